@@ -1,0 +1,48 @@
+"""Helpers shared by the sub-commands: resolving profiles, failing cleanly."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from booking_desktop.errors import ProblemError
+from booking_desktop.pipeline import PipelineResult, Progress, run
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(f"booking-desktop-cli: {message}", file=sys.stderr)
+    return code
+
+
+def run_pipeline_cli(
+    file: str, profile: str | None, vendor: str | None, show_progress: bool
+) -> PipelineResult:
+    """Run the pipeline, drawing a progress line on a terminal.  Raises ProblemError."""
+    gen = run(Path(file), profile=profile, vendor=vendor)
+    tty = show_progress and sys.stderr.isatty()
+    while True:
+        try:
+            event = next(gen)
+        except StopIteration as stop:
+            if tty:
+                print("\r\033[K", end="", file=sys.stderr)
+            return stop.value
+        if tty:
+            _draw(event)
+
+
+def _draw(event: Progress) -> None:
+    pct = f" {100 * event.done // event.total:3d}%" if event.total else ""
+    print(f"\r\033[K{event.stage}{pct} {event.message}", end="", file=sys.stderr, flush=True)
+
+
+def iter_problem_dicts(result: PipelineResult) -> Iterator[dict[str, Any]]:
+    for p in result.file_problems:
+        yield p.as_dict()
+    for p in result.problems.problems(result.raw.locations):
+        yield p.as_dict()
+
+
+__all__ = ["ProblemError", "fail", "iter_problem_dicts", "run_pipeline_cli"]
