@@ -1,0 +1,124 @@
+"""Colours that carry meaning (error, warning, health), for light and dark palettes.
+
+Why a module: the grid, the mapping panel and the status bar must agree on what
+"error" looks like, and the colours must stay readable when the operator runs a
+dark palette.  Every helper takes the palette in force (``widget.palette()`` or
+``QApplication.palette()``) and picks the light or dark variant from the
+window colour's lightness, so nothing here depends on a platform style name.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette
+
+# (light palette, dark palette) pairs.  Backgrounds are soft so text stays
+# readable; foregrounds are strong enough for small text on the window colour.
+_ERROR_BG = ("#f8d0d0", "#6b2a2a")
+_WARNING_BG = ("#fbe7b5", "#5e4b1c")
+_AMBIGUOUS_BG = ("#dbe8fb", "#243d5e")
+_ERROR_FG = ("#b00020", "#ff8a80")
+_WARNING_FG = ("#8a5a00", "#ffd180")
+_OK_FG = ("#1b7a2f", "#7ee08f")
+_MUTED_FG = ("#6b6b6b", "#9e9e9e")
+
+
+class Health(StrEnum):
+    """Traffic-light state of a connection."""
+
+    OK = "ok"  # green: answering quickly
+    SLOW = "slow"  # amber: answering, but slowly, or checking
+    DOWN = "down"  # red: not answering
+    UNKNOWN = "unknown"  # grey: not checked yet
+
+
+def _palette(palette: QPalette | None) -> QPalette:
+    return palette if palette is not None else QGuiApplication.palette()
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    """True when the window background is dark (lightness below half)."""
+    return _palette(palette).color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def _pick(pair: tuple[str, str], palette: QPalette | None) -> QColor:
+    return QColor(pair[1] if is_dark(palette) else pair[0])
+
+
+def error_color(palette: QPalette | None = None) -> QColor:
+    """Background of a cell with an error."""
+    return _pick(_ERROR_BG, palette)
+
+
+def warning_color(palette: QPalette | None = None) -> QColor:
+    """Background of a cell with a warning (distinct from errors by hue, not only shade)."""
+    return _pick(_WARNING_BG, palette)
+
+
+def ambiguous_color(palette: QPalette | None = None) -> QColor:
+    """Background of a mapping row that needs the operator's decision (e.g. dmy vs mdy)."""
+    return _pick(_AMBIGUOUS_BG, palette)
+
+
+def error_brush(palette: QPalette | None = None) -> QBrush:
+    return QBrush(error_color(palette))
+
+
+def warning_brush(palette: QPalette | None = None) -> QBrush:
+    return QBrush(warning_color(palette))
+
+
+def ambiguous_brush(palette: QPalette | None = None) -> QBrush:
+    return QBrush(ambiguous_color(palette))
+
+
+def error_text_color(palette: QPalette | None = None) -> QColor:
+    """Foreground for error text shown on the window background (labels, counts)."""
+    return _pick(_ERROR_FG, palette)
+
+
+def warning_text_color(palette: QPalette | None = None) -> QColor:
+    return _pick(_WARNING_FG, palette)
+
+
+def ok_text_color(palette: QPalette | None = None) -> QColor:
+    return _pick(_OK_FG, palette)
+
+
+def muted_text_color(palette: QPalette | None = None) -> QColor:
+    return _pick(_MUTED_FG, palette)
+
+
+def health_color(health: Health | str, palette: QPalette | None = None) -> QColor:
+    """Dot colour of the connection status: green / amber / red / grey."""
+    h = Health(health)
+    if h is Health.OK:
+        return ok_text_color(palette)
+    if h is Health.SLOW:
+        return warning_text_color(palette)
+    if h is Health.DOWN:
+        return error_text_color(palette)
+    return muted_text_color(palette)
+
+
+def dark_palette() -> QPalette:
+    """A neutral dark palette (Fusion-friendly), for the screenshots and for users who ask for it."""
+    p = QPalette()
+    window, base, text = QColor("#2b2b2b"), QColor("#1f1f1f"), QColor("#e6e6e6")
+    p.setColor(QPalette.ColorRole.Window, window)
+    p.setColor(QPalette.ColorRole.WindowText, text)
+    p.setColor(QPalette.ColorRole.Base, base)
+    p.setColor(QPalette.ColorRole.AlternateBase, QColor("#262626"))
+    p.setColor(QPalette.ColorRole.ToolTipBase, QColor("#3a3a3a"))
+    p.setColor(QPalette.ColorRole.ToolTipText, text)
+    p.setColor(QPalette.ColorRole.Text, text)
+    p.setColor(QPalette.ColorRole.Button, QColor("#353535"))
+    p.setColor(QPalette.ColorRole.ButtonText, text)
+    p.setColor(QPalette.ColorRole.BrightText, QColor("#ff5252"))
+    p.setColor(QPalette.ColorRole.Highlight, QColor("#3d6fb6"))
+    p.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    p.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8a8a8a"))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#7a7a7a"))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#7a7a7a"))
+    return p
