@@ -69,8 +69,102 @@ def run(
     vendor: str | None = None,
     profiles_dir: Path | None = None,
     cancelled: CancelCheck = _never,
+    reader_options: dict[str, Any] | None = None,
 ) -> Generator[Progress, None, PipelineResult]:
-    raise NotImplementedError  # filled in once readers/mapping/validation land
+    """Read, map and validate one file.
+
+    ``profile`` is a MappingProfile, a profile name or path, or None: then the
+    profile is detected from the headers, and without a match a mapping is
+    suggested.  Raises ReadError/ProfileError (one-line messages) and
+    :class:`Cancelled` when ``cancelled()`` turns true between stages.
+    """
+    from booking_desktop.mapping import apply_mapping
+    from booking_desktop.readers import read_file
+    from booking_desktop.schema import load_schema
+    from booking_desktop.validation import validate
+
+    path = Path(path)
+    file_problems: list[Problem] = []
+    profile_obj = _resolve_profile(profile, profiles_dir)
+    options = dict(reader_options or {})
+    if profile_obj is not None:
+        options = {**profile_obj.reader_options(), **options}
+
+    yield Progress("read", 0, 3, f"reading {path.name}")
+    raw = read_file(path, options or None)
+    _check(cancelled)
+
+    if profile_obj is None:
+        match = _detect_profile(raw.columns, profiles_dir)
+        if match is not None:
+            profile_obj = match.profile
+            file_problems.extend(match.problems())
+            extra = profile_obj.reader_options()
+            if extra and any(raw.source.extra.get("options", {}).get(k) != v for k, v in extra.items()):
+                raw = read_file(path, {**extra, **(reader_options or {})})
+                _check(cancelled)
+    file_problems.extend(raw.problems)
+
+    yield Progress("map", 1, 3, f"mapping {len(raw):,} records")
+    if profile_obj is None:
+        from booking_desktop.mapping import suggest_mapping
+
+        suggestion = suggest_mapping(raw, vendor=vendor)
+        mapping_profile = suggestion.to_profile(name=path.stem, vendor=vendor or "")
+    else:
+        mapping_profile = profile_obj
+    mapped = apply_mapping(raw, mapping_profile, vendor=vendor)
+    file_problems.extend(mapped.file_problems)
+    _check(cancelled)
+
+    yield Progress("validate", 2, 3, f"validating {len(raw):,} records")
+    rules = load_schema().rules(getattr(mapping_profile, "rules", None) or None)
+    checked = validate(mapped.text, rules)
+    problems = ProblemTable.concat([mapped.problems, checked.problems])
+    error_rows = problems.error_row_mask(len(mapped.text)) if len(mapped.problems) else checked.error_rows
+    _check(cancelled)
+
+    result = PipelineResult(
+        raw=raw,
+        text=mapped.text,
+        typed=checked.typed,
+        problems=problems,
+        error_rows=error_rows,
+        vendor=_vendor_of(mapped.text, vendor, mapping_profile),
+        profile=profile_obj,
+        mapping=mapped.mapping,
+        file_problems=file_problems,
+        rules=rules,
+    )
+    if profile_obj is None:
+        result.suggestion = suggestion  # type: ignore[attr-defined]
+    yield Progress("done", 3, 3, f"{result.valid:,} valid, {result.invalid:,} invalid")
+    return result
+
+
+def _check(cancelled: CancelCheck) -> None:
+    if cancelled():
+        raise Cancelled()
+
+
+def _resolve_profile(profile: Any | None, profiles_dir: Path | None) -> Any | None:
+    if profile is None or not isinstance(profile, str | Path):
+        return profile
+    from booking_desktop.mapping import load_profile
+
+    return load_profile(profile, dirs=[profiles_dir] if profiles_dir else None)
+
+
+def _detect_profile(columns: list[str], profiles_dir: Path | None) -> Any | None:
+    from booking_desktop.mapping import find_profile
+
+    return find_profile(columns, dirs=[profiles_dir] if profiles_dir else None)
+
+
+def _vendor_of(text: pd.DataFrame, vendor: str | None, profile: Any) -> str | None:
+    if vendor:
+        return vendor
+    return getattr(profile, "vendor", None) or None
 
 
 def run_to_end(*args: Any, **kwargs: Any) -> PipelineResult:
