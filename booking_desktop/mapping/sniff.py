@@ -1,0 +1,183 @@
+"""Content sniffing: what do a column's values look like?
+
+A header can lie or say nothing ("x1"); the values rarely do.  ``sniff``
+looks at a *sample* of one column (a few thousand cells) with vectorized
+regular expressions and returns the fraction of non-missing values that fit
+each kind (e-mail, date, ISO currency code, ...).  The suggestion engine turns
+those fractions into evidence for canonical fields; nothing here knows about
+fields.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+EMAIL_RE = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
+# dates without a time: ISO, d/m/y or m/d/y with / . -, "12 Mar 2024", "Mar 12, 2024", compact 20240312
+_MONTH_WORD = r"[A-Za-z]{3,9}\.?"
+DATE_RE = (
+    r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
+    r"|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})"
+    rf"|\d{{1,2}}[ -]{_MONTH_WORD}[ -,]*\d{{2,4}}"
+    rf"|{_MONTH_WORD} \d{{1,2}},? \d{{4}}"
+    r"|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))"
+)
+TIME_RE = r"[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?: ?[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?"
+INT_RE = r"[+-]?\d+"
+COUNT_RE = r"\d{1,3}"  # non-negative, small enough for adults/children/nights
+DECIMAL_RE = r"[+-]?(?:\d{1,3}(?:[,.' ]\d{3})+|\d+)(?:[.,]\d{1,4})?"
+HAS_DECIMALS_RE = r"[+-]?[\d,.' ]*\d[.,]\d{1,4}"
+PHONE_RE = r"\+?[\d(][\d\s().\-/]{5,22}\d"
+REF_RE = r"[A-Za-z0-9][A-Za-z0-9_\-/#.]{2,63}"
+PERSON_NAME_RE = r"\p{L}[\p{L}'.\-]*(?:[ ,]+\p{L}[\p{L}'.\-]*\.?){1,4}"
+YEAR_RE = r"(?:19|20)\d{2}"
+MONTH_NUM_RE = r"0?[1-9]|1[0-2]"
+DAY_NUM_RE = r"0?[1-9]|[12]\d|3[01]"
+MONTH_NAMES = (
+    *("january", "february", "march", "april", "may", "june", "july"),
+    *("august", "september", "october", "november", "december"),
+    *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
+)
+
+
+@lru_cache(maxsize=1)
+def currency_codes() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+@lru_cache(maxsize=1)
+def country_codes() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(alpha-2, alpha-3, lower-cased English names)."""
+    import pycountry
+
+    a2 = frozenset(c.alpha_2 for c in pycountry.countries)
+    a3 = frozenset(c.alpha_3 for c in pycountry.countries)
+    names = {c.name.lower() for c in pycountry.countries}
+    names |= {getattr(c, "common_name", c.name).lower() for c in pycountry.countries}
+    return a2, a3, frozenset(names)
+
+
+@dataclass
+class ColumnSniff:
+    """Fractions (0..1) of the sampled non-missing values that fit each kind."""
+
+    column: str
+    n: int  # non-missing values in the sample
+    n_distinct: int = 0
+    uniqueness: float = 0.0  # n_distinct / n
+    frac: dict[str, float] = field(default_factory=dict)
+    int_mean: float | None = None  # mean of the values when they are integers
+    int_max: int | None = None
+
+    def get(self, kind: str) -> float:
+        return self.frac.get(kind, 0.0)
+
+
+def sniff(column: str, sample: pd.Series, status_words: frozenset[str] = frozenset()) -> ColumnSniff:
+    """Describe one column from its sample.  ``status_words`` are normalized
+    status synonyms (see :func:`normalize_text`); the fraction of values
+    that are one of them is reported as ``status``.
+
+    Patterns run over the *distinct* values weighted by their counts: most
+    booking columns repeat a handful of values, so this is much cheaper than
+    matching every sampled cell."""
+    values = sample.dropna().astype("str").str.strip()
+    values = values[values != ""]
+    n = len(values)
+    out = ColumnSniff(column=column, n=n)
+    if n == 0:
+        return out
+    counts = values.value_counts(sort=False)
+    distinct = pd.Series(counts.index, dtype="str")
+    arr = pa.array(distinct.to_numpy(dtype=object), type=pa.string())
+    weights = counts.to_numpy(dtype="float64") / n
+    out.n_distinct = len(distinct)
+    out.uniqueness = out.n_distinct / n
+    f = out.frac
+
+    def frac(mask: np.ndarray) -> float:
+        return float(np.dot(mask, weights))
+
+    def fullmatch(pattern: str, on: pa.Array = arr) -> np.ndarray:
+        return _np(pc.match_substring_regex(on, f"^(?:{pattern})$"))
+
+    lower = pc.utf8_lower(arr)
+    upper = pc.utf8_upper(arr)
+    length = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
+    f["email"] = frac(fullmatch(EMAIL_RE))
+    date_only = fullmatch(DATE_RE)
+    date_time = fullmatch(f"(?:{DATE_RE}){TIME_RE}")
+    f["date"] = frac(date_only)
+    f["datetime"] = frac(date_time)
+    f["date_any"] = frac(date_only | date_time)
+    ints = fullmatch(INT_RE)
+    f["int"] = frac(ints)
+    f["count"] = frac(fullmatch(COUNT_RE))
+    f["number"] = frac(fullmatch(DECIMAL_RE))
+    has_decimals = fullmatch(HAS_DECIMALS_RE)
+    f["has_decimals"] = frac(has_decimals)
+    digits = pc.count_substring_regex(arr, r"\d").to_numpy(zero_copy_only=False)
+    f["phone"] = frac(fullmatch(PHONE_RE) & (digits >= 7) & (digits <= 15) & ~date_only & ~date_time)
+    f["letters"] = frac(_np(pc.match_substring_regex(arr, r"\p{L}")))
+    f["ref"] = frac(fullmatch(REF_RE) & (digits > 0) & ~date_only & ~has_decimals)
+    f["person_name"] = frac(fullmatch(PERSON_NAME_RE))
+    f["currency"] = frac((length == 3) & _np(pc.is_in(upper, value_set=_set_array("currency"))))
+    f["country_code"] = frac(_np(pc.is_in(upper, value_set=_set_array("country_code"))))
+    f["country_name"] = frac(_np(pc.is_in(lower, value_set=_set_array("country_name"))))
+    f["year"] = frac(fullmatch(YEAR_RE))
+    month_names = _np(pc.is_in(pc.utf8_rtrim(lower, "."), value_set=_set_array("month_name")))
+    f["month"] = frac(fullmatch(MONTH_NUM_RE) | month_names)
+    f["month_name"] = frac(month_names)
+    f["day"] = frac(fullmatch(DAY_NUM_RE))
+    if status_words:
+        words = pa.array(sorted(status_words), type=pa.string())
+        f["status"] = frac(_np(pc.is_in(_normalize_arrow(arr), value_set=words)))
+    if f["int"] > 0.95:
+        nums = pd.to_numeric(distinct[ints], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        w = weights[ints]
+        if nums.size and w.sum() > 0:
+            out.int_mean = float(np.nansum(nums * w) / w.sum())
+            out.int_max = int(np.nanmax(nums))
+    return out
+
+
+def _np(mask: pa.Array) -> np.ndarray:
+    return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+@lru_cache(maxsize=8)
+def _set_array(kind: str) -> pa.Array:
+    if kind == "currency":
+        values: frozenset[str] | tuple[str, ...] = currency_codes()
+    elif kind == "country_code":
+        a2, a3, _ = country_codes()
+        values = a2 | a3
+    elif kind == "country_name":
+        values = country_codes()[2]
+    else:
+        values = tuple(MONTH_NAMES)
+    return pa.array(sorted(values), type=pa.string())
+
+
+def _normalize_arrow(arr: pa.Array) -> pa.Array:
+    """:func:`normalize_text` over an Arrow array (distinct values only, so a Python loop is cheap)."""
+    return pa.array([normalize_text(v) for v in arr.to_pylist()], type=pa.string())
+
+
+def normalize_text(text: str) -> str:
+    """Lower-case words: camelCase split, punctuation/underscores to spaces.
+
+    ``"checkInDate"`` -> ``"check in date"``, ``"Not_Canceled"`` -> ``"not canceled"``,
+    ``"Booking-ID "`` -> ``"booking id"``.  Used for headers and for status values."""
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(text))
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", text)
+    return " ".join(re.sub(r"[\W_]+", " ", text.lower()).split())
