@@ -1,0 +1,315 @@
+"""Whole-column date parsing for the mapping step.
+
+Vendor files write dates every way imaginable.  Everything here works on a
+whole ``Series`` at once (pandas/numpy/pyarrow), and every function keeps the
+source text of a value it cannot read, so that validation can report that
+value exactly as the operator sees it in the file.
+
+Day-first versus month-first is decided for a *column*, never per cell:
+``03/04/2024`` alone means nothing, but a column that also holds ``25/04/2024``
+is day-first.  :func:`detect_date_order` counts that evidence; when a column
+has evidence both ways, or none, it says so instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+
+MONTHS: dict[str, int] = {}
+for _i, (_full, _abbr) in enumerate(
+    [
+        ("january", "jan"),
+        ("february", "feb"),
+        ("march", "mar"),
+        ("april", "apr"),
+        ("may", "may"),
+        ("june", "jun"),
+        ("july", "jul"),
+        ("august", "aug"),
+        ("september", "sep"),
+        ("october", "oct"),
+        ("november", "nov"),
+        ("december", "dec"),
+    ],
+    start=1,
+):
+    MONTHS[_full] = _i
+    MONTHS[_abbr] = _i
+MONTHS["sept"] = 9
+
+ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+# an ISO date, optionally followed by a time (``2024-03-01 00:00:00``, ``...T14:05``)
+_ISO_DATE_OR_DATETIME = rf"^({ISO_DATE})(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?$"
+_ISO_DATETIME = r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$"
+# three numbers separated by - / . (optionally followed by a time, which is ignored)
+_NUMERIC_DATE = r"^(\d{1,4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,4})(?:[T ,].*)?$"
+
+
+@dataclass(frozen=True)
+class DateParse:
+    """Result of normalizing a column of dates.
+
+    ``text``: ``YYYY-MM-DD`` (or ISO date-time) where the value could be read,
+    the source text where it could not, NA where the source was missing.
+    ``failed``: True where a value was present but could not be read.
+    """
+
+    text: pd.Series
+    failed: np.ndarray
+
+    @property
+    def n_failed(self) -> int:
+        return int(self.failed.sum())
+
+
+@dataclass(frozen=True)
+class DateOrderDecision:
+    """What a whole column says about its day/month order.
+
+    A value whose first part is > 12 proves day-first (``dmy_evidence``), a
+    value whose second part is > 12 proves month-first (``mdy_evidence``).
+    ``order`` is None and ``ambiguous`` True when the column proves both or
+    neither.  ``ymd`` is chosen when every numeric date starts with a
+    4-digit year.
+    """
+
+    order: str | None
+    dmy_evidence: int
+    mdy_evidence: int
+    ambiguous: bool
+    ymd_evidence: int = 0
+    checked: int = 0  # values that looked like numeric dates
+
+    def explain(self) -> str:
+        if self.order:
+            return (
+                f"{self.order} (of {self.checked} numeric dates, {self.dmy_evidence} can only be day-first, "
+                f"{self.mdy_evidence} only month-first, {self.ymd_evidence} start with the year)"
+            )
+        if self.dmy_evidence and self.mdy_evidence:
+            return (
+                f"{self.dmy_evidence} values can only be day-first and {self.mdy_evidence} only month-first; "
+                "the column mixes both orders"
+            )
+        if self.checked == 0:
+            return "no value looks like a numeric date"
+        return f"none of the {self.checked} numeric dates has a day above 12, so day-first and month-first both fit"
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """The series as trimmed pandas ``str`` (NA stays NA)."""
+    s = series if series.dtype == "str" else series.astype("str")
+    return s.str.strip()
+
+
+def _present(s: pd.Series) -> np.ndarray:
+    return s.notna().to_numpy() & (s.fillna("") != "").to_numpy()
+
+
+def _iso_from_datetimes(dt: pd.Series, unit: str = "D") -> pd.Series:
+    """``datetime64`` series -> ISO text (vectorized via numpy's own formatting)."""
+    values = dt.to_numpy(dtype="datetime64[ns]")
+    text = np.datetime_as_string(values.astype(f"datetime64[{unit}]"), unit=unit)
+    out = pd.Series(text, index=dt.index, dtype="str")
+    return out.where(dt.notna().to_numpy())
+
+
+def valid_strptime_format(fmt: str, with_time: bool = False) -> str | None:
+    """None when ``fmt`` is a usable strptime date format, else why not."""
+    if not isinstance(fmt, str) or not fmt.strip():
+        return "must be a non-empty strptime format such as %d/%m/%Y"
+    if "%" not in fmt:
+        return f"{fmt!r} has no % directives (example: %d/%m/%Y)"
+    sample = datetime(2001, 2, 23, 14, 5, 6)
+    try:
+        text = sample.strftime(fmt)
+        back = datetime.strptime(text, fmt)
+    except ValueError as exc:
+        return f"{fmt!r} is not a valid strptime format ({exc})"
+    missing = [
+        name
+        for name, ok in (("year", back.year == 2001), ("month", back.month == 2), ("day", back.day == 23))
+        if not ok
+    ]
+    if missing:
+        return f"{fmt!r} does not contain the {', '.join(missing)}"
+    if with_time and back.hour != 14:
+        return f"{fmt!r} has no hour (use date_format for dates without a time)"
+    return None
+
+
+def parse_dates(series: pd.Series, fmt: str) -> DateParse:
+    """Parse with a strptime ``fmt``; result ``YYYY-MM-DD``; unreadable values keep their text."""
+    s = _text(series)
+    present = _present(s)
+    dt = pd.to_datetime(s.where(present), format=fmt, errors="coerce")
+    ok = dt.notna().to_numpy().copy()
+    iso = _iso_from_datetimes(dt, "D")
+    text = iso.where(ok, s)
+    text = text.where(present)
+    return DateParse(text.astype("str"), present & ~ok)
+
+
+def parse_datetimes(series: pd.Series, fmt: str) -> DateParse:
+    """Parse date-times with a strptime ``fmt``; result ``YYYY-MM-DDTHH:MM:SS`` (``Z`` when the
+    format carries an offset, converted to UTC)."""
+    s = _text(series)
+    present = _present(s)
+    has_tz = "%z" in fmt or "%Z" in fmt
+    dt = pd.to_datetime(s.where(present), format=fmt, errors="coerce", utc=has_tz)
+    if has_tz:
+        dt = dt.dt.tz_convert("UTC").dt.tz_localize(None)
+    ok = dt.notna().to_numpy()
+    iso = _iso_from_datetimes(dt, "s")
+    if has_tz:
+        iso = iso + "Z"
+    text = iso.where(ok, s).where(present)
+    return DateParse(text.astype("str"), present & ~ok)
+
+
+def _numeric_parts(s: pd.Series) -> pd.DataFrame:
+    return s.str.extract(_NUMERIC_DATE)
+
+
+def detect_date_order(series: pd.Series) -> DateOrderDecision:
+    """Decide the day/month order of a column from all its values (see :class:`DateOrderDecision`)."""
+    s = _text(series).dropna()
+    parts = _numeric_parts(s).dropna()
+    if parts.empty:
+        return DateOrderDecision(None, 0, 0, True, 0, 0)
+    first_len = parts[0].str.len().to_numpy()
+    a = parts[0].astype("int64").to_numpy()
+    b = parts[1].astype("int64").to_numpy()
+    ymd = first_len == 4
+    short = ~ymd & (first_len <= 2)
+    dmy = int((short & (a > 12) & (b <= 12)).sum())
+    mdy = int((short & (b > 12) & (a <= 12)).sum())
+    n_ymd = int(ymd.sum())
+    checked = int(ymd.sum() + short.sum())
+    if n_ymd and not short.any():
+        return DateOrderDecision("ymd", 0, 0, False, n_ymd, checked)
+    if short.any() and not n_ymd:
+        if dmy and not mdy:
+            return DateOrderDecision("dmy", dmy, mdy, False, 0, checked)
+        if mdy and not dmy:
+            return DateOrderDecision("mdy", dmy, mdy, False, 0, checked)
+    return DateOrderDecision(None, dmy, mdy, True, n_ymd, checked)
+
+
+def _expand_year(y: pd.Series) -> pd.Series:
+    """Two-digit years follow strptime's ``%y`` rule (69-99 -> 19xx, 00-68 -> 20xx)."""
+    two = y.str.len() == 2
+    if not two.any():
+        return y
+    n = pd.to_numeric(y.where(two), errors="coerce")
+    century = pd.Series(np.where(n >= 69, "19", "20"), index=y.index, dtype="str")
+    return y.where(~two, century + y)
+
+
+def _assemble(y: pd.Series, m: pd.Series, d: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Join parts into ``YYYY-MM-DD`` text and say which are real calendar dates."""
+    text = y + "-" + m.str.zfill(2) + "-" + d.str.zfill(2)
+    ok = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").notna().to_numpy().copy()
+    ok &= text.str.fullmatch(ISO_DATE).fillna(False).to_numpy(dtype=bool)
+    return text, ok
+
+
+def parse_by_order(series: pd.Series, order: str) -> DateParse:
+    """Read numeric dates (``31/12/2024``, ``12-31-24``, ``2024.12.31``) in a known ``order``."""
+    if order not in DATE_ORDERS:
+        raise ValueError(f"date order must be one of {DATE_ORDERS}, not {order!r}")
+    s = _text(series)
+    present = _present(s)
+    parts = _numeric_parts(s)
+    p0, p1, p2 = parts[0], parts[1], parts[2]
+    if order == "dmy":
+        d, m, y = p0, p1, p2
+    elif order == "mdy":
+        m, d, y = p0, p1, p2
+    else:
+        y, m, d = p0, p1, p2
+    y = _expand_year(y.astype("str"))
+    text, ok = _assemble(y, m.astype("str"), d.astype("str"))
+    ok &= y.str.len().eq(4).fillna(False).to_numpy(dtype=bool)
+    out = text.where(ok, s).where(present)
+    return DateParse(out.astype("str"), present & ~ok)
+
+
+def month_numbers(month: pd.Series) -> pd.Series:
+    """Month as 1..12 text from a number or an English name/abbreviation (any case);
+    unknown names keep their text."""
+    m = _text(month)
+    named = m.str.lower().map(MONTHS)
+    num = named.astype("Int64").astype("str")
+    return num.where(named.notna(), m)
+
+
+def assemble_date_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> DateParse:
+    """Dates from year / month / day columns.  Impossible dates (Feb 30, Feb 29 of a common
+    year, month 13) keep a readable ``2017-02-30`` so that validation reports them."""
+    y, d = _text(year), _text(day)
+    m = month_numbers(month)
+    present = (y.notna() | m.notna() | d.notna()).to_numpy()
+    y2, m2, d2 = y.fillna("??"), m.fillna("??"), d.fillna("??")
+    text, ok = _assemble(y2, m2, d2)
+    text = text.where(present)
+    return DateParse(text.astype("str"), present & ~ok)
+
+
+def iso_date_mask(series: pd.Series) -> np.ndarray:
+    """True where the value is an ISO date, optionally with a time part."""
+    return _text(series).str.fullmatch(_ISO_DATE_OR_DATETIME).fillna(False).to_numpy(dtype=bool)
+
+
+def normalize_dates_auto(series: pd.Series) -> tuple[DateParse, DateOrderDecision | None]:
+    """Dates without a declared format: ISO values (with or without a time part) become
+    ``YYYY-MM-DD``; the other numeric dates are read in the order the column proves.
+    Returns the decision (None when every value was ISO); if it is ambiguous the non-ISO
+    values are left as they are."""
+    s = _text(series)
+    present = _present(s)
+    iso_date = s.str.extract(_ISO_DATE_OR_DATETIME)[0]
+    is_iso = iso_date.notna().to_numpy()
+    rest = present & ~is_iso
+    out = iso_date.where(is_iso, s).where(present).astype("str").rename(series.name)
+    if not rest.any():
+        return DateParse(out, np.zeros(len(s), dtype=bool)), None
+    decision = detect_date_order(s[rest])
+    if decision.order is None:
+        return DateParse(out, rest), decision
+    parsed = parse_by_order(s[rest], decision.order)
+    out = out.copy()
+    out[rest] = parsed.text.to_numpy()
+    failed = np.zeros(len(s), dtype=bool)
+    failed[np.flatnonzero(rest)] = parsed.failed
+    return DateParse(out, failed), decision
+
+
+def normalize_datetimes_auto(series: pd.Series) -> DateParse:
+    """Date-times without a declared format: ISO-like ``2024-03-01 14:05[:09][Z|+01:00]``
+    becomes ``2024-03-01T14:05:09``; plain dates and anything else are left alone."""
+    s = _text(series)
+    present = _present(s)
+    p = s.str.extract(_ISO_DATETIME)
+    ok = p[0].notna().to_numpy()
+    seconds = p[2].fillna(":00")
+    frac = p[3].fillna("")
+    tz = p[4].fillna("")
+    iso = p[0] + "T" + p[1] + seconds + frac + tz
+    out = iso.where(ok, s).where(present).astype("str")
+    plain_date = s.str.fullmatch(ISO_DATE).fillna(False).to_numpy(dtype=bool)
+    return DateParse(out, present & ~ok & ~plain_date)
+
+
+_DIRECTIVE = re.compile(r"%[-#]?[a-zA-Z%]")
+
+
+def format_has_time(fmt: str) -> bool:
+    return any(d[-1] in "HIMSfpz" for d in _DIRECTIVE.findall(fmt))

@@ -1,0 +1,160 @@
+"""Whole-column date reading: formats, day/month order evidence, date parts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from booking_desktop.mapping.dates import (
+    assemble_date_parts,
+    detect_date_order,
+    normalize_dates_auto,
+    normalize_datetimes_auto,
+    parse_by_order,
+    parse_dates,
+    parse_datetimes,
+    valid_strptime_format,
+)
+
+
+def S(*values):
+    return pd.Series(list(values), dtype="str")
+
+
+def test_detect_day_first_from_one_unambiguous_value():
+    d = detect_date_order(S("03/04/2024", "05/06/2024", "25/04/2024", None))
+    assert d.order == "dmy" and not d.ambiguous
+    assert (d.dmy_evidence, d.mdy_evidence) == (1, 0)
+
+
+def test_detect_month_first():
+    d = detect_date_order(S("03/04/2024", "12/31/2024", "1/13/2025"))
+    assert d.order == "mdy" and not d.ambiguous
+    assert (d.dmy_evidence, d.mdy_evidence) == (0, 2)
+
+
+def test_detect_ambiguous_when_no_day_above_12():
+    d = detect_date_order(S("03/04/2024", "05/06/2024", "11/12/2024"))
+    assert d.order is None and d.ambiguous
+    assert "both fit" in d.explain()
+
+
+def test_detect_ambiguous_when_column_mixes_orders():
+    d = detect_date_order(S("25/04/2024", "04/25/2024"))
+    assert d.order is None and d.ambiguous
+    assert (d.dmy_evidence, d.mdy_evidence) == (1, 1)
+    assert "mixes" in d.explain()
+
+
+def test_detect_year_first():
+    d = detect_date_order(S("2024/04/03", "2024.12.01"))
+    assert d.order == "ymd" and not d.ambiguous
+
+
+def test_detect_nothing_numeric_is_ambiguous():
+    d = detect_date_order(S("tomorrow", None))
+    assert d.ambiguous and d.order is None and d.checked == 0
+
+
+def test_parse_dates_with_format_keeps_unreadable_text():
+    r = parse_dates(S(" 31/12/2024 ", "31/02/2024", None, "soon"), "%d/%m/%Y")
+    assert r.text.tolist()[:2] == ["2024-12-31", "31/02/2024"]
+    assert pd.isna(r.text[2])
+    assert r.text[3] == "soon"
+    assert r.failed.tolist() == [False, True, False, True]
+
+
+def test_parse_dates_month_name_format():
+    r = parse_dates(S("03 Mar 2024", "3 March 2024"), "%d %b %Y")
+    assert r.text.tolist() == ["2024-03-03", "3 March 2024"]
+
+
+def test_parse_by_order_two_digit_years_and_separators():
+    r = parse_by_order(S("5/6/24", "05-06-1999", "5.6.70"), "dmy")
+    assert r.text.tolist() == ["2024-06-05", "1999-06-05", "1970-06-05"]
+    r = parse_by_order(S("12/31/2024", "13/01/2024"), "mdy")
+    assert r.text.tolist() == ["2024-12-31", "13/01/2024"]
+    assert r.failed.tolist() == [False, True]
+
+
+def test_parse_datetimes_plain_and_with_offset():
+    r = parse_datetimes(S("2024-01-01 10:11", "bad"), "%Y-%m-%d %H:%M")
+    assert r.text.tolist() == ["2024-01-01T10:11:00", "bad"]
+    r = parse_datetimes(S("01/02/2024 10:11 +0100"), "%d/%m/%Y %H:%M %z")
+    assert r.text.tolist() == ["2024-02-01T09:11:00Z"]
+
+
+def test_date_parts_month_names_numbers_and_impossible_dates():
+    r = assemble_date_parts(
+        S("2017", "2017", "2016", "2015", "2017", None),
+        S("February", "feb", "2", "JULY", "Febtober", None),
+        S("28", "30", "29", "1", "3", None),
+    )
+    assert r.text.tolist()[:5] == ["2017-02-28", "2017-02-30", "2016-02-29", "2015-07-01", "2017-Febtober-03"]
+    assert pd.isna(r.text[5])
+    assert r.failed.tolist() == [False, True, False, False, True, False]
+
+
+def test_date_parts_leap_year_rule():
+    r = assemble_date_parts(S("2018", "2000", "1900"), S("2", "2", "2"), S("29", "29", "29"))
+    assert r.failed.tolist() == [True, False, True]
+
+
+def test_auto_dates_iso_and_detected_order():
+    r, decision = normalize_dates_auto(S("2024-01-01 00:00:00", "03/04/2024", "13/04/2024", None))
+    assert decision is not None and decision.order == "dmy"
+    assert r.text.tolist()[:3] == ["2024-01-01", "2024-04-03", "2024-04-13"]
+
+
+def test_auto_dates_ambiguous_left_alone():
+    r, decision = normalize_dates_auto(S("2024-01-01", "03/04/2024", "12/04/2024"))
+    assert decision is not None and decision.ambiguous
+    assert r.text.tolist() == ["2024-01-01", "03/04/2024", "12/04/2024"]
+    assert r.failed.tolist() == [False, True, True]
+
+
+def test_auto_dates_all_iso_needs_no_decision():
+    r, decision = normalize_dates_auto(S("2024-01-01", "2024-02-01T00:00:00"))
+    assert decision is None
+    assert r.text.tolist() == ["2024-01-01", "2024-02-01"]
+
+
+def test_auto_datetimes():
+    r = normalize_datetimes_auto(S("2024-01-01 10:11", "2024-01-01", "2024-01-01T10:11:12+01:00", "01/01/2024"))
+    assert r.text.tolist() == ["2024-01-01T10:11:00", "2024-01-01", "2024-01-01T10:11:12+01:00", "01/01/2024"]
+    assert r.failed.tolist() == [False, False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "problem"),
+    [
+        ("%d/%m/%Y", None),
+        ("%d/%m", "year"),
+        ("%Q", "not a valid"),
+        ("dd/mm/yyyy", "no % directives"),
+        ("", "non-empty"),
+    ],
+)
+def test_valid_strptime_format(fmt, problem):
+    got = valid_strptime_format(fmt)
+    if problem is None:
+        assert got is None
+    else:
+        assert problem in got
+
+
+def test_detect_is_vectorized_enough_for_a_million_rows():
+    import time
+
+    rng = np.random.default_rng(1)
+    d = rng.integers(1, 29, 1_000_000)
+    m = rng.integers(1, 13, 1_000_000)
+    s = pd.Series([f"{a:02d}/{b:02d}/2024" for a, b in zip(d, m)], dtype="str")
+    t = time.perf_counter()
+    decision = detect_date_order(s)
+    parsed = parse_by_order(s, decision.order)
+    elapsed = time.perf_counter() - t
+    assert decision.order == "dmy"
+    assert parsed.n_failed == 0
+    assert elapsed < 10
