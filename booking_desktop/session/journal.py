@@ -1,0 +1,174 @@
+"""Append-only journal of a session's edits, so a crash or a kill loses nothing.
+
+One JSON object per line in ``<user data dir>/journal/<sha256 of the file>.jsonl``.
+The first line is a header (which file, which profile); every following line
+is one command exactly as the operator issued it (``cells``, ``delete``,
+``restore``, ``remap``, ``undo``, ``redo``).  Replaying the commands on a
+fresh session of the same file reproduces the text frame, the deleted rows
+and the undo history exactly.  Each line is flushed and fsynced before the
+edit returns: a journal is only useful if it survives the process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+JOURNAL_VERSION = 1
+
+
+def default_journal_dir() -> Path:
+    env = os.environ.get("BOOKING_DESKTOP_JOURNAL_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("booking-desktop", "BookingDesktop")) / "journal"
+
+
+def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class PendingJournal:
+    """A journal left behind by a session that did not close cleanly."""
+
+    path: Path
+    source: Path
+    sha256: str
+    commands: int
+    created: str
+    header: dict[str, Any]
+
+    @property
+    def source_exists(self) -> bool:
+        return self.source.is_file()
+
+
+class Journal:
+    def __init__(self, path: Path, header: dict[str, Any]):
+        self.path = Path(path)
+        self.header = header
+        self._header_written = self.path.exists() and self.path.stat().st_size > 0
+
+    @classmethod
+    def for_file(
+        cls,
+        source: Path,
+        sha256: str,
+        directory: Path | None = None,
+        **header: Any,
+    ) -> Journal:
+        directory = Path(directory) if directory is not None else default_journal_dir()
+        head = {
+            "type": "header",
+            "version": JOURNAL_VERSION,
+            "source": str(Path(source).resolve()),
+            "sha256": sha256,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            **header,
+        }
+        return cls(directory / f"{sha256}.jsonl", head)
+
+    @classmethod
+    def open_existing(cls, path: Path) -> Journal:
+        records = read_records(path)
+        header = records[0] if records and records[0].get("type") == "header" else {}
+        return cls(path, header)
+
+    # -- writing -------------------------------------------------------------
+    def append(self, record: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lines = []
+        if not self._header_written:
+            lines.append(json.dumps(self.header, ensure_ascii=False))
+        lines.append(json.dumps(record, ensure_ascii=False, default=_json_default))
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        self._header_written = True
+
+    def discard(self) -> None:
+        """The edits were committed or deliberately dropped: forget them."""
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+        self._header_written = False
+
+    # -- reading -------------------------------------------------------------
+    def commands(self) -> list[dict[str, Any]]:
+        return [r for r in read_records(self.path) if r.get("type") != "header"]
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """All complete records; a torn last line (killed mid-write) is ignored."""
+    out: list[dict[str, Any]] = []
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return out
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            log.warning("journal %s: ignoring unreadable line %d", path, n)
+    return out
+
+
+def pending_journals(directory: Path | None = None) -> list[PendingJournal]:
+    """Journals with at least one command, newest first."""
+    directory = Path(directory) if directory is not None else default_journal_dir()
+    found: list[PendingJournal] = []
+    if not directory.is_dir():
+        return found
+    for p in directory.glob("*.jsonl"):
+        records = read_records(p)
+        if not records or records[0].get("type") != "header":
+            continue
+        header = records[0]
+        n = sum(1 for r in records[1:] if r.get("op"))
+        if n == 0:
+            continue
+        found.append(
+            PendingJournal(
+                path=p,
+                source=Path(header.get("source", "")),
+                sha256=str(header.get("sha256", "")),
+                commands=n,
+                created=str(header.get("created", "")),
+                header=header,
+            )
+        )
+    found.sort(key=lambda j: j.path.stat().st_mtime, reverse=True)
+    return found
+
+
+def _json_default(obj: Any) -> Any:
+    try:
+        import numpy as np
+
+        if isinstance(obj, np.integer):
+            return int(obj)
+        if isinstance(obj, np.ndarray):
+            return obj.tolist()
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serializable: {type(obj).__name__}")
