@@ -1,0 +1,110 @@
+"""Opening a MongoDB client with deliberate timeouts, creating indexes, and
+asking the server what it is.
+
+Timeouts are chosen for the local server, which answers one request at a time
+and stops answering heartbeats during a long one: heartbeats are infrequent and
+patient (so a busy server is not declared dead and its in-flight batch
+cancelled), server selection is short (a server that is down is reported in
+seconds), and a single request may take up to two minutes (batches are bounded
+so none should come close).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import ASCENDING, MongoClient
+from pymongo.database import Database
+
+DEFAULT_DB = "booking_desktop"
+CLIENT_OPTIONS: dict[str, Any] = {
+    "serverSelectionTimeoutMS": 5_000,
+    "connectTimeoutMS": 20_000,
+    "socketTimeoutMS": 120_000,
+    "heartbeatFrequencyMS": 30_000,
+    "retryWrites": False,  # the engine retries itself, idempotently; the local server has no retryable writes
+    "appname": "booking-desktop",
+    "tz_aware": True,
+}
+
+
+@dataclass(frozen=True)
+class ConnectionTarget:
+    """Everything needed to connect; ``password`` never leaves this object except into MongoClient."""
+
+    uri: str  # without secrets
+    db_name: str = DEFAULT_DB
+    label: str = ""
+    username: str | None = None
+    password: str | None = None
+    auth_source: str | None = None
+    tls: bool | None = None
+    ca_file: str | None = None
+
+    def __repr__(self) -> str:  # keep the password out of tracebacks and logs
+        from booking_desktop.storage.connections import mask_uri
+
+        return f"ConnectionTarget(uri={mask_uri(self.uri)!r}, db_name={self.db_name!r}, label={self.label!r})"
+
+    __str__ = __repr__
+
+
+def open_client(target: ConnectionTarget, **overrides: Any) -> MongoClient:
+    """A client for ``target`` (lazy: nothing is contacted until the first request)."""
+    opts = dict(CLIENT_OPTIONS)
+    if target.username is not None:
+        opts["username"] = target.username
+    if target.password is not None:
+        opts["password"] = target.password
+    if target.auth_source:
+        opts["authSource"] = target.auth_source
+    if target.tls is not None:
+        opts["tls"] = target.tls
+    if target.ca_file:
+        opts["tlsCAFile"] = target.ca_file
+    opts.update(overrides)
+    return MongoClient(target.uri, **opts)
+
+
+def ensure_indexes(db: Database) -> None:
+    """Indexes the engine and the review screens rely on (idempotent)."""
+    db.bookings.create_index([("vendor", ASCENDING), ("booking_ref", ASCENDING)], unique=True, name="vendor_ref")
+    db.imports.create_index([("file_sha256", ASCENDING), ("vendor", ASCENDING)], name="file_vendor")
+    db.rejected_rows.create_index([("import_id", ASCENDING)], name="import")
+    db.rejected_rows.create_index([("status", ASCENDING)], name="status")
+    db.audit_log.create_index([("target", ASCENDING)], name="target")
+
+
+@dataclass(frozen=True)
+class ServerFacts:
+    round_trip_ms: float
+    version: str | None
+    transactions: bool
+    topology: str  # "standalone", "replica set", "sharded"
+
+
+def server_facts(client: MongoClient) -> ServerFacts:
+    """Round trip of a ping, the version (buildInfo when server_info() has none), transactions support."""
+    admin = client.admin
+    t0 = time.perf_counter()
+    admin.command("ping")
+    rtt = (time.perf_counter() - t0) * 1000
+    hello = admin.command("hello")
+    info = client.server_info()
+    version = info.get("version")
+    if not version:
+        version = admin.command("buildInfo").get("version")
+    if hello.get("msg") == "isdbgrid":
+        topology = "sharded"
+    elif hello.get("setName"):
+        topology = "replica set"
+    else:
+        topology = "standalone"
+    return ServerFacts(round_trip_ms=rtt, version=version, transactions=topology != "standalone", topology=topology)
+
+
+def supports_transactions(client: MongoClient) -> bool:
+    hello = client.admin.command("hello")
+    return bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"

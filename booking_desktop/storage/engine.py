@@ -1,0 +1,634 @@
+"""CommitEngine: validated rows into ``bookings`` exactly once, rejected rows into
+``rejected_rows``, progress into ``imports``, changes into ``audit_log``.
+
+Why it looks the way it does (measured on the local server, see docs/STORAGE.md):
+upserts cost O(collection) per operation, while ``$in`` look-ups, ``insert_many``
+and updates by ``_id`` are fast.  So each batch
+
+1. looks up the batch's ``_id`` s (deterministic from vendor + booking_ref) and their content hashes,
+2. inserts the new ones (unordered; a duplicate-key error means a concurrent
+   writer got there first: look it up again and treat it as existing),
+3. writes the previous values of the changed ones to the audit log, then updates them by ``_id``,
+4. queues the batch's rejected rows, and
+5. advances the import's bookmark.
+
+Every step is idempotent (deterministic ``_id`` s everywhere, and a booking
+written by *this* import is recognised on replay), so a batch interrupted at
+any point is simply run again.  Where the server supports transactions, steps
+1-5 of a batch commit atomically as well.
+
+The engine is a generator: it yields :class:`CommitProgress` after every batch,
+checks ``cancelled()`` between batches, and returns a :class:`CommitSummary`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Generator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pymongo import ReplaceOne
+from pymongo.database import Database
+from pymongo.errors import BulkWriteError, PyMongoError
+
+from booking_desktop.storage import imports as imp
+from booking_desktop.storage.audit import DUPLICATE_KEY, audit_id, entry, insert_idempotent
+from booking_desktop.storage.client import supports_transactions
+from booking_desktop.storage.mapper import BookingMapper, SourceRef
+from booking_desktop.storage.retry import RetriesExhausted, RetryPolicy, is_transient
+
+log = logging.getLogger(__name__)
+DEFAULT_BATCH_SIZE = 1000
+MAX_BATCH_SIZE = 2000  # the local server stops answering heartbeats during long requests
+LOOKUP_CHUNK = 2000
+
+
+class StorageError(Exception):
+    """The database could not be used; ``str()`` is one line for the user, without secrets."""
+
+
+@dataclass(frozen=True)
+class CommitProgress:
+    import_id: str
+    records_done: int
+    records: int
+    batch: int
+    batches: int
+    rate: float  # records per second in this run
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class CommitSummary:
+    import_id: str
+    status: str
+    records: int
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    resumed: bool = False
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Preview:
+    records: int
+    new: int
+    changed: int
+    unchanged: int
+    rejected: int
+
+
+@dataclass
+class _Plan:
+    """What the engine will do with each row, fixed before anything is written."""
+
+    n: int
+    keys: list[str | None]  # None for rejected rows
+    rejected: np.ndarray  # bool: validation error or duplicate within the file
+    duplicate_of: dict[int, int] = field(default_factory=dict)  # position -> earlier position
+    vendor: str = ""
+    row_vendor: np.ndarray | None = None
+
+
+class _Concurrent(Exception):
+    """A concurrent writer inserted one of our keys inside a transaction: replay the batch."""
+
+
+def _never() -> bool:
+    return False
+
+
+def file_facts(result: Any) -> imp.FileFacts:
+    src = result.raw.source
+    path = Path(src.path)
+    return imp.FileFacts(name=path.name, path=str(path), sha256=src.sha256, size=int(src.size), format=src.format)
+
+
+class CommitEngine:
+    """Commits a :class:`~booking_desktop.pipeline.PipelineResult` to a database.
+
+    ``db`` is a pymongo Database (the engine receives its client; it never opens one).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        retry: RetryPolicy | None = None,
+        use_transactions: bool | None = None,
+        db_user: str | None = None,
+        mapper: BookingMapper | None = None,
+    ):
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.db = db
+        self.batch_size = min(batch_size, MAX_BATCH_SIZE)
+        self.retry = retry or RetryPolicy()
+        self.mapper = mapper or BookingMapper()
+        self.db_user = db_user
+        self._use_transactions = use_transactions
+
+    # -- planning ----------------------------------------------------------
+    def _plan(self, result: Any) -> _Plan:
+        typed = result.typed
+        n = len(typed)
+        errors = np.asarray(result.error_rows, dtype=bool)
+        if len(errors) != n:
+            raise ValueError(f"error_rows has {len(errors)} entries for {n} rows")
+        valid_pos = np.flatnonzero(~errors)
+        keys: list[str | None] = [None] * n
+        valid_keys = self.mapper.keys(typed.iloc[valid_pos]) if len(valid_pos) else []
+        for p, k in zip(valid_pos.tolist(), valid_keys):
+            keys[p] = k
+        rejected = errors.copy()
+        duplicate_of: dict[int, int] = {}
+        if len(valid_pos):
+            s = pd.Series(valid_keys, index=valid_pos)
+            dup = s.duplicated(keep="first")
+            if dup.any():
+                first = {k: p for p, k in s[~dup].items()}
+                for p, k in s[dup].items():
+                    duplicate_of[int(p)] = int(first[k])
+                    rejected[p] = True
+                    keys[p] = None
+        vendor = result.vendor
+        row_vendor = None
+        if "vendor" in typed.columns:
+            row_vendor = typed["vendor"].astype(object).to_numpy()
+            if not vendor:
+                uniq = pd.unique(typed["vendor"].dropna())
+                vendor = str(uniq[0]) if len(uniq) == 1 else "mixed"
+        return _Plan(
+            n=n,
+            keys=keys,
+            rejected=rejected,
+            duplicate_of=duplicate_of,
+            vendor=vendor or "unknown",
+            row_vendor=row_vendor,
+        )
+
+    def _transactions(self) -> bool:
+        if self._use_transactions is None:
+            self._use_transactions = supports_transactions(self.db.client)
+        return self._use_transactions
+
+    # -- preview -----------------------------------------------------------
+    def preview(self, result: Any) -> Preview:
+        """Counts of new / changed / unchanged / rejected rows, without writing anything."""
+        plan = self._plan(result)
+        valid_pos = np.flatnonzero(~plan.rejected)
+        new = changed = unchanged = 0
+        for i in range(0, len(valid_pos), LOOKUP_CHUNK):
+            pos = valid_pos[i : i + LOOKUP_CHUNK]
+            docs = self.mapper.to_documents(result.typed.iloc[pos], (pos + 1).tolist(), SourceRef("", "", ""))
+            existing = self._lookup([d["_id"] for d in docs])
+            for d in docs:
+                e = existing.get(d["_id"])
+                if e is None:
+                    new += 1
+                elif e.get("content_hash") == d["content_hash"]:
+                    unchanged += 1
+                else:
+                    changed += 1
+        return Preview(records=plan.n, new=new, changed=changed, unchanged=unchanged, rejected=int(plan.rejected.sum()))
+
+    # -- commit ------------------------------------------------------------
+    def commit(
+        self,
+        result: Any,
+        *,
+        resume: str | None = None,
+        cancelled: Callable[[], bool] = _never,
+        profile_name: str | None = None,
+    ) -> Generator[CommitProgress, None, CommitSummary]:
+        """Commit ``result``; yields progress per batch, returns the summary.
+
+        ``resume``: an import id to continue.  Without it, an unfinished import of
+        the same file (same sha256, vendor and rows) is found and continued.
+        """
+        t0 = time.monotonic()
+        file = file_facts(result)
+        plan = self._plan(result)
+        digest = imp.plan_digest(plan.keys, plan.rejected)
+        if profile_name is None and result.profile is not None:
+            profile_name = getattr(result.profile, "name", None)
+        try:
+            doc, resumed = self.retry.call(
+                lambda: self._open_import(file, plan, digest, resume, profile_name), "starting the import"
+            )
+        except RetriesExhausted as exc:
+            raise StorageError(f"cannot reach the database: {exc.last.__class__.__name__}") from None
+        import_id = doc["_id"]
+        state = {"doc": doc}
+        totals = {k: int(doc["counts"].get(k, 0)) for k in imp.COUNT_NAMES}
+        position = int(doc["next_position"])
+        source = SourceRef(import_id, file.name, file.sha256)
+        batches = max(1, -(-plan.n // self.batch_size))
+        done_here = 0
+        finished = False
+
+        def summary(status: str, error: str | None = None) -> CommitSummary:
+            return CommitSummary(
+                import_id=import_id,
+                status=status,
+                records=plan.n,
+                seconds=time.monotonic() - t0,
+                resumed=resumed,
+                error=error,
+                **totals,
+            )
+
+        try:
+            while position < plan.n:
+                if cancelled():
+                    self._finish_quietly(state, imp.INTERRUPTED, "cancelled by the user")
+                    finished = True
+                    return summary(imp.INTERRUPTED, "cancelled by the user")
+                end = min(plan.n, position + self.batch_size)
+                try:
+                    counts = self._run_batch(result, plan, source, file, position, end, totals, state)
+                except RetriesExhausted as exc:
+                    msg = f"the database stopped answering at record {position + 1}: {exc}"
+                    self._finish_quietly(state, imp.INTERRUPTED, msg)
+                    finished = True
+                    return summary(imp.INTERRUPTED, msg)
+                for k in imp.COUNT_NAMES:
+                    totals[k] += counts[k]
+                done_here += end - position
+                position = end
+                rate = done_here / max(time.monotonic() - t0, 1e-9)
+                yield CommitProgress(
+                    import_id,
+                    position,
+                    plan.n,
+                    position // self.batch_size + (position % self.batch_size > 0),
+                    batches,
+                    rate,
+                    **totals,
+                )
+            try:
+                self.retry.call(lambda: imp.finish(self.db, state["doc"], imp.COMPLETED), "finishing the import")
+            except RetriesExhausted as exc:
+                finished = True
+                return summary(
+                    imp.INTERRUPTED, f"all records written, but the import could not be marked completed: {exc}"
+                )
+            finished = True
+            return summary(imp.COMPLETED)
+        except PyMongoError as exc:
+            msg = f"commit failed at record {position + 1}: {type(exc).__name__}: {_short(exc)}"
+            self._finish_quietly(state, imp.FAILED, msg)
+            finished = True
+            return summary(imp.FAILED, msg)
+        finally:
+            if not finished:  # generator closed (GeneratorExit) or an unexpected error
+                self._finish_quietly(state, imp.INTERRUPTED, "stopped before the end")
+
+    def run(self, result: Any, **kw: Any) -> CommitSummary:
+        """Drive :meth:`commit` to the end (scripts, tests)."""
+        gen = self.commit(result, **kw)
+        while True:
+            try:
+                next(gen)
+            except StopIteration as stop:
+                return stop.value
+
+    # -- internals -----------------------------------------------------------
+    def _open_import(
+        self, file: imp.FileFacts, plan: _Plan, digest: str, resume: str | None, profile: str | None
+    ) -> tuple[dict[str, Any], bool]:
+        if resume:
+            doc = imp.load_for_resume(self.db, resume, file.sha256, digest)
+        else:
+            doc = imp.find_resumable(self.db, file.sha256, plan.vendor, digest)
+        if doc is not None:
+            doc = imp.mark_resumed(self.db, doc)
+            log.info("resuming import %s at record %d", doc["_id"], doc["next_position"] + 1)
+            return doc, True
+        doc = imp.create(
+            self.db, imp.new_import_id(), file, plan.vendor, profile, plan.n, self.batch_size, digest, self.db_user
+        )
+        return doc, False
+
+    def _finish_quietly(self, state: dict[str, Any], status: str, error: str | None) -> None:
+        """Best effort: the server may be the thing that is down."""
+        try:
+            RetryPolicy(budget=2.0).call(lambda: imp.finish(self.db, state["doc"], status, error), "marking the import")
+        except (RetriesExhausted, PyMongoError) as exc:
+            log.warning("could not mark import %s %s: %s", state["doc"]["_id"], status, type(exc).__name__)
+
+    def _lookup(self, keys: list[str], full: bool = False, session: Any = None) -> dict[str, dict[str, Any]]:
+        proj = None if full else {"content_hash": 1, "source.import_id": 1, "created_import": 1}
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(keys), LOOKUP_CHUNK):
+            for d in self.db.bookings.find({"_id": {"$in": keys[i : i + LOOKUP_CHUNK]}}, proj, session=session):
+                out[d["_id"]] = d
+        return out
+
+    def _run_batch(
+        self,
+        result: Any,
+        plan: _Plan,
+        source: SourceRef,
+        file: imp.FileFacts,
+        start: int,
+        end: int,
+        totals: dict[str, int],
+        state: dict[str, Any],
+    ) -> dict[str, int]:
+        """One batch, retried as a whole on transient errors (it is idempotent).
+
+        A batch the server refuses for good is split in halves until the rows it
+        refuses are isolated; those go to ``rejected_rows`` as ``commit_failed``.
+        """
+        positions = np.arange(start, end)
+        what = f"committing records {start + 1}-{end}"
+        try:
+            return self.retry.call(
+                lambda: self._attempt(result, plan, source, file, positions, (start, end, totals, state)), what
+            )
+        except PyMongoError as exc:
+            if is_transient(exc):
+                raise
+            log.warning("%s refused (%s); isolating the rows it refuses", what, type(exc).__name__)
+            counts = self._salvage(result, plan, source, file, positions, exc)
+            state["doc"] = self.retry.call(lambda: self._progress(start, end, totals, state, counts, None), what)
+            return counts
+
+    def _attempt(
+        self,
+        result: Any,
+        plan: _Plan,
+        source: SourceRef,
+        file: imp.FileFacts,
+        positions: np.ndarray,
+        progress: tuple[int, int, dict[str, int], dict[str, Any]] | None,
+    ) -> dict[str, int]:
+        for _ in range(3):
+            try:
+                if self._transactions():
+                    with self.db.client.start_session() as s, s.start_transaction():
+                        counts = self._apply(result, plan, source, file, positions, s)
+                        new_doc = self._progress(*progress, counts, s) if progress else None
+                else:
+                    counts = self._apply(result, plan, source, file, positions, None)
+                    new_doc = self._progress(*progress, counts, None) if progress else None
+                if progress:
+                    progress[3]["doc"] = new_doc  # only once the batch is committed
+                return counts
+            except _Concurrent:
+                continue
+        raise StorageError("another writer keeps inserting the same bookings; try again later")
+
+    def _salvage(
+        self, result: Any, plan: _Plan, source: SourceRef, file: imp.FileFacts, positions: np.ndarray, exc: PyMongoError
+    ) -> dict[str, int]:
+        if len(positions) == 1:
+            p = int(positions[0])
+            msg = f"the database refused this record: {type(exc).__name__}: {_short(exc)}"[:500]
+            reason = {p: [{"field": None, "code": "commit_failed", "value": None, "message": msg}]}
+            self.retry.call(
+                lambda: self._write_rejected(result, plan, source, file, positions, reason, None),
+                f"queueing record {p + 1}",
+            )
+            return {**dict.fromkeys(imp.COUNT_NAMES, 0), "rejected": 1}
+        total = dict.fromkeys(imp.COUNT_NAMES, 0)
+        mid = len(positions) // 2
+        for half in (positions[:mid], positions[mid:]):
+            try:
+                counts = self.retry.call(
+                    lambda h=half: self._attempt(result, plan, source, file, h, None),
+                    f"committing records {half[0] + 1}-{half[-1] + 1}",
+                )
+            except PyMongoError as e:
+                if is_transient(e):
+                    raise
+                counts = self._salvage(result, plan, source, file, half, e)
+            for k in imp.COUNT_NAMES:
+                total[k] += counts[k]
+        return total
+
+    def _progress(
+        self, start: int, end: int, totals: dict[str, int], state: dict[str, Any], counts: dict[str, int], session: Any
+    ) -> dict[str, Any]:
+        new_totals = {k: totals[k] + counts[k] for k in imp.COUNT_NAMES}
+        batch = {"first_record": start + 1, "last_record": end, **counts}
+        return imp.record_batch(self.db, state["doc"], start, end, new_totals, batch, session=session)
+
+    def _apply(
+        self, result: Any, plan: _Plan, source: SourceRef, file: imp.FileFacts, positions: np.ndarray, session: Any
+    ) -> dict[str, int]:
+        counts = dict.fromkeys(imp.COUNT_NAMES, 0)
+        rej_mask = plan.rejected[positions]
+        good = positions[~rej_mask]
+        failed: dict[int, str] = {}  # position -> error message (server refused the row)
+        if len(good):
+            self._write_bookings(result, source, good, counts, failed, session)
+        bad = positions[rej_mask].tolist()
+        reasons: dict[int, list[dict[str, Any]]] = {}
+        for p in bad:
+            if p in plan.duplicate_of:
+                reasons[p] = [
+                    {
+                        "field": "booking_ref",
+                        "code": "duplicate_ref",
+                        "value": None,
+                        "message": f"booking appears earlier in this file (record {plan.duplicate_of[p] + 1}); "
+                        "only the first is committed",
+                    }
+                ]
+        for p, msg in failed.items():
+            reasons[p] = [{"field": None, "code": "commit_failed", "value": None, "message": msg}]
+        all_bad = sorted(set(bad) | set(failed))
+        if all_bad:
+            self._write_rejected(result, plan, source, file, np.asarray(all_bad), reasons, session)
+        counts["rejected"] = len(all_bad)
+        return counts
+
+    def _write_bookings(
+        self,
+        result: Any,
+        source: SourceRef,
+        good: np.ndarray,
+        counts: dict[str, int],
+        failed: dict[int, str],
+        session: Any,
+    ) -> None:
+        now = datetime.now(UTC)
+        docs = self.mapper.to_documents(result.typed.iloc[good], (good + 1).tolist(), source, now=now)
+        pos_of = {d["_id"]: int(p) for d, p in zip(docs, good)}
+        existing = self._lookup(list(pos_of), session=session)
+        new, changed = [], []
+        for d in docs:
+            e = existing.get(d["_id"])
+            if e is None:
+                new.append(d)
+            else:
+                self._classify_existing(d, e, source.import_id, counts, changed)
+        if new:
+            try:
+                res = self.db.bookings.insert_many(new, ordered=False, session=session)
+                counts["inserted"] += len(res.inserted_ids)
+            except BulkWriteError as exc:
+                if session is not None:
+                    raise _Concurrent() from exc
+                errs = exc.details.get("writeErrors", [])
+                counts["inserted"] += int(exc.details.get("nInserted", 0))
+                dup_ids = [new[e["index"]]["_id"] for e in errs if e.get("code") == DUPLICATE_KEY]
+                for e in errs:
+                    if e.get("code") != DUPLICATE_KEY:
+                        failed[pos_of[new[e["index"]]["_id"]]] = (
+                            f"the database refused the booking: {e.get('errmsg', '')}"[:500]
+                        )
+                if dup_ids:  # someone else inserted them meanwhile: they exist now
+                    again = self._lookup(dup_ids)
+                    by_id = {d["_id"]: d for d in new}
+                    for k in dup_ids:
+                        e = again.get(k)
+                        if e is None:  # unique (vendor, booking_ref) clash with a foreign _id
+                            failed[pos_of[k]] = (
+                                "another booking with this vendor and booking_ref exists under a different id"
+                            )
+                        else:
+                            self._classify_existing(by_id[k], e, source.import_id, counts, changed)
+        if changed:
+            self._update_changed(changed, source, counts, failed, pos_of, session)
+
+    @staticmethod
+    def _classify_existing(d: dict, e: dict, import_id: str, counts: dict[str, int], changed: list) -> None:
+        if e.get("content_hash") != d["content_hash"]:
+            changed.append(d)
+        elif (e.get("source") or {}).get("import_id") == import_id:
+            # written by this very import before a crash/retry: count it as it was counted then
+            counts["inserted" if e.get("created_import") == import_id else "updated"] += 1
+        else:
+            counts["unchanged"] += 1
+
+    def _update_changed(
+        self,
+        changed: list,
+        source: SourceRef,
+        counts: dict[str, int],
+        failed: dict[int, str],
+        pos_of: dict[str, int],
+        session: Any,
+    ) -> None:
+        before = self._lookup([d["_id"] for d in changed], full=True, session=session)
+        audits = []
+        for d in changed:
+            old = before.get(d["_id"], {})
+            b, a = self.mapper.changes(old, d)
+            audits.append(
+                entry(
+                    "booking.update",
+                    {
+                        "collection": "bookings",
+                        "_id": d["_id"],
+                        "vendor": d.get("vendor"),
+                        "booking_ref": d.get("booking_ref"),
+                    },
+                    db_user=self.db_user,
+                    before=b,
+                    after=a,
+                    entry_id=audit_id(source.import_id, d["_id"]),
+                    import_id=source.import_id,
+                    previous_source=old.get("source"),
+                )
+            )
+        if session is not None:
+            self.db.audit_log.insert_many(audits, ordered=False, session=session)
+        else:
+            insert_idempotent(self.db, "audit_log", audits)
+        # replace, not $set: nx-27017 turns datetimes given to $set into strings (docs/STORAGE.md)
+        ops = [ReplaceOne({"_id": d["_id"]}, self.mapper.replacement(d, before.get(d["_id"], {}))) for d in changed]
+        try:
+            self.db.bookings.bulk_write(ops, ordered=False, session=session)
+            counts["updated"] += len(changed)
+        except BulkWriteError as exc:
+            if session is not None:
+                raise
+            errs = exc.details.get("writeErrors", [])
+            bad = {e["index"] for e in errs}
+            counts["updated"] += len(changed) - len(bad)
+            for e in errs:
+                failed[pos_of[changed[e["index"]]["_id"]]] = f"the database refused the update: {e.get('errmsg', '')}"[
+                    :500
+                ]
+
+    def _write_rejected(
+        self,
+        result: Any,
+        plan: _Plan,
+        source: SourceRef,
+        file: imp.FileFacts,
+        rows: np.ndarray,
+        extra: dict[int, list[dict[str, Any]]],
+        session: Any,
+    ) -> None:
+        probs = imp.problems_by_row(result.problems.frame, rows)
+        locs = result.raw.locations
+        now = datetime.now(UTC)
+        docs = []
+        for p in rows.tolist():
+            errs, warns = probs.get(p, ([], []))
+            errs = errs + extra.get(p, [])
+            v = plan.row_vendor[p] if plan.row_vendor is not None else None
+            vendor = plan.vendor if v is None or pd.isna(v) else str(v)
+            docs.append(
+                imp.rejected_doc(
+                    import_id=source.import_id,
+                    vendor=vendor,
+                    file=file,
+                    record=p + 1,
+                    location=locs[p] if locs is not None and p < len(locs) else None,
+                    raw=imp.row_dict(result.raw.frame, p) if p < len(result.raw.frame) else {},
+                    mapped=imp.row_dict(result.text, p),
+                    errors=errs,
+                    warnings=warns,
+                    now=now,
+                )
+            )
+        if session is not None:
+            existing = {
+                d["_id"]
+                for d in self.db.rejected_rows.find(
+                    {"_id": {"$in": [d["_id"] for d in docs]}}, {"_id": 1}, session=session
+                )
+            }
+            fresh = [d for d in docs if d["_id"] not in existing]
+            if fresh:
+                self.db.rejected_rows.insert_many(fresh, ordered=False, session=session)
+        else:
+            insert_idempotent(self.db, "rejected_rows", docs)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return text[:300]
+
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "CommitEngine",
+    "CommitProgress",
+    "CommitSummary",
+    "Preview",
+    "StorageError",
+    "is_transient",
+]

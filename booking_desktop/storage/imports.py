@@ -1,0 +1,271 @@
+"""Import runs (the ``imports`` collection) and rejected rows (``rejected_rows``).
+
+An import document is the engine's bookmark: which file (sha256, name, size),
+which vendor and profile, who and where, status, counts and the position up to
+which every record is known to be committed.  Resuming continues from that
+position; everything before it is never written twice, and the batch that was
+in flight when the process died is replayed idempotently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pymongo import DESCENDING
+from pymongo.database import Database
+
+from booking_desktop.storage.audit import insert_idempotent, machine, os_user
+
+RUNNING, COMPLETED, INTERRUPTED, FAILED = "running", "completed", "interrupted", "failed"
+STALE_AFTER = timedelta(minutes=2)  # a "running" import without a heartbeat this long died with its process
+COUNT_NAMES = ("inserted", "updated", "unchanged", "rejected")
+
+
+class ResumeError(Exception):
+    """The import asked for cannot be resumed (unknown, finished, or another file)."""
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    name: str
+    path: str
+    sha256: str
+    size: int
+    format: str
+
+
+def new_import_id() -> str:
+    return uuid.uuid4().hex
+
+
+def plan_digest(keys: list[str | None], rejected: np.ndarray) -> str:
+    """Fingerprint of what the import will write, so a resume never mixes two versions of a file."""
+    h = hashlib.blake2b(digest_size=16)
+    for k in keys:
+        h.update((k or "-").encode())
+        h.update(b"\x00")
+    h.update(np.asarray(rejected, dtype=bool).tobytes())
+    return h.hexdigest()
+
+
+def create(
+    db: Database,
+    import_id: str,
+    file: FileFacts,
+    vendor: str,
+    profile: str | None,
+    records: int,
+    batch_size: int,
+    digest: str,
+    db_user: str | None,
+) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    doc = {
+        "_id": import_id,
+        "file_name": file.name,
+        "file_path": file.path,
+        "file_sha256": file.sha256,
+        "file_size": file.size,
+        "format": file.format,
+        "vendor": vendor,
+        "profile": profile,
+        "user": os_user(),
+        "db_user": db_user,
+        "machine": machine(),
+        "started_at": now,
+        "heartbeat_at": now,
+        "finished_at": None,
+        "status": RUNNING,
+        "records": records,
+        "batch_size": batch_size,
+        "plan_digest": digest,
+        "next_position": 0,
+        "counts": dict.fromkeys(COUNT_NAMES, 0),
+        "batches_done": 0,
+        "resumed": [],
+        "error": None,
+    }
+    db.imports.insert_one(doc)
+    return doc
+
+
+def find_resumable(db: Database, sha256: str, vendor: str, digest: str) -> dict[str, Any] | None:
+    """The latest unfinished import of the same file (same content, vendor and plan), if any."""
+    stale = datetime.now(UTC) - STALE_AFTER
+    query = {
+        "file_sha256": sha256,
+        "vendor": vendor,
+        "plan_digest": digest,
+        "status": {"$in": [INTERRUPTED, FAILED, RUNNING]},
+    }
+    for doc in db.imports.find(query).sort("started_at", DESCENDING).limit(5):
+        hb = doc.get("heartbeat_at")
+        if doc["status"] != RUNNING or (isinstance(hb, datetime) and _aware(hb) < stale):
+            return doc
+    return None
+
+
+def load_for_resume(db: Database, import_id: str, sha256: str, digest: str) -> dict[str, Any]:
+    doc = db.imports.find_one({"_id": import_id})
+    if doc is None:
+        raise ResumeError(f"no import {import_id!r} in this database")
+    if doc["status"] == COMPLETED:
+        raise ResumeError(f"import {import_id} already completed; nothing to resume")
+    if doc["file_sha256"] != sha256:
+        raise ResumeError(
+            f"import {import_id} was of another file ({doc['file_name']}, sha256 {doc['file_sha256'][:12]}…)"
+        )
+    if doc.get("plan_digest") != digest:
+        raise ResumeError(
+            f"import {import_id}: the rows to commit differ from the interrupted run "
+            "(other profile, vendor or edits); start a new import instead"
+        )
+    return doc
+
+
+# nx-27017 stores a datetime given to $set as a string and a document given to
+# $push as a JSON string (docs/STORAGE.md), so import documents are always
+# written whole with replace_one; the engine keeps the current one in memory.
+
+
+def mark_resumed(db: Database, doc: dict[str, Any]) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    new = {
+        **doc,
+        "status": RUNNING,
+        "heartbeat_at": now,
+        "error": None,
+        "resumed": [*doc.get("resumed", []), {"at": now, "by": os_user()}],
+    }
+    db.imports.replace_one({"_id": doc["_id"]}, new)
+    return new
+
+
+def record_batch(
+    db: Database,
+    doc: dict[str, Any],
+    start: int,
+    end: int,
+    totals: dict[str, int],
+    batch: dict[str, Any],
+    session: Any = None,
+) -> dict[str, Any]:
+    """Advance the bookmark from ``start`` to ``end`` and log the batch in ``import_batches``.
+
+    Idempotent: the replace only applies while the bookmark is still at ``start``
+    (a retried request whose first reply was lost changes nothing), and the batch
+    entry has a deterministic ``_id``.
+    """
+    now = datetime.now(UTC)
+    entry = {"_id": f"{doc['_id']}:{start}", "import_id": doc["_id"], **batch, "at": now}
+    if session is None:
+        insert_idempotent(db, "import_batches", [entry])
+    elif db.import_batches.find_one({"_id": entry["_id"]}, {"_id": 1}, session=session) is None:
+        db.import_batches.insert_one(entry, session=session)
+    new = {
+        **doc,
+        "next_position": end,
+        "counts": dict(totals),
+        "heartbeat_at": now,
+        "batches_done": int(doc.get("batches_done", 0)) + 1,
+    }
+    db.imports.replace_one({"_id": doc["_id"], "next_position": start}, new, session=session)
+    return new
+
+
+def finish(db: Database, doc: dict[str, Any], status: str, error: str | None = None) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    new = {
+        **doc,
+        "status": status,
+        "heartbeat_at": now,
+        "error": error,
+        "finished_at": now if status in (COMPLETED, FAILED) else None,
+    }
+    db.imports.replace_one({"_id": doc["_id"]}, new)
+    return new
+
+
+def batches(db: Database, import_id: str) -> list[dict[str, Any]]:
+    """Per-batch progress of an import, in order."""
+    return sorted(db.import_batches.find({"import_id": import_id}), key=lambda b: b["first_record"])
+
+
+def rejected_id(vendor: str, file_sha256: str, record: int) -> str:
+    """Import-independent: re-importing or resuming the same file never queues a record twice."""
+    return hashlib.blake2b(f"{vendor}\x00{file_sha256}\x00{record}".encode(), digest_size=16).hexdigest()
+
+
+def _plain(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    if v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def row_dict(frame: pd.DataFrame, position: int) -> dict[str, Any]:
+    """One row of a frame as {column: text or None} (for the raw cells and the mapped values)."""
+    row = frame.iloc[position]
+    return {str(k): (None if pd.isna(v) else str(v)) for k, v in row.items()}
+
+
+def rejected_doc(
+    *,
+    import_id: str,
+    vendor: str,
+    file: FileFacts,
+    record: int,
+    location: str | None,
+    raw: dict[str, Any],
+    mapped: dict[str, Any],
+    errors: list[dict[str, Any]],
+    warnings: list[dict[str, Any]] | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    return {
+        "_id": rejected_id(vendor, file.sha256, record),
+        "import_id": import_id,
+        "vendor": vendor,
+        "file_name": file.name,
+        "file_sha256": file.sha256,
+        "record": int(record),
+        "location": location,
+        "raw": raw,
+        "mapped": mapped,
+        "errors": errors,
+        "warnings": warnings or [],
+        "status": "open",
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def problems_by_row(problems: pd.DataFrame, rows: np.ndarray) -> dict[int, tuple[list[dict], list[dict]]]:
+    """{0-based row: (errors, warnings)} for the given rows, each as [{field, code, message, value}]."""
+    out: dict[int, tuple[list[dict], list[dict]]] = {}
+    if len(problems) == 0 or len(rows) == 0:
+        return out
+    sel = problems[problems["row"].isin(rows)]
+    for r, fld, code, sev, val, msg in zip(
+        sel["row"].to_numpy(), sel["field"], sel["code"], sel["severity"], sel["value"], sel["message"]
+    ):
+        errs, warns = out.setdefault(int(r), ([], []))
+        item = {"field": _plain(fld), "code": str(code), "message": str(msg), "value": _plain(val)}
+        (errs if sev == "error" else warns).append(item)
+    return out
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
