@@ -82,71 +82,101 @@ class ColumnSniff:
         return self.frac.get(kind, 0.0)
 
 
+STATUS_SNIFF_MAX_DISTINCT = 50  # status words are looked for only in low-cardinality columns
+
+
 def sniff(column: str, sample: pd.Series, status_words: frozenset[str] = frozenset()) -> ColumnSniff:
-    """Describe one column from its sample.  ``status_words`` are normalized
-    status synonyms (see :func:`normalize_text`); the fraction of values
-    that are one of them is reported as ``status``.
+    """:func:`sniff_frame` for one column."""
+    return sniff_frame(pd.DataFrame({column: sample}), status_words)[column]
 
-    Patterns run over the *distinct* values weighted by their counts: most
-    booking columns repeat a handful of values, so this is much cheaper than
-    matching every sampled cell."""
-    values = sample.dropna().astype("str").str.strip()
-    values = values[values != ""]
-    n = len(values)
-    out = ColumnSniff(column=column, n=n)
-    if n == 0:
+
+def sniff_frame(sample: pd.DataFrame, status_words: frozenset[str] = frozenset()) -> dict[str, ColumnSniff]:
+    """Describe every column of a sample.  ``status_words`` are normalized status
+    synonyms (see :func:`normalize_text`); the fraction of values that are one of
+    them is reported as ``status``.
+
+    Patterns run once over the *distinct* values of all columns together, each
+    weighted by its count in its column: booking columns repeat a handful of
+    values, and one regex call over everything is far cheaper than one per column
+    (compiling the pattern costs more than matching a few thousand strings)."""
+    names = [str(c) for c in sample.columns]
+    out = {c: ColumnSniff(column=c, n=0) for c in names}
+    pieces, counts, ids = [], [], []
+    for i, c in enumerate(names):
+        values = sample.iloc[:, i].dropna().astype("str").str.strip()
+        values = values[values != ""]
+        if values.empty:
+            continue
+        vc = values.value_counts(sort=False)
+        sn = out[c]
+        sn.n = len(values)
+        sn.n_distinct = len(vc)
+        sn.uniqueness = sn.n_distinct / sn.n
+        pieces.append(vc.index.to_numpy(dtype=object))
+        counts.append(vc.to_numpy(dtype="float64") / sn.n)
+        ids.append(np.full(len(vc), i, dtype=np.int64))
+    if not pieces:
         return out
-    counts = values.value_counts(sort=False)
-    distinct = pd.Series(counts.index, dtype="str")
-    arr = pa.array(distinct.to_numpy(dtype=object), type=pa.string())
-    weights = counts.to_numpy(dtype="float64") / n
-    out.n_distinct = len(distinct)
-    out.uniqueness = out.n_distinct / n
-    f = out.frac
+    arr = pa.array(np.concatenate(pieces), type=pa.string())
+    weights = np.concatenate(counts)
+    col = np.concatenate(ids)
+    fracs: dict[str, np.ndarray] = {}
 
-    def frac(mask: np.ndarray) -> float:
-        return float(np.dot(mask, weights))
+    def put(kind: str, mask: np.ndarray) -> None:
+        fracs[kind] = np.bincount(col, weights=weights * mask, minlength=len(names))
 
-    def fullmatch(pattern: str, on: pa.Array = arr) -> np.ndarray:
-        return _np(pc.match_substring_regex(on, f"^(?:{pattern})$"))
+    def fullmatch(pattern: str) -> np.ndarray:
+        return _np(pc.match_substring_regex(arr, f"^(?:{pattern})$"))
 
     lower = pc.utf8_lower(arr)
     upper = pc.utf8_upper(arr)
     length = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
-    f["email"] = frac(fullmatch(EMAIL_RE))
+    put("email", fullmatch(EMAIL_RE))
     date_only = fullmatch(DATE_RE)
     date_time = fullmatch(f"(?:{DATE_RE}){TIME_RE}")
-    f["date"] = frac(date_only)
-    f["datetime"] = frac(date_time)
-    f["date_any"] = frac(date_only | date_time)
+    put("date", date_only)
+    put("datetime", date_time)
+    put("date_any", date_only | date_time)
     ints = fullmatch(INT_RE)
-    f["int"] = frac(ints)
-    f["count"] = frac(fullmatch(COUNT_RE))
-    f["number"] = frac(fullmatch(DECIMAL_RE))
+    put("int", ints)
+    put("count", fullmatch(COUNT_RE))
+    put("number", fullmatch(DECIMAL_RE))
     has_decimals = fullmatch(HAS_DECIMALS_RE)
-    f["has_decimals"] = frac(has_decimals)
+    put("has_decimals", has_decimals)
     digits = pc.count_substring_regex(arr, r"\d").to_numpy(zero_copy_only=False)
-    f["phone"] = frac(fullmatch(PHONE_RE) & (digits >= 7) & (digits <= 15) & ~date_only & ~date_time)
-    f["letters"] = frac(_np(pc.match_substring_regex(arr, r"\p{L}")))
-    f["ref"] = frac(fullmatch(REF_RE) & (digits > 0) & ~date_only & ~has_decimals)
-    f["person_name"] = frac(fullmatch(PERSON_NAME_RE))
-    f["currency"] = frac((length == 3) & _np(pc.is_in(upper, value_set=_set_array("currency"))))
-    f["country_code"] = frac(_np(pc.is_in(upper, value_set=_set_array("country_code"))))
-    f["country_name"] = frac(_np(pc.is_in(lower, value_set=_set_array("country_name"))))
-    f["year"] = frac(fullmatch(YEAR_RE))
+    put("phone", fullmatch(PHONE_RE) & (digits >= 7) & (digits <= 15) & ~date_only & ~date_time)
+    put("letters", _np(pc.match_substring_regex(arr, r"\p{L}")))
+    put("ref", fullmatch(REF_RE) & (digits > 0) & ~date_only & ~has_decimals)
+    put("person_name", fullmatch(PERSON_NAME_RE))
+    put("currency", (length == 3) & _np(pc.is_in(upper, value_set=_set_array("currency"))))
+    put("country_code", _np(pc.is_in(upper, value_set=_set_array("country_code"))))
+    put("country_name", _np(pc.is_in(lower, value_set=_set_array("country_name"))))
+    put("year", fullmatch(YEAR_RE))
     month_names = _np(pc.is_in(pc.utf8_rtrim(lower, "."), value_set=_set_array("month_name")))
-    f["month"] = frac(fullmatch(MONTH_NUM_RE) | month_names)
-    f["month_name"] = frac(month_names)
-    f["day"] = frac(fullmatch(DAY_NUM_RE))
+    put("month", fullmatch(MONTH_NUM_RE) | month_names)
+    put("month_name", month_names)
+    put("day", fullmatch(DAY_NUM_RE))
     if status_words:
-        words = pa.array(sorted(status_words), type=pa.string())
-        f["status"] = frac(_np(pc.is_in(_normalize_arrow(arr), value_set=words)))
-    if f["int"] > 0.95:
-        nums = pd.to_numeric(distinct[ints], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        w = weights[ints]
-        if nums.size and w.sum() > 0:
-            out.int_mean = float(np.nansum(nums * w) / w.sum())
-            out.int_max = int(np.nanmax(nums))
+        low_card = np.array([out[c].n_distinct <= STATUS_SNIFF_MAX_DISTINCT for c in names])[col]
+        status = np.zeros(len(col), dtype=bool)
+        words = set(status_words)
+        for j in np.flatnonzero(low_card):
+            status[j] = normalize_text(arr[j].as_py()) in words
+        put("status", status)
+    as_text = pd.Series(arr.to_numpy(zero_copy_only=False)).where(ints)
+    nums = np.nan_to_num(pd.to_numeric(as_text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan))
+    wsum = np.bincount(col, weights=weights * ints, minlength=len(names))
+    mean = np.bincount(col, weights=weights * ints * nums, minlength=len(names))
+    top = np.full(len(names), -np.inf)
+    np.maximum.at(top, col[ints], nums[ints])
+    for i, c in enumerate(names):
+        sn = out[c]
+        if sn.n == 0:
+            continue
+        sn.frac = {k: float(v[i]) for k, v in fracs.items()}
+        if sn.frac["int"] > 0.95 and wsum[i] > 0:
+            sn.int_mean = float(mean[i] / wsum[i])
+            sn.int_max = int(top[i])
     return out
 
 
@@ -166,11 +196,6 @@ def _set_array(kind: str) -> pa.Array:
     else:
         values = tuple(MONTH_NAMES)
     return pa.array(sorted(values), type=pa.string())
-
-
-def _normalize_arrow(arr: pa.Array) -> pa.Array:
-    """:func:`normalize_text` over an Arrow array (distinct values only, so a Python loop is cheap)."""
-    return pa.array([normalize_text(v) for v in arr.to_pylist()], type=pa.string())
 
 
 def normalize_text(text: str) -> str:
