@@ -1,0 +1,201 @@
+"""File readers: ``read_file(path) -> RawTable`` for CSV/TSV, Excel, JSON and XML.
+
+The reader is chosen by the ``format`` argument, else by what the bytes are
+(a workbook named ``.json`` is read as a workbook, with a warning), else by
+the file extension.  ``.gz`` files and ``.zip`` archives holding one data
+file are unwrapped first.  See ``docs/READERS.md`` for options and codes.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+import numpy as np
+import pyarrow as pa
+
+from booking_desktop.errors import Problem, ReadError
+from booking_desktop.readers.base import (
+    Locations,
+    RawTable,
+    SourceInfo,
+    format_for_path,
+    get_reader,
+    register,
+    supported_formats,
+)
+from booking_desktop.readers.cleaning import totals_row_kind
+from booking_desktop.readers.csv_reader import CsvReader
+from booking_desktop.readers.excel_reader import ExcelReader
+from booking_desktop.readers.json_reader import JsonReader
+from booking_desktop.readers.source import Source, describe_binary, fail, load_source, sniff, warning
+from booking_desktop.readers.xml_reader import XmlReader
+
+__all__ = [
+    "Locations",
+    "RawTable",
+    "ReadError",
+    "SourceInfo",
+    "read_file",
+    "supported_extensions",
+    "supported_formats",
+]
+
+for _cls in (CsvReader, ExcelReader, JsonReader, XmlReader):
+    register(_cls.format, _cls.extensions, _cls)
+
+#: Extensions that say "some text" rather than a particular format: JSON or
+#: XML content under these names is read as such without a warning.
+_GENERIC_TEXT = {".txt", ".dat", ""}
+_STRONG = {"xlsx": "excel", "ods": "excel", "xls": "excel", "json": "json", "xml": "xml"}
+_KNOWN_OPTIONS = {
+    "encoding", "delimiter", "quotechar", "header_row", "null_values", "extra_null_values", "sheet",
+    "drop_totals_row", "record_path", "arrays", "member",
+}  # fmt: skip
+_EXPECTED = (
+    ValueError,
+    OSError,
+    UnicodeError,
+    KeyError,
+    IndexError,
+    TypeError,
+    RecursionError,
+    pa.ArrowException,
+    zipfile.BadZipFile,
+    zlib.error,
+    json.JSONDecodeError,
+    ParseError,
+)
+
+
+def supported_extensions() -> dict[str, str]:
+    from booking_desktop.readers.base import _BY_EXTENSION
+
+    return dict(sorted(_BY_EXTENSION.items()))
+
+
+def read_file(path: str | Path, options: dict[str, Any] | None = None, format: str | None = None) -> RawTable:
+    """Read one vendor export into a :class:`RawTable`.
+
+    Raises :class:`ReadError` (one line naming the file and place) when the
+    file cannot be read; recoverable findings are warnings in
+    ``RawTable.problems``.
+    """
+    options = dict(options or {})
+    fmt_opt = options.pop("format", None)
+    format = format or fmt_opt
+    path = Path(path)
+    unknown = sorted(set(options) - _KNOWN_OPTIONS)
+    src = load_source(path, options)
+    problems: list[Problem] = list(src.problems)
+    if unknown:
+        problems.append(warning("unknown-option", f"ignored unknown option(s): {', '.join(unknown)}", src.label))
+    fmt = _choose_format(src, format, problems)
+    reader = get_reader(fmt)
+    try:
+        raw = reader.read_source(src, options)
+    except ReadError:
+        raise
+    except MemoryError:
+        raise fail("too-large", "not enough memory to read the file", src.label) from None
+    except _EXPECTED as exc:
+        raise fail("unreadable", f"cannot read the file as {fmt}: {exc}", src.label) from None
+    raw.source.size = src.size
+    raw.source.sha256 = src.sha256
+    if src.container:
+        raw.source.extra["container"] = src.container
+        raw.source.extra["member"] = src.name
+    if fmt in ("csv", "excel"):
+        raw = _totals_row(raw, src, bool(options.get("drop_totals_row", False)))
+    raw.problems = problems + raw.problems
+    if len(raw.frame) == 0:
+        what = "only a header" if raw.columns else "no records"
+        raw.problems.append(warning("no-records", f"the file has {what}; nothing to import", src.label))
+    return raw
+
+
+def _choose_format(src: Source, explicit: str | None, problems: list[Problem]) -> str:
+    label = src.label
+    if explicit:
+        fmt = _alias(explicit)
+        get_reader(fmt)  # unsupported-format naming the supported ones
+    ext = Path(src.name).suffix.lower()
+    by_ext = format_for_path(Path(src.name))
+    kind = sniff(src.data)
+    if kind == "encrypted-workbook":
+        raise fail("encrypted-workbook", "the workbook is password-protected; save it without a password", label)
+    if kind == "corrupt-zip":
+        if by_ext == "excel" or explicit == "excel":
+            raise fail("corrupt-workbook", "the workbook is truncated or damaged (not a complete XLSX file)", label)
+        raise fail("corrupt-archive", "the file is a truncated or damaged zip archive", label)
+    if kind in ("office-other", "ole-other"):
+        raise fail("unsupported-format", f"an Office document that is not a workbook; {_supported()}", label)
+    if kind == "html":
+        raise fail("unsupported-format", f"an HTML page, not a data export; {_supported()}", label)
+    if kind == "binary":
+        what = describe_binary(src.data)
+        code = "binary-file" if (by_ext or explicit) else "unsupported-format"
+        raise fail(code, f"the file holds {what}, not text or a workbook; {_supported()}", label)
+    if explicit:
+        if kind in ("xlsx", "xls", "ods") and fmt != "excel":
+            raise fail("extension-mismatch", f"the file is an {kind.upper()} workbook, not {fmt}", label)
+        return fmt
+    strong = _STRONG.get(kind)
+    if by_ext is None:
+        if strong:
+            problems.append(
+                warning("extension-mismatch", f"unknown extension {ext or '(none)'}; read as {strong}", label)
+            )
+            return strong
+        raise fail("unsupported-format", f"unknown extension {ext or '(none)'}; {_supported()}", label)
+    if strong and strong != by_ext:
+        if ext not in _GENERIC_TEXT:
+            problems.append(
+                warning("extension-mismatch", f"named {ext} but the content is {kind}; read as {strong}", label)
+            )
+        return strong
+    if by_ext == "excel" and kind == "text":
+        problems.append(warning("extension-mismatch", f"named {ext} but the content is delimited text", label))
+        return "csv"
+    return by_ext
+
+
+def _alias(fmt: str) -> str:
+    f = fmt.lower().lstrip(".")
+    aliases = {"tsv": "csv", "txt": "csv", "xlsx": "excel", "xlsm": "excel", "xls": "excel", "ods": "excel"}
+    aliases |= {"ndjson": "json", "jsonl": "json"}
+    return aliases.get(f, f)
+
+
+def _supported() -> str:
+    exts = " ".join(supported_extensions())
+    return f"supported formats: {', '.join(supported_formats())} ({exts}, also inside .gz or .zip)"
+
+
+def _totals_row(raw: RawTable, src: Source, drop: bool) -> RawTable:
+    if len(raw.frame) < 2:
+        return raw
+    last = raw.frame.iloc[-1]
+    cells = [None if v is None or (not isinstance(v, str) and np.isnan(v)) else str(v) for v in last.tolist()]
+    why = totals_row_kind(cells)
+    if why is None:
+        return raw
+    where = raw.locations[len(raw.frame) - 1]
+    if drop:
+        raw.frame = raw.frame.iloc[:-1].reset_index(drop=True)
+        raw.locations = raw.locations.take(np.arange(len(raw.frame)))
+        raw.problems.append(warning("totals-row", f"dropped the last row as a totals row ({why})", src.label, where))
+    else:
+        raw.problems.append(
+            warning(
+                "totals-row",
+                f"the last row looks like a totals row ({why}); set drop_totals_row to drop it",
+                src.label,
+                where,
+            )
+        )
+    return raw

@@ -1,0 +1,302 @@
+"""CSV / TSV / delimited text.
+
+The fast path is pyarrow's multithreaded CSV parser with every column read
+as ``large_string``; nothing in it runs Python per row.  Python's ``csv``
+module only looks at the first 64 KiB (delimiter, title lines, header) and
+takes over the whole file in the rare cases pyarrow cannot tell us enough:
+rows with the wrong number of fields, or blank lines mixed with multi-line
+quoted fields (the physical line numbers would be ambiguous).
+
+Record locations are the physical line where a record starts.  Without
+embedded newlines that is ``first_line + i``; otherwise the newlines inside
+each record's values are counted with a pyarrow kernel and summed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from booking_desktop.errors import Problem
+from booking_desktop.readers.base import Locations, RawTable, SourceInfo
+from booking_desktop.readers.cleaning import (
+    clean_array,
+    clean_headers,
+    find_header_row,
+    frame_from_arrays,
+    frame_from_columns,
+    null_values,
+)
+from booking_desktop.readers.encoding import Decoded, to_utf8
+from booking_desktop.readers.source import Source, fail, load_source, warning
+
+SAMPLE_BYTES = 64 * 1024
+DELIMITERS = (",", ";", "\t", "|", ":", "^", "~")
+_SEP_LINE = re.compile(r"^sep=(.)\s*$")
+_MAX_ROW_PROBLEMS = 100
+csv.field_size_limit(2**31 - 1)
+
+
+class _SlowPath(Exception):
+    """pyarrow's result cannot be trusted for this file; parse it with ``csv``."""
+
+
+class CsvReader:
+    format = "csv"
+    extensions = (".csv", ".tsv", ".tab", ".txt", ".dat", ".psv")
+
+    def read(self, path: Path, options: dict[str, Any]) -> RawTable:
+        return self.read_source(load_source(path, options), options)
+
+    def read_source(self, src: Source, options: dict[str, Any]) -> RawTable:
+        forced = options.get("encoding")
+        dec = to_utf8(src.data, src.label, forced, assume_utf8=True)
+        try:
+            return _read(src, dec, options)
+        except _NotUtf8:
+            if forced or dec.encoding not in ("utf-8", "utf-8-sig"):
+                raise fail("encoding", "the file is not valid text in any encoding tried", src.label) from None
+            bom = dec.encoding == "utf-8-sig"
+            dec = to_utf8(src.data[3:] if bom else src.data, src.label)
+            return _read(src, dec, options)
+
+
+class _NotUtf8(Exception):
+    pass
+
+
+def _read(src: Source, dec: Decoded, options: dict[str, Any]) -> RawTable:
+    label = src.label
+    data = dec.data
+    sample = data[:SAMPLE_BYTES]
+    truncated = len(data) > SAMPLE_BYTES
+    try:
+        text = sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if not truncated or exc.start < len(sample) - 4:
+            raise _NotUtf8 from None
+        text = sample[: exc.start].decode("utf-8")
+    nl = "\n" if "\n" in text else ("\r" if "\r" in text else "\n")
+    nl_b = nl.encode()
+    skip_lines = 0
+    first = text.split(nl, 1)[0].strip("\r")
+    delimiter = options.get("delimiter")
+    m = _SEP_LINE.match(first)
+    if m:
+        delimiter = delimiter or m.group(1)
+        skip_lines = 1
+        text = text.split(nl, 1)[1] if nl in text else ""
+    quote = options.get("quotechar", '"')
+    if not delimiter:
+        delimiter = detect_delimiter(text, quote, prefer_tab=Path(src.name).suffix.lower() in (".tsv", ".tab"))
+    records = _sample_records(text, delimiter, quote, truncated, skip_lines)
+    if not records:
+        raise fail("empty-file", "the file holds no text", label)
+    header_row = options.get("header_row")
+    if header_row is not None:
+        idx = next((i for i, r in enumerate(records) if r[0] == int(header_row)), None)
+        if idx is None:
+            raise fail("bad-option", f"header_row={header_row} is not the first line of a record", label)
+    else:
+        idx = find_header_row([r[2] for r in records])
+    header_line, header_end, raw_names = records[idx]
+    names, problems = clean_headers(raw_names, label, f"line {header_line}")
+    problems = list(dec.problems) + problems
+    offset = _offset_after_lines(data, nl_b, header_end)
+    nulls = null_values(options)
+    info = SourceInfo(
+        path=src.path,
+        format="csv",
+        encoding=dec.encoding,
+        delimiter=delimiter,
+        header_row=header_line,
+        extra={"quotechar": quote, "newline": {"\n": "LF", "\r": "CR"}[nl]},
+    )
+    if header_line > 1 + skip_lines and header_row is None:
+        problems.append(
+            warning("title-rows", f"skipped {header_line - 1} line(s) above the header", label, f"line {header_line}")
+        )
+    try:
+        table = _arrow_parse(data, offset, len(names), delimiter, quote, nulls)
+        numbers = _line_numbers(table, data, offset, nl_b, header_end + 1)
+    except _SlowPath:
+        return _slow_read(data, offset, names, header_end, delimiter, quote, nulls, info, problems, label)
+    arrays = [clean_array(col, nulls, nulls_done=True) for col in table.columns]
+    frame = frame_from_arrays(names, arrays)
+    return RawTable(frame=frame, locations=Locations("line {}", numbers), source=info, problems=problems)
+
+
+def detect_delimiter(text: str, quote: str = '"', prefer_tab: bool = False) -> str:
+    """The candidate that splits the sample's lines into the same number (>1) of fields."""
+    lines = text.splitlines()[:60]
+    if len(text) >= SAMPLE_BYTES // 2 and len(lines) > 2:
+        lines = lines[:-1]  # may be cut in the middle
+    lines = [ln for ln in lines if ln.strip()]
+    if not lines:
+        return "\t" if prefer_tab else ","
+    best, best_score = ("\t" if prefer_tab else ","), 0.0
+    for d in DELIMITERS:
+        counts = [len(r) for r in csv.reader(lines, delimiter=d, quotechar=quote)]
+        mode, freq = Counter(counts).most_common(1)[0]
+        if mode < 2:
+            continue
+        consistency = freq / len(counts)
+        score = consistency**2 * mode * (1.5 if prefer_tab and d == "\t" else 1.0)
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _sample_records(
+    text: str, delimiter: str, quote: str, truncated: bool, skip_lines: int
+) -> list[tuple[int, int, list[str]]]:
+    """(first line, last line, fields) of the first records, 1-based physical lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote)
+    out: list[tuple[int, int, list[str]]] = []
+    prev = 0
+    try:
+        for fields in reader:
+            start = prev + 1
+            prev = reader.line_num
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue
+            out.append((start + skip_lines, prev + skip_lines, fields))
+            if len(out) >= 40:
+                break
+    except csv.Error:
+        pass  # a quoted field cut off by the sample's end
+    if truncated and len(out) > 1 and len(out) < 40:
+        out.pop()
+    return out
+
+
+def _offset_after_lines(data: bytes, nl: bytes, lines: int) -> int:
+    pos = 0
+    for _ in range(lines):
+        nxt = data.find(nl, pos)
+        if nxt < 0:
+            return len(data)
+        pos = nxt + 1
+    return pos
+
+
+def _arrow_parse(data: bytes, offset: int, ncols: int, delimiter: str, quote: str, nulls: list[str]) -> pa.Table:
+    buf = pa.py_buffer(data)
+    if offset:
+        buf = buf.slice(offset)
+    cols = [f"c{i}" for i in range(ncols)]
+    has_quotes = data.find(quote.encode(), offset) >= 0
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(buf),
+            read_options=pacsv.ReadOptions(column_names=cols, use_threads=True, block_size=8 << 20),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                quote_char=quote,
+                double_quote=True,
+                newlines_in_values=has_quotes,
+                ignore_empty_lines=True,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.large_string() for c in cols},
+                null_values=nulls,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                check_utf8=True,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) or "UTF-8" in str(exc):
+            raise _NotUtf8 from None
+        raise _SlowPath from None
+
+
+def _line_numbers(table: pa.Table, data: bytes, offset: int, nl: bytes, first: int) -> np.ndarray:
+    n = table.num_rows
+    base = np.arange(first, first + n, dtype=np.int64)
+    terminators = data.count(nl, offset)
+    if len(data) > offset and not data.endswith(nl) and not data.endswith(b"\r\n"):
+        terminators += 1
+    if terminators == n:
+        return base
+    nl_s = nl.decode()
+    embedded = np.zeros(n, dtype=np.int64)
+    for col in table.columns:
+        if pc.any(pc.match_substring(col, nl_s)).as_py():
+            embedded += pc.count_substring(col, nl_s).fill_null(0).to_numpy(zero_copy_only=False)
+    total = int(embedded.sum())
+    if terminators == n + total:
+        if n:
+            base[1:] += np.cumsum(embedded)[:-1]
+        return base
+    if total:
+        raise _SlowPath  # blank lines and multi-line values together
+    # blank lines between records: the records start on the non-blank lines
+    arr = np.frombuffer(data, dtype=np.uint8, offset=offset)
+    ends = np.flatnonzero(arr == nl[0])
+    starts = np.concatenate(([0], ends + 1))
+    starts = starts[starts < len(arr)]
+    nxt = arr[starts]
+    blank = (nxt == nl[0]) | ((nxt == 13) & (np.append(arr, 0)[np.minimum(starts + 1, len(arr))] == nl[0]))
+    lines = np.flatnonzero(~blank) + first
+    if len(lines) != n:
+        raise _SlowPath
+    return lines.astype(np.int64)
+
+
+def _slow_read(
+    data: bytes,
+    offset: int,
+    names: list[str],
+    header_end: int,
+    delimiter: str,
+    quote: str,
+    nulls: list[str],
+    info: SourceInfo,
+    problems: list[Problem],
+    label: str,
+) -> RawTable:
+    """Python ``csv`` over the whole file: exact lines, tolerant of ragged rows."""
+    text = data[offset:].decode("utf-8", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote)
+    ncols = len(names)
+    columns: list[list[str]] = [[] for _ in range(ncols)]
+    numbers: list[int] = []
+    ragged: list[tuple[int, int, int]] = []
+    prev = 0
+    try:
+        for fields in reader:
+            start = prev + 1
+            prev = reader.line_num
+            if not fields or (len(fields) == 1 and not fields[0].strip() and ncols > 1):
+                continue
+            line = header_end + start
+            if len(fields) != ncols:
+                ragged.append((line, len(fields), len(numbers) + 1))
+                fields = (fields + [""] * ncols)[:ncols]
+            numbers.append(line)
+            for col, v in zip(columns, fields, strict=True):
+                col.append(v)
+    except csv.Error as exc:
+        raise fail("malformed-csv", str(exc), label, f"line {header_end + reader.line_num}") from None
+    for k, (line, got, record) in enumerate(ragged):
+        if k == _MAX_ROW_PROBLEMS:
+            problems.append(warning("ragged-row", f"{len(ragged) - k} more rows have the wrong field count", label))
+            break
+        fix = "extra values were dropped" if got > ncols else "the missing cells are empty"
+        p = warning("ragged-row", f"{got} fields where the header has {ncols}; {fix}", label, f"line {line}")
+        problems.append(Problem(**{**p.as_dict(), "severity": p.severity, "row": record}))
+    frame = frame_from_columns(names, columns, nulls)
+    info.extra["slow_path"] = True
+    return RawTable(
+        frame=frame, locations=Locations("line {}", np.asarray(numbers, dtype=np.int64)), source=info, problems=problems
+    )
