@@ -1,0 +1,156 @@
+"""The commit dialog against a real server: preview counts, commit results, idempotence, cancel."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QPlainTextEdit
+
+from booking_desktop.gui.commit_dialog import CommitDialog
+from booking_desktop.storage.engine import CommitEngine
+from booking_desktop.storage.testing import booking_rows, fresh_database, make_result, start_test_server
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    handle = start_test_server(tmp_path_factory.mktemp("nx-gui-commit"))
+    yield handle
+    if handle.process is not None:
+        handle.process.stop(grace=2.0)
+
+
+@pytest.fixture
+def db(server) -> Iterator:
+    client = server.client()
+    try:
+        yield from fresh_database(client, prefix="bdgui")
+    finally:
+        client.close()
+
+
+def _open(qtbot, result, engine) -> CommitDialog:
+    dlg = CommitDialog(result, engine, target="test server")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.commit_button.isEnabled(), timeout=15000)
+    return dlg
+
+
+def _commit(qtbot, dlg: CommitDialog):
+    with qtbot.waitSignal(dlg.committed, timeout=30000) as blocker:
+        qtbot.mouseClick(dlg.commit_button, Qt.MouseButton.LeftButton)
+    return blocker.args[0]
+
+
+def _shown(labels) -> dict[str, int]:
+    return {k: int(v.text().replace(",", "")) for k, v in labels.items()}
+
+
+def test_preview_then_commit_matches_the_database(qtbot, db):
+    engine = CommitEngine(db, batch_size=4)
+    # five bookings already stored
+    engine.run(make_result(booking_rows(5), path="earlier.csv"))
+    # the new file: 3 of them unchanged, 2 with a new amount, 3 new, 2 rows with errors
+    text = booking_rows(10)
+    text.loc[3:4, "amount"] = "150.00"
+    result = make_result(text, errors={8: [("amount", "format", "bad")], 9: [("check_in", "format", "bad")]},
+                         path="today.csv")
+
+    dlg = _open(qtbot, result, engine)
+    assert _shown(dlg.preview_labels) == {"new": 3, "changed": 2, "unchanged": 3, "rejected": 2}
+    assert db.bookings.count_documents({}) == 5, "the preview must not write"
+
+    summary = _commit(qtbot, dlg)
+    assert _shown(dlg.summary_labels) == {"inserted": 3, "updated": 2, "unchanged": 3, "rejected": 2}
+    assert db.bookings.count_documents({}) == 8
+    assert db.rejected_rows.count_documents({"import_id": summary.import_id}) == 2
+    record = db.imports.find_one({"_id": summary.import_id})
+    assert record["status"] == "completed"
+    assert dlg.import_id_label.text() == summary.import_id
+    assert dlg.close_button.isVisible() and not dlg.cancel_button.isVisible()
+
+    # the "link" to the import record shows that document
+    qtbot.mouseClick(dlg.show_record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(dlg, "record_dialog", None) is not None, timeout=10000)
+    shown = dlg.record_dialog.findChild(QPlainTextEdit, "import_record_text")
+    assert summary.import_id in shown.toPlainText() and "completed" in shown.toPlainText()
+    qtbot.mouseClick(dlg.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == summary.import_id
+
+
+def test_second_commit_of_the_same_data_inserts_nothing(qtbot, db):
+    engine = CommitEngine(db, batch_size=5)
+    result = make_result(booking_rows(12), path="same.csv")
+    first = _commit(qtbot, _open(qtbot, result, engine))
+    assert first.inserted == 12
+
+    dlg = _open(qtbot, result, engine)
+    assert _shown(dlg.preview_labels)["new"] == 0
+    assert "inserts nothing" in dlg.preview_status.text()
+    second = _commit(qtbot, dlg)
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, 12)
+    assert db.bookings.count_documents({}) == 12
+
+
+class _PacedEngine:
+    """The real engine, paced so that a user can press Cancel between batches."""
+
+    def __init__(self, engine: CommitEngine, pause: float = 0.1):
+        self._engine, self._pause, self.db = engine, pause, engine.db
+
+    def preview(self, result):
+        return self._engine.preview(result)
+
+    def commit(self, result, **kw):
+        gen = self._engine.commit(result, **kw)
+        while True:
+            try:
+                item = next(gen)
+            except StopIteration as stop:
+                return stop.value
+            yield item
+            time.sleep(self._pause)
+
+
+def test_cancel_midway_marks_the_import_interrupted(qtbot, db):
+    engine = CommitEngine(db, batch_size=10)
+    result = make_result(booking_rows(200), path="big.csv")
+    dlg = _open(qtbot, result, _PacedEngine(engine))
+    qtbot.mouseClick(dlg.commit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.progress.value() > 0, timeout=15000)
+    assert "records/s" in dlg.rate_label.text()
+    with qtbot.waitSignal(dlg.committed, timeout=30000) as blocker:
+        qtbot.mouseClick(dlg.cancel_button, Qt.MouseButton.LeftButton)
+    summary = blocker.args[0]
+    assert summary.status == "interrupted"
+    assert db.imports.find_one({"_id": summary.import_id})["status"] == "interrupted"
+    stored = db.bookings.count_documents({})
+    assert 0 < stored < 200
+    assert "interrupted" in dlg.summary_status.text() and "resume" in dlg.summary_status.text()
+
+    # committing the same file again resumes and ends with every booking exactly once
+    final = _commit(qtbot, _open(qtbot, result, engine))
+    assert final.status == "completed" and final.resumed
+    assert db.bookings.count_documents({}) == 200
+
+
+def test_unreachable_database_gives_a_readable_message(qtbot):
+    from pymongo import MongoClient
+
+    client = MongoClient("mongodb://127.0.0.1:9", serverSelectionTimeoutMS=300, connectTimeoutMS=300)
+    try:
+        dlg = CommitDialog(make_result(booking_rows(3)), CommitEngine(client["x"]), target="nowhere")
+        qtbot.addWidget(dlg)
+        dlg.show()
+        qtbot.waitUntil(lambda: dlg.error_label.isVisible(), timeout=15000)
+    finally:
+        client.close()
+    assert "Traceback" not in dlg.error_label.text()
+    assert "Check the connection" in dlg.error_label.text()
+    assert not dlg.commit_button.isEnabled()
