@@ -24,7 +24,6 @@ from the *whole* column; status columns get a value map.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +35,7 @@ from rapidfuzz import fuzz, process
 
 from booking_desktop.mapping.dates import DateOrderDecision, detect_date_order
 from booking_desktop.mapping.sniff import ColumnSniff, normalize_text, sniff_frame
+from booking_desktop.schema import CANONICAL_FIELDS
 
 if TYPE_CHECKING:
     from booking_desktop.readers.base import RawTable
@@ -44,6 +44,7 @@ MIN_CONFIDENCE = 0.5  # below this a field stays unmapped
 HEADER_MIN_SCORE = 80  # fuzzy header scores below this are no evidence at all
 EXTRA_WORD_PENALTY = 12  # per header word the synonym lacks ("no of weekend nights" vs "nights")
 MISSING_WORD_PENALTY = 15  # per synonym word the header lacks ("date" vs "arrival date")
+FOREIGN_WORD_PENALTY = 13  # extra, per header word that is another field's synonym ("status" for booked_at)
 COMPAT_FLOOR = 0.35  # confidence factor when no sampled value fits the field's type
 ALTERNATIVE_MIN = 0.2  # candidates below this are not offered as alternatives
 MAX_ALTERNATIVES = 4
@@ -51,11 +52,6 @@ STATUS_FUZZY_MIN = 85
 MAX_STATUS_VALUES = 200  # distinct status values looked at
 STATUS_MAX_DISTINCT = 30  # more distinct values than this is not a status column
 
-CANONICAL_FIELDS = (
-    "vendor", "booking_ref", "status", "customer_name", "customer_email", "customer_phone",
-    "property_name", "room_type", "channel", "check_in", "check_out", "nights", "adults",
-    "children", "amount", "currency", "booked_at", "country",
-)  # fmt: skip
 # ``vendor`` comes from the profile (or the operator), never from a column guess.
 SUGGESTED_FIELDS = tuple(f for f in CANONICAL_FIELDS if f != "vendor")
 DATE_FIELDS = ("check_in", "check_out", "booked_at")
@@ -86,36 +82,37 @@ WEEKEND_WORDS, WEEK_WORDS, NIGHT_WORDS = {"weekend"}, {"week", "weekday", "weekd
 class Vocabulary:
     """Header synonyms per field and status synonyms, from the canonical schema."""
 
-    header_synonyms: dict[str, tuple[str, ...]]  # field -> normalized synonyms
+    header_synonyms: dict[str, tuple[str, ...]]  # field -> normalized, expanded synonyms
     status_synonyms: dict[str, str]  # normalized source word -> canonical status
     statuses: tuple[str, ...]
+    # one-word synonyms per field: a header word that names *another* field ("status" in
+    # "reservation_status_date") is strong evidence against a match
+    single_words: dict[str, frozenset[str]] = field(default_factory=dict)
 
-
-def _schema_path() -> Path:
-    return Path(__file__).resolve().parents[2] / "resources" / "schema" / "booking.schema.json"
+    def foreign_words(self, fld: str) -> frozenset[str]:
+        own = self.single_words.get(fld, frozenset())
+        return frozenset().union(*(w for f, w in self.single_words.items() if f != fld)) - own
 
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    """Read the synonyms from the schema file (the single source of truth)."""
-    schema = json.loads(_schema_path().read_text(encoding="utf-8"))
-    props = schema["properties"]
+    """Synonyms from :func:`booking_desktop.schema.load_schema` (the single source of truth),
+    normalized the way headers are."""
+    from booking_desktop.schema import load_schema
+
+    schema = load_schema()
     headers: dict[str, tuple[str, ...]] = {}
     for name in SUGGESTED_FIELDS:
-        words = [*props.get(name, {}).get("x-header-synonyms", []), name]
+        words = [*schema.header_synonyms.get(name, ()), name]
         headers[name] = tuple(dict.fromkeys(expand(normalize_text(w)) for w in words))
-    status = props.get("status", {})
-    statuses = tuple(status.get("enum", ()))
-    synonyms: dict[str, str] = {}
-    for canonical, words in status.get("x-synonyms", {}).items():
-        for w in [canonical, *words]:
-            synonyms.setdefault(normalize_text(w), canonical)
-    for canonical in statuses:  # "not canceled", "non cancelled" ...
-        if canonical == "cancelled":
-            for neg in ("not", "non", "un"):
-                for w in ("canceled", "cancelled"):
-                    synonyms.setdefault(f"{neg} {w}", "confirmed")
-    return Vocabulary(headers, synonyms, statuses)
+    synonyms = {normalize_text(k): v for k, v in schema.status_synonyms.items()}
+    statuses = tuple(schema.field("status").enum or ())
+    if "cancelled" in statuses and "confirmed" in statuses:  # "Not_Canceled" is a confirmed booking
+        for neg in ("not", "non", "un"):
+            for w in ("canceled", "cancelled"):
+                synonyms.setdefault(f"{neg} {w}", "confirmed")
+    single = {f: frozenset(s for s in syns if " " not in s) for f, syns in headers.items()}
+    return Vocabulary(headers, synonyms, statuses, single)
 
 
 def expand(normalized: str) -> str:
@@ -125,8 +122,11 @@ def expand(normalized: str) -> str:
 # -- header evidence ---------------------------------------------------------
 
 
-def header_score(header: str, synonyms: tuple[str, ...]) -> tuple[float, str]:
-    """Best score (0..100) of a normalized+expanded header against synonyms, and which synonym."""
+def header_score(
+    header: str, synonyms: tuple[str, ...], foreign: frozenset[str] = frozenset()
+) -> tuple[float, str]:
+    """Best score (0..100) of a normalized+expanded header against synonyms, and which synonym.
+    ``foreign``: words that name other fields (see :meth:`Vocabulary.foreign_words`)."""
     best, best_syn = 0.0, ""
     h_words = set(header.split())
     h_compact = header.replace(" ", "")
@@ -134,12 +134,12 @@ def header_score(header: str, synonyms: tuple[str, ...]) -> tuple[float, str]:
         if header == syn or h_compact == syn.replace(" ", ""):
             return 100.0, syn
         s_words = set(syn.split())
-        extra = len(h_words - s_words - STOP_WORDS)
+        extra = h_words - s_words - STOP_WORDS
         missing = len(s_words - h_words - STOP_WORDS)
-        score = max(
-            fuzz.ratio(h_compact, syn.replace(" ", "")),
-            fuzz.token_set_ratio(header, syn) - EXTRA_WORD_PENALTY * extra - MISSING_WORD_PENALTY * missing,
-        )
+        penalty = EXTRA_WORD_PENALTY * len(extra) + FOREIGN_WORD_PENALTY * len(extra & foreign)
+        score = fuzz.token_set_ratio(header, syn) - penalty - MISSING_WORD_PENALTY * missing
+        if len(h_words) == 1 or len(s_words) == 1:  # "checkin" ~ "check in", typos such as "emial"
+            score = max(score, fuzz.ratio(h_compact, syn.replace(" ", "")))
         if score > best:
             best, best_syn = score, syn
     return best, best_syn
@@ -397,7 +397,7 @@ def _header_reason(column: str, score: float, syn: str) -> str:
 def _single_column_candidate(
     fld: str, column: str, header: str, sn: ColumnSniff, vocab: Vocabulary, rate: float
 ) -> Candidate | None:
-    score, syn = header_score(header, vocab.header_synonyms[fld])
+    score, syn = header_score(header, vocab.header_synonyms[fld], vocab.foreign_words(fld))
     h = score / 100 if score >= HEADER_MIN_SCORE else 0.0
     reasons = [_header_reason(column, score, syn)] if h else []
     ambiguous = False
