@@ -1,0 +1,372 @@
+"""Row-local checks per field kind, each over a whole column.
+
+Every ``check_*`` takes the field's rules, its raw text column (arrow), the
+"present" mask and the problem sink, reports problems and returns a
+:class:`Checked`: the typed column (invalid cells NA) and the mask of cells
+that passed.  Which check runs for a field is decided by the field's *kind*,
+which comes from the schema file (type/format/enum), never from its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from booking_desktop.schema import FieldSpec, Rules, normalize_token
+from booking_desktop.validation._arrow import (
+    STR,
+    days_in_month,
+    delete_chars,
+    join,
+    matches,
+    to_bool,
+    to_int,
+    to_series,
+    where,
+)
+from booking_desktop.validation._problems import ProblemSink
+
+DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+DATETIME_RE = (
+    r"^\d{4}-\d{2}-\d{2}"
+    r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:0\d|1[0-4])(?::?[0-5]\d)?)?)?$"
+)
+INTEGER_RE = r"^[+-]?\d+(?:\.0+)?$"
+DECIMAL_RE = r"^[+-]?\d+(?:\.\d+)?$"
+PHONE_STRIP = " .-()/\t"
+_I64_MAX = np.iinfo(np.int64).max
+_I64_MIN = np.iinfo(np.int64).min
+
+
+@dataclass
+class Checked:
+    typed: Any  # pandas Series / ExtensionArray / numpy array, one per row
+    ok: np.ndarray  # present and valid
+    aux: dict[str, Any] = field(default_factory=dict)
+
+
+def _quoted(name: str, raw: pa.Array, text: str):
+    """Message function: ``<name> '<raw value>' <text>``."""
+    return lambda idx: join(f"{name} '", raw.take(pa.array(idx)), f"' {text}")
+
+
+def _num(arr: np.ndarray, idx: np.ndarray) -> pa.Array:
+    return pa.array(arr[idx]).cast(STR)
+
+
+def _sev(spec: FieldSpec, code: str) -> str:
+    return spec.severity(code)
+
+
+# -- text-like ------------------------------------------------------------
+
+
+def _check_length(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, ok: np.ndarray) -> None:
+    if spec.max_length is None and not spec.min_length:
+        return
+    n = np.asarray(pc.fill_null(pc.utf8_length(raw), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    if spec.max_length is not None:
+        bad = pres & (n > spec.max_length)
+        sink.add(bad, spec.name, "length", _sev(spec, "length"), raw,
+                 lambda idx: join(f"{spec.name} is ", _num(n, idx),
+                                  f" characters long; at most {spec.max_length} allowed"))
+        ok &= ~bad
+    if spec.min_length:
+        bad = pres & (n < spec.min_length)
+        sink.add(bad, spec.name, "length", _sev(spec, "length"), raw,
+                 lambda idx: join(f"{spec.name} is ", _num(n, idx),
+                                  f" characters long; at least {spec.min_length} needed"))
+        ok &= ~bad
+
+
+def check_text(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+    ok = pres.copy()
+    _check_length(spec, raw, pres, sink, ok)
+    if spec.pattern:
+        bad = ok & ~matches(raw, spec.pattern)
+        sink.add(bad, spec.name, "format", _sev(spec, "format"), raw,
+                 _quoted(spec.name, raw, "does not have the expected form"))
+        ok &= ~bad
+    return Checked(to_series(where(ok, raw)), ok)
+
+
+def check_email(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+    ok = pres.copy()
+    _check_length(spec, raw, pres, sink, ok)
+    if spec.pattern:
+        bad = ok & ~matches(raw, spec.pattern)
+        sink.add(bad, spec.name, "format", _sev(spec, "format"), raw,
+                 _quoted(spec.name, raw, "is not a valid e-mail address (expected name@domain.tld)"))
+        ok &= ~bad
+    return Checked(to_series(where(ok, pc.utf8_lower(raw))), ok)
+
+
+def check_phone(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+    bounds = spec.extra.get("x-phone-digits", {})
+    lo, hi = int(bounds.get("min", 6)), int(bounds.get("max", 15))
+    clean = delete_chars(raw, PHONE_STRIP)
+    intl = to_bool(pc.starts_with(clean, "00"))
+    if intl.any():
+        clean = pc.if_else(pa.array(intl), join("+", pc.utf8_slice_codeunits(clean, 2)), clean)
+    ok = pres & matches(clean, rf"^\+?\d{{{lo},{hi}}}$")
+    bad = pres & ~ok
+    sink.add(bad, spec.name, "format", _sev(spec, "format"), raw,
+             _quoted(spec.name, raw, f"is not a phone number (expected {lo} to {hi} digits, optionally +country code)"))
+    _check_length(spec, clean, ok.copy(), sink, ok)
+    return Checked(to_series(where(ok, clean)), ok)
+
+
+def status_lookup(rules: Rules, spec: FieldSpec) -> tuple[dict[str, str], dict[str, str]]:
+    """(exact text -> canonical, normalized text -> canonical) for an enum field."""
+    norm: dict[str, str] = {}
+    for canonical, words in spec.extra.get("x-synonyms", {}).items():
+        for w in (canonical, *words):
+            norm[normalize_token(w)] = canonical
+    for v in spec.enum or ():
+        norm[normalize_token(v)] = v
+    exact: dict[str, str] = {}
+    for canonical, words in spec.extra.get("x-synonyms", {}).items():
+        for w in (canonical, *words):
+            for form in (w, w.lower(), w.upper(), w.title()):
+                exact.setdefault(form, canonical)
+    for v in spec.enum or ():
+        exact[v] = v
+    return exact, norm
+
+
+def _lookup(arr: pa.Array, table: dict[str, str]) -> pa.Array:
+    keys = pa.array(list(table), STR)
+    vals = pa.array(list(table.values()), STR)
+    return vals.take(pc.index_in(arr, value_set=keys))
+
+
+def check_enum(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+    exact, norm = status_lookup(rules, spec)
+    canon = _lookup(raw, exact)
+    miss = pres & ~to_bool(canon.is_valid())
+    if miss.any():
+        idx = np.flatnonzero(miss)
+        sub = raw.take(pa.array(idx))
+        sub = pc.utf8_trim(pc.replace_substring_regex(pc.utf8_lower(sub), r"[\s_\-]+", " "), " ")
+        found = _lookup(sub, norm)
+        full = np.full(len(raw), -1, dtype=np.int64)
+        full[idx] = np.arange(idx.size)
+        canon = pc.if_else(pa.array(full >= 0), found.take(pa.array(np.maximum(full, 0))), canon)
+    allowed = pa.array(list(spec.enum or ()), STR)
+    ok = pres & to_bool(pc.is_in(canon, value_set=allowed))
+    bad = pres & ~ok
+    sink.add(bad, spec.name, "enum", _sev(spec, "enum"), raw,
+             _quoted(spec.name, raw, f"is not one of {', '.join(spec.enum or ())} (or a known synonym)"))
+    return Checked(to_series(where(ok, canon)), ok)
+
+
+# -- dates --------------------------------------------------------------------
+
+
+def _real_dates(date_text: pa.Array, shape: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(days since 1970-01-01, is-a-real-date) for ``YYYY-MM-DD`` text where ``shape``.
+
+    Arrow's cast rejects 2023-02-30 but raises instead of nulling, so the usual
+    all-good column is cast in one go and the calendar is checked by hand only
+    when that fails.
+    """
+    real = shape
+    try:
+        days = pc.cast(where(shape, date_text), pa.date32())
+    except pa.ArrowInvalid:
+        y = to_int(pc.utf8_slice_codeunits(date_text, 0, 4), shape)
+        m = to_int(pc.utf8_slice_codeunits(date_text, 5, 7), shape)
+        d = to_int(pc.utf8_slice_codeunits(date_text, 8, 10), shape)
+        real = shape & (m >= 1) & (m <= 12) & (d >= 1) & (d <= days_in_month(y, m))
+        days = pc.cast(where(real, date_text), pa.date32())
+    out = np.asarray(pc.fill_null(days.cast(pa.int32()), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return out, real
+
+
+def _day_number(text: str | None) -> int | None:
+    if not text:
+        return None
+    return int(np.datetime64(text[:10], "D").astype(np.int64))
+
+
+def _check_date_range(spec: FieldSpec, raw: pa.Array, days: np.ndarray, ok: np.ndarray, sink: ProblemSink) -> None:
+    lo, hi = _day_number(spec.format_minimum), _day_number(spec.format_maximum)
+    if lo is not None:
+        bad = ok & (days < lo)
+        sink.add(bad, spec.name, "range", _sev(spec, "range"), raw,
+                 _quoted(spec.name, raw, f"is before {spec.format_minimum[:10]}"))
+        ok &= ~bad
+    if hi is not None:
+        bad = ok & (days > hi)
+        sink.add(bad, spec.name, "range", _sev(spec, "range"), raw,
+                 _quoted(spec.name, raw, f"is after {spec.format_maximum[:10]}"))
+        ok &= ~bad
+
+
+def check_date(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+    shape = pres & matches(raw, DATE_RE)
+    days, ok = _real_dates(raw, shape)
+    ok = ok.copy()
+    sink.add(pres & ~ok, spec.name, "format", _sev(spec, "format"), raw,
+             _quoted(spec.name, raw, "is not a real calendar date (expected YYYY-MM-DD)"))
+    _check_date_range(spec, raw, days, ok, sink)
+    typed = np.where(ok, days, 0).astype("datetime64[D]").astype("datetime64[ns]")
+    typed[~ok] = np.datetime64("NaT")
+    return Checked(typed, ok, {"days": days})
+
+
+def check_datetime(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+    shape = pres & matches(raw, DATETIME_RE)
+    date_part = pc.utf8_slice_codeunits(raw, 0, 10)
+    days, ok = _real_dates(date_part, shape)
+    ok = ok.copy()
+    sink.add(pres & ~ok, spec.name, "format", _sev(spec, "format"), raw,
+             _quoted(spec.name, raw, "is not an ISO 8601 date-time (expected YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM])"))
+    _check_date_range(spec, raw, days, ok, sink)
+    lengths = np.asarray(pc.fill_null(pc.utf8_length(raw), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    has_time = lengths > 10
+    has_zone = has_time & to_bool(pc.match_substring_regex(pc.utf8_slice_codeunits(raw, 10, 64), r"[Z+-]"))
+    norm = pc.if_else(pa.array(~has_time), join(raw, "T00:00:00Z"),
+                      pc.if_else(pa.array(has_zone), raw, join(raw, "Z")))
+    stamps = pc.cast(where(ok, norm), pa.timestamp("ns", "UTC"))
+    ns = np.asarray(pc.fill_null(stamps.cast(pa.int64()), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    typed = pd.Series(pd.to_datetime(np.where(ok, ns, np.iinfo(np.int64).min).view("datetime64[ns]"), utc=True))
+    return Checked(typed, ok, {"ns": ns})
+
+
+# -- numbers ---------------------------------------------------------------------
+
+
+def _bounds_in_units(bound: Decimal, scale: int, rounding: str) -> int:
+    v = int((bound * (Decimal(10) ** scale)).to_integral_value(rounding=rounding))
+    return max(min(v, _I64_MAX), _I64_MIN)
+
+
+def _check_bounds(spec: FieldSpec, raw: pa.Array, value: np.ndarray, scale: np.ndarray, ok: np.ndarray,
+                  sink: ProblemSink) -> np.ndarray:
+    """Exact bound checks of ``value / 10**scale`` (integers scaled per row); returns the failures."""
+    ok = ok.copy()
+    failed = np.zeros(len(value), dtype=bool)
+    for bound, code_text, rounding in ((spec.minimum, "below the minimum", ROUND_CEILING),
+                                       (spec.maximum, "above the maximum", ROUND_FLOOR)):
+        if bound is None:
+            continue
+        limit = np.zeros(len(value), dtype=np.int64)
+        for s in np.unique(scale[ok]):
+            limit[scale == s] = _bounds_in_units(bound, int(s), rounding)
+        bad = ok & ((value < limit) if rounding == ROUND_CEILING else (value > limit))
+        sink.add(bad, spec.name, "range", _sev(spec, "range"), raw,
+                 lambda idx, b=bound, t=code_text: join(f"{spec.name} ", raw.take(pa.array(idx)), f" is {t} {b}"))
+        ok &= ~bad
+        failed |= bad
+    return failed
+
+
+def check_integer(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+    shape = pres & matches(raw, INTEGER_RE)
+    sink.add(pres & ~shape, spec.name, "type", _sev(spec, "type"), raw,
+             _quoted(spec.name, raw, "is not a whole number"))
+    digits = pc.utf8_ltrim(raw, "+")
+    if to_bool(pc.match_substring(digits, ".")).any():
+        digits = pc.replace_substring_regex(digits, r"\.0+$", "")
+    n = np.asarray(pc.fill_null(pc.utf8_length(pc.utf8_ltrim(digits, "-0")), 0).to_numpy(zero_copy_only=False))
+    ok = shape.copy()
+    big = ok & (n > 15)
+    sink.add(big, spec.name, "range", _sev(spec, "range"), raw, _quoted(spec.name, raw, "is too large"))
+    ok &= ~big
+    values = to_int(digits, ok)
+    ok &= ~_check_bounds(spec, raw, values, np.zeros(len(values), dtype=np.int64), ok, sink)
+    typed = pd.arrays.IntegerArray(np.where(ok, values, 0), ~ok)
+    return Checked(pd.Series(typed), ok, {"values": values})
+
+
+def check_currency(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+    codes = rules.schema.currencies
+    upper = pc.utf8_upper(raw)
+    idx = pc.index_in(upper, value_set=pa.array(list(codes), STR))
+    ok = pres & to_bool(idx.is_valid())
+    sink.add(pres & ~ok, spec.name, "format", _sev(spec, "format"), raw,
+             _quoted(spec.name, raw, "is not an active ISO 4217 currency code"))
+    exps = np.asarray(pa.array(list(codes.values()), pa.int64()).take(idx).fill_null(-1).to_numpy(), dtype=np.int64)
+    return Checked(to_series(where(ok, upper)), ok, {"exponent": np.where(ok, exps, -1)})
+
+
+def check_decimal(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules,
+                  currency: Checked | None = None, currency_raw: pa.Array | None = None) -> Checked:
+    """Exact decimal text -> (canonical text, integer minor units); never through float."""
+    n = len(raw)
+    shape = pres & matches(raw, DECIMAL_RE)
+    sink.add(pres & ~shape, spec.name, "type", _sev(spec, "type"), raw,
+             _quoted(spec.name, raw, "is not a decimal number (expected digits with an optional . and decimals)"))
+    negative = shape & to_bool(pc.starts_with(raw, "-"))
+    has_dot = to_bool(pc.match_substring(raw, "."))
+    text = pc.utf8_ltrim(raw, "+-")
+    if has_dot.any():
+        text = pc.if_else(pa.array(has_dot), pc.utf8_rtrim(text, "0"), text)  # 12.50 -> 12.5, 3.00 -> 3.
+    text = pc.utf8_ltrim(text, "0")  # 0012.5 -> 12.5, 0.5 -> .5, 0 -> ""
+    lengths = np.asarray(pc.fill_null(pc.utf8_length(text), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    dot = np.asarray(pc.fill_null(pc.find_substring(text, "."), -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    int_len = np.where(dot >= 0, dot, lengths)
+    frac_len = np.where(dot >= 0, lengths - dot - 1, 0)
+    max_int = int(spec.extra.get("x-max-integer-digits", 14))
+    ok = shape.copy()
+    big = ok & (int_len > max_int)
+    sink.add(big, spec.name, "range", _sev(spec, "range"), raw,
+             _quoted(spec.name, raw, f"is too large (more than {max_int} digits before the decimal point)"))
+    ok &= ~big
+    castable = ok & (int_len + frac_len <= 18)
+    digits = pc.replace_substring(text, ".", "")
+    digits = pc.if_else(pc.equal(digits, ""), "0", digits)
+    scaled = to_int(digits, castable)  # value * 10**frac_len
+    scaled = np.where(negative, -scaled, scaled)
+    ok &= ~_check_bounds(spec, raw, scaled, frac_len, ok & castable, sink)
+    exp = currency.aux["exponent"] if currency is not None else np.full(n, -1, dtype=np.int64)
+    known = ok & (exp >= 0)
+    too_precise = known & (frac_len > exp)
+    cur_text = pc.utf8_upper(currency_raw) if currency_raw is not None else pa.nulls(n, STR)
+    sink.add(too_precise, spec.name, "precision", _sev(spec, "precision"), raw,
+             lambda idx: join(f"{spec.name} ", raw.take(pa.array(idx)), " has ", _num(frac_len, idx),
+                              " decimals; ", cur_text.take(pa.array(idx)), " allows ", _num(exp, idx)))
+    ok &= ~too_precise
+    has_minor = ok & known  # at most 14 + 4 digits: always castable
+    minor = np.zeros(n, dtype=np.int64)
+    canonical = where(ok, raw)
+    for e in np.unique(exp[has_minor]):
+        sel = has_minor & (exp == e)
+        minor[sel] = scaled[sel] * (10 ** (int(e) - frac_len[sel]))
+        whole, part = np.divmod(np.abs(minor), 10 ** int(e))
+        txt = join(pa.array(np.where(minor < 0, "-", "")), pa.array(whole).cast(STR))
+        if e > 0:
+            txt = join(txt, ".", pc.utf8_lpad(pa.array(part).cast(STR), width=int(e), padding="0"))
+        canonical = pc.if_else(pa.array(sel), txt, canonical)
+    minor_typed = pd.Series(pd.arrays.IntegerArray(np.where(has_minor, minor, 0), ~has_minor))
+    return Checked(to_series(canonical), ok, {"minor": minor_typed})
+
+
+def check_country(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+    table = rules.schema.country_codes
+    alpha2 = _lookup(pc.utf8_upper(raw), table)
+    ok = pres & to_bool(alpha2.is_valid())
+    accepted = " or ".join(a.replace("_", "-") for a in spec.extra.get("x-accept", ["alpha_2", "alpha_3"]))
+    sink.add(pres & ~ok, spec.name, "unknown_country", _sev(spec, "unknown_country"), raw,
+             _quoted(spec.name, raw, f"is not an ISO 3166-1 {accepted} country code"))
+    return Checked(to_series(where(ok, alpha2)), ok)
+
+
+CHECKS = {
+    "text": check_text,
+    "email": check_email,
+    "phone": check_phone,
+    "enum": check_enum,
+    "date": check_date,
+    "datetime": check_datetime,
+    "integer": check_integer,
+    "currency": check_currency,
+    "country": check_country,
+}
