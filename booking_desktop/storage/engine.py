@@ -334,7 +334,8 @@ class CommitEngine:
             log.warning("could not mark import %s %s: %s", state["doc"]["_id"], status, type(exc).__name__)
 
     def _lookup(self, keys: list[str], full: bool = False, session: Any = None) -> dict[str, dict[str, Any]]:
-        proj = None if full else {"content_hash": 1, "source.import_id": 1, "created_import": 1}
+        # whole "source": nx-27017 answers a dotted projection with a flat "source.import_id" key
+        proj = None if full else {"content_hash": 1, "source": 1, "created_import": 1}
         out: dict[str, dict[str, Any]] = {}
         for i in range(0, len(keys), LOOKUP_CHUNK):
             for d in self.db.bookings.find({"_id": {"$in": keys[i : i + LOOKUP_CHUNK]}}, proj, session=session):

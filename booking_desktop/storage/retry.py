@@ -58,10 +58,11 @@ class RetryPolicy:
     max_delay: float = 5.0
     budget: float = 60.0
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
     rng: random.Random | None = None
 
     def call(self, fn: Callable[[], T], what: str = "database request") -> T:
-        start = time.monotonic()
+        start = self.clock()
         attempt = 0
         rng = self.rng or random
         while True:
@@ -71,7 +72,7 @@ class RetryPolicy:
             except PyMongoError as exc:
                 if not is_transient(exc):
                     raise
-                elapsed = time.monotonic() - start
+                elapsed = self.clock() - start
                 delay = rng.uniform(0, min(self.max_delay, self.base * 2 ** (attempt - 1)))
                 if elapsed + delay > self.budget:
                     raise RetriesExhausted(what, attempt, elapsed, exc) from exc

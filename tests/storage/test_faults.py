@@ -1,0 +1,157 @@
+"""Faults: the server killed mid-commit, down at start, refusing a batch."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from pymongo.collection import Collection
+from pymongo.errors import BulkWriteError, OperationFailure
+
+from booking_desktop.storage.client import ConnectionTarget, ensure_indexes, open_client
+from booking_desktop.storage.engine import CommitEngine, StorageError
+from booking_desktop.storage.localdb import free_port
+from booking_desktop.storage.retry import RetryPolicy
+from booking_desktop.storage.testing import booking_rows, make_result
+
+BAD = [("nights", "range", "nights must be at least 1")]
+N = 4000
+INVALID = {17: BAD, 1999: BAD, 3500: BAD}
+
+
+def assert_exact_end_state(db, result, import_id):
+    """Every record in bookings or rejected_rows exactly once; nothing duplicated or lost."""
+    valid_refs = set(result.text.loc[~result.error_rows, "booking_ref"])
+    refs = [d["booking_ref"] for d in db.bookings.find({}, {"booking_ref": 1})]
+    assert len(refs) == len(set(refs)) == len(valid_refs)
+    assert set(refs) == valid_refs
+    rejected = sorted(d["record"] for d in db.rejected_rows.find({}, {"record": 1}))
+    assert rejected == sorted(p + 1 for p in INVALID)
+    doc = db.imports.find_one({"_id": import_id})
+    assert doc["status"] == "completed"
+    assert doc["counts"] == {"inserted": N - len(INVALID), "updated": 0, "unchanged": 0, "rejected": len(INVALID)}
+
+
+def run_in_thread(engine, result, **kw):
+    out: dict = {"progress": 0}
+
+    def work():
+        gen = engine.commit(result, **kw)
+        try:
+            while True:
+                out["progress"] = next(gen).records_done
+        except StopIteration as stop:
+            out["summary"] = stop.value
+        except Exception as exc:  # noqa: BLE001 - handed to the test thread
+            out["error"] = exc
+
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
+    return t, out
+
+
+def wait_for(pred, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.01)
+
+
+@pytest.mark.slow
+def test_server_killed_mid_commit_then_resumed_is_exactly_once(own_server):
+    client = own_server.client(serverSelectionTimeoutMS=500)
+    db = client.faults
+    ensure_indexes(db)
+    result = make_result(booking_rows(N), INVALID)
+    engine = CommitEngine(db, batch_size=200, retry=RetryPolicy(base=0.05, budget=2.0))
+    thread, out = run_in_thread(engine, result)
+    wait_for(lambda: out["progress"] >= 1000 or "summary" in out)
+    own_server.process.kill()  # SIGKILL, most likely in the middle of a batch
+    thread.join(60)
+    summary = out["summary"]
+    assert summary.status == "interrupted"
+    assert "stopped answering" in summary.error
+    own_server.process.start()  # same data directory, same port
+    stored = db.imports.find_one({"_id": summary.import_id})
+    assert stored["status"] in ("running", "interrupted")  # the server may have died before we could say
+    assert 990 <= db.bookings.count_documents({}) < N
+    resumed = CommitEngine(db, batch_size=200).run(result, resume=summary.import_id)
+    assert resumed.status == "completed"
+    assert_exact_end_state(db, result, summary.import_id)
+    client.close()
+
+
+@pytest.mark.slow
+def test_server_restarted_within_the_retry_budget_the_commit_just_continues(own_server):
+    client = own_server.client(serverSelectionTimeoutMS=500)
+    db = client.faults
+    ensure_indexes(db)
+    result = make_result(booking_rows(N), INVALID)
+    engine = CommitEngine(db, batch_size=200, retry=RetryPolicy(base=0.05, max_delay=0.5, budget=30.0))
+    thread, out = run_in_thread(engine, result)
+    wait_for(lambda: out["progress"] >= 800 or "summary" in out)
+    own_server.process.kill()
+    time.sleep(0.5)
+    own_server.process.start()
+    thread.join(90)
+    assert out["summary"].status == "completed"
+    assert_exact_end_state(db, result, out["summary"].import_id)
+    client.close()
+
+
+def test_server_down_at_start_is_one_clear_error(tmp_path):
+    port = free_port()
+    client = open_client(ConnectionTarget(uri=f"mongodb://127.0.0.1:{port}/"), serverSelectionTimeoutMS=300)
+    engine = CommitEngine(client.booking_desktop, retry=RetryPolicy(base=0.05, budget=1.0))
+    t0 = time.monotonic()
+    with pytest.raises(StorageError, match="cannot reach the database"):
+        engine.run(make_result(booking_rows(3)))
+    assert time.monotonic() - t0 < 10
+
+
+def test_a_batch_the_server_refuses_goes_to_rejected_rows_not_lost(mongo_db, monkeypatch):
+    """The server refuses a whole insert because of one document: the engine isolates it."""
+    ensure_indexes(mongo_db)
+    real = Collection.insert_many
+
+    def refusing(self, docs, *a, **kw):
+        docs = list(docs)
+        if self.name == "bookings" and any(d.get("booking_ref") == "R0000042" for d in docs):
+            raise OperationFailure("Document failed validation", code=121)
+        return real(self, docs, *a, **kw)
+
+    monkeypatch.setattr(Collection, "insert_many", refusing)
+    result = make_result(booking_rows(100), {3: BAD})
+    summary = CommitEngine(mongo_db, batch_size=50).run(result)
+    assert summary.status == "completed"
+    assert (summary.inserted, summary.rejected) == (98, 2)
+    failed = mongo_db.rejected_rows.find_one({"record": 42})
+    assert failed["errors"][0]["code"] == "commit_failed"
+    assert "Document failed validation" in failed["errors"][0]["message"]
+    assert failed["mapped"]["booking_ref"] == "R0000042"
+    assert mongo_db.bookings.count_documents({}) == 98
+
+
+def test_documents_refused_one_by_one_go_to_rejected_rows(mongo_db, monkeypatch):
+    """Per-document write errors in an unordered insert: the others are kept."""
+    ensure_indexes(mongo_db)
+    real = Collection.insert_many
+
+    def partly(self, docs, *a, **kw):
+        docs = list(docs)
+        if self.name != "bookings":
+            return real(self, docs, *a, **kw)
+        keep = [d for d in docs if d["booking_ref"] != "R0000007"]
+        real(self, keep, *a, **kw)
+        idx = next(i for i, d in enumerate(docs) if d["booking_ref"] == "R0000007")
+        raise BulkWriteError(
+            {"writeErrors": [{"index": idx, "code": 17419, "errmsg": "document too large"}], "nInserted": len(keep)}
+        )
+
+    monkeypatch.setattr(Collection, "insert_many", partly)
+    summary = CommitEngine(mongo_db).run(make_result(booking_rows(20)))
+    assert (summary.inserted, summary.rejected) == (19, 1)
+    row = mongo_db.rejected_rows.find_one()
+    assert row["record"] == 7 and "document too large" in row["errors"][0]["message"]
