@@ -556,7 +556,8 @@ DATETIME_FORMATS = (
 
 
 def _distinct_text(values: pd.Series) -> pd.Series:
-    s = values.dropna().astype("str").str.strip()
+    """Distinct trimmed non-empty values (unique first: a million cells hold few dates)."""
+    s = pd.Series(values.dropna().unique(), dtype="str").str.strip()
     return pd.Series(s[s != ""].unique(), dtype="str")
 
 
@@ -586,48 +587,49 @@ def _order_reason(d: DateOrderDecision) -> str:
 
 
 def _refine_date(fld: str, fs: FieldSuggestion, full: pd.Series, sample: pd.Series) -> None:
-    """Add ``date_format`` / ``date_order`` (or ``datetime_format``) to a date column's spec,
-    or mark it ambiguous when the whole column cannot tell day-first from month-first."""
+    """Add ``date_format`` (``datetime_format`` for booked_at with times) when one explicit
+    format reads every distinct value of the column, else ``date_order`` when the whole
+    column proves it; mark the field ambiguous when the column cannot tell day-first
+    from month-first (the operator decides)."""
     column = fs.spec["column"]
-    with_time = fld == "booked_at"
     sample_u = _distinct_text(sample)
     if sample_u.empty:
         return
     full_u = _distinct_text(full)
-    has_time = sample_u.str.contains(r"\d:\d\d").mean() > 0.5
-    if with_time and has_time:
-        fits = _fitting_formats(sample_u, full_u, DATETIME_FORMATS)
-        if len(fits) == 1:
-            fs.spec["datetime_format"] = fits[0]
-            fs.reasons.append(f"every value fits {fits[0]}")
-            return
-        if not fits:
-            return  # ISO-like with mixed precision or offsets: read as ISO 8601 by the mapping
-    fits = _fitting_formats(sample_u, full_u, DATETIME_FORMATS if has_time else DATE_FORMATS)
+    has_time = bool(sample_u.str.contains(r"\d:\d\d").mean() > 0.5)
+    if has_time and fld != "booked_at":
+        formats: tuple[str, ...] = ()  # a date field with times: ISO is read as is, else by order
+    else:
+        formats = DATETIME_FORMATS if has_time else DATE_FORMATS
+    key = "datetime_format" if has_time else "date_format"
+    fits = _fitting_formats(sample_u, full_u, formats) if formats else []
     # the distinct values of the whole column carry all of its day/month evidence,
-    # at a fraction of the cost of 1,000,000 cells
+    # at a fraction of the cost of a million cells
     decision = detect_date_order(full_u)
     if len(fits) == 1:
-        key = "datetime_format" if with_time and has_time else "date_format"
         fs.spec[key] = fits[0]
         reason = f"every value fits {fits[0]}"
         if decision.order in ("dmy", "mdy"):
             reason += f" ({_order_reason(decision)})"
         fs.reasons.append(reason)
         return
-    if decision.order is not None and not with_time:
-        fs.spec["date_order"] = decision.order
+    if decision.order is not None and not (has_time and fld == "booked_at"):
+        if decision.order != "ymd" or not fits:
+            fs.spec["date_order"] = decision.order
         fs.reasons.append(_order_reason(decision))
         return
-    if decision.checked == 0 and not fits:
-        return
+    if len(fits) < 2 and (decision.order is not None or decision.checked == 0):
+        return  # ISO date-times, or nothing numeric to decide on: the mapping reads them as they are
     fs.ambiguous = True
     fs.reasons.append(_order_reason(decision))
-    key = "datetime_format" if with_time else "date_format"
     for fmt in fits:
         spec = {"column": column, key: fmt}
         alt = Candidate(fld, spec, fs.confidence, [f"every value fits {fmt}"], (column,), ambiguous=True)
         fs.alternatives.insert(0, alt)
+    if not fits and not has_time:
+        for order in ("dmy", "mdy"):
+            spec = {"column": column, "date_order": order}
+            fs.alternatives.insert(0, Candidate(fld, spec, fs.confidence, [f"read as {order}"], (column,), True))
 
 
 # -- status values -------------------------------------------------------------------------
