@@ -8,6 +8,7 @@ file are unwrapped first.  See ``docs/READERS.md`` for options and codes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 import zlib
@@ -109,6 +110,7 @@ def read_file(path: str | Path, options: dict[str, Any] | None = None, format: s
     if src.container:
         raw.source.extra["container"] = src.container
         raw.source.extra["member"] = src.name
+        raw.source.extra["content_sha256"] = hashlib.sha256(src.data).hexdigest()
     if fmt in ("csv", "excel"):
         raw = _totals_row(raw, src, bool(options.get("drop_totals_row", False)))
     raw.problems = problems + raw.problems
@@ -122,7 +124,8 @@ def _choose_format(src: Source, explicit: str | None, problems: list[Problem]) -
     label = src.label
     if explicit:
         fmt = _alias(explicit)
-        get_reader(fmt)  # unsupported-format naming the supported ones
+        if fmt not in supported_formats():
+            raise fail("unsupported-format", f"unsupported format {explicit!r}; {_supported()}", label)
     ext = Path(src.name).suffix.lower()
     by_ext = format_for_path(Path(src.name))
     kind = sniff(src.data)

@@ -97,22 +97,25 @@ def _legacy_or_mixed(data: bytes, label: str) -> Decoded:
 
 
 def _legacy(data: bytes, label: str) -> Decoded:
+    """cp1252 (the usual Western Windows export) unless another code page reads differently and better."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = None
     enc = "cp1252"
     try:
         from charset_normalizer import from_bytes
 
         best = from_bytes(data[:200_000], cp_isolation=list(_LEGACY)).best()
-        if best is not None:
-            enc = best.encoding
     except (ImportError, LookupError, ValueError):
-        enc = "cp1252"
-    try:
-        text = data.decode(enc)
-    except UnicodeDecodeError:
-        enc = "latin_1"  # decodes every byte
-        text = data.decode(enc)
-    name = codecs.lookup(enc).name
-    return Decoded(text.encode("utf-8"), name)
+        best = None
+    if best is not None and best.encoding != "cp1252":
+        guess = data.decode(best.encoding, errors="replace")
+        if text is None or guess != text:
+            enc, text = best.encoding, guess
+    if text is None:
+        enc, text = "latin_1", data.decode("latin_1")  # decodes every byte
+    return Decoded(text.encode("utf-8"), codecs.lookup(enc).name)
 
 
 _state = threading.local()
