@@ -185,6 +185,19 @@ def test_date_order_is_decided_from_the_whole_column_not_the_sample():
     assert sug.fields["check_in"].spec == {"column": "Arrival", "date_format": "%d/%m/%Y"}
 
 
+def test_booking_times_get_a_datetime_format():
+    stamps = _cycle(["14/03/2024 09:15", "02/01/2024 17:40", "28/02/2024 23:05"])
+    sug = suggest_mapping(raw_table({"Ref": [f"R{k}" for k in range(N)], "Created": stamps}))
+    assert sug.fields["booked_at"].spec == {"column": "Created", "datetime_format": "%d/%m/%Y %H:%M"}
+
+
+def test_iso_dates_with_times_need_no_format_and_are_not_ambiguous():
+    stamps = _cycle(["2024-03-01T10:00:00Z", "2024-03-02 11:30", "2024-03-05T08:00:00+01:00"])
+    sug = suggest_mapping(raw_table({"Ref": [f"R{k}" for k in range(N)], "Booking Date": stamps}))
+    fs = sug.fields["booked_at"]
+    assert fs.spec == {"column": "Booking Date"} and not fs.ambiguous
+
+
 def test_year_month_day_columns_become_date_parts():
     sug = suggest_mapping(
         raw_table(
@@ -332,6 +345,30 @@ def test_hotel_reservations_data_set(datasets_dir):
     d = sug.to_profile_dict("hotel_reservations", "INNTOWN")
     assert d["signature"]["columns"] == raw.columns
     assert d["reader"]["delimiter"] == ","
+
+
+@pytest.mark.datasets
+def test_hotel_bookings_data_set(datasets_dir):
+    path = datasets_dir / "hotel_bookings.zip"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    from booking_desktop.readers import read_file
+
+    sug = suggest_mapping(read_file(path))
+    f = sug.fields
+    parts = {"year": "arrival_date_year", "month": "arrival_date_month", "day": "arrival_date_day_of_month"}
+    assert f["check_in"].spec == {"date_parts": parts}
+    assert f["nights"].spec == {"sum": ["stays_in_weekend_nights", "stays_in_week_nights"]}
+    assert f["amount"].spec == {"product": ["adr", "@nights"]}
+    assert f["status"].spec == {
+        "column": "reservation_status",
+        "map": {"Check-Out": "completed", "Canceled": "cancelled", "No-Show": "no_show"},
+    }
+    assert f["country"].spec == {"column": "country"}
+    assert f["property_name"].spec == {"column": "hotel"}
+    # no column is a booking reference, and the date of the last status change is not the booking date
+    assert "booking_ref" not in f and "booked_at" not in f
+    assert_each_column_once(sug)
 
 
 @pytest.mark.slow
