@@ -52,7 +52,7 @@ def test_record_path_pins_the_records(write, path):
 
 
 def test_record_path_not_found(write):
-    with pytest.raises(ReadError, match="record_path 'data.nope'") as exc:
+    with pytest.raises(ReadError, match=r"record_path 'data\.nope'") as exc:
         read_file(write("a.json", json.dumps(NESTED)), {"record_path": "data.nope"})
     assert exc.value.problem.code == "record-path-not-found"
 
@@ -82,7 +82,7 @@ def test_malformed_json_names_line_and_column(write):
 
 
 def test_malformed_json_lines_names_the_line(write):
-    with pytest.raises(ReadError, match="a.jsonl line 2 column"):
+    with pytest.raises(ReadError, match=r"a\.jsonl line 2 column"):
         read_file(write("a.jsonl", '{"ref": "B1"}\n{"ref": \n'))
 
 
