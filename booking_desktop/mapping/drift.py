@@ -1,0 +1,132 @@
+"""Header drift: how far a file's header is from what a profile expects.
+
+Vendors change their exports without telling anyone: a column appears, one
+disappears, ``arrival_date_year`` becomes ``arrival_year``.  Matching a header
+against a profile's signature says how sure we are that the file is that
+vendor's (``score``) and lists the differences, so the operator is told about
+them instead of getting silently empty columns.  A missing signature column
+whose name is close to an added column is reported as a likely rename.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz
+
+from booking_desktop.errors import Problem, Severity
+
+if TYPE_CHECKING:
+    from booking_desktop.mapping.profile import MappingProfile
+
+RENAME_SIMILARITY = 75.0  # rapidfuzz ratio (0-100) above which a missing/added pair is a likely rename
+
+
+def header_key(name: str) -> str:
+    """How headers are compared: trimmed, case-folded, runs of spaces/_/- as one ``_``."""
+    return re.sub(r"[\s_\-]+", "_", str(name).strip().casefold()).strip("_")
+
+
+@dataclass
+class ProfileMatch:
+    """How well a header fits a profile.  ``score`` is the fraction of the signature present."""
+
+    profile: MappingProfile | None
+    score: float
+    missing: list[str] = field(default_factory=list)  # signature columns not in the file
+    added: list[str] = field(default_factory=list)  # file columns not in the signature
+    renamed: list[tuple[str, str, float]] = field(default_factory=list)  # (expected, found, similarity 0-100)
+
+    @property
+    def exact(self) -> bool:
+        return not (self.missing or self.added)
+
+    @property
+    def accepted(self) -> bool:
+        """The score reaches the profile's ``signature.min_match``."""
+        return self.profile is not None and self.score >= self.profile.signature.min_match
+
+    def renamed_to(self, column: str) -> str | None:
+        for old, new, _ in self.renamed:
+            if old == column:
+                return new
+        return None
+
+    def describe(self) -> str:
+        parts = []
+        renamed_old = {o for o, _, _ in self.renamed}
+        renamed_new = {n for _, n, _ in self.renamed}
+        if self.renamed:
+            parts.append("renamed? " + ", ".join(f"{o!r} -> {n!r}" for o, n, _ in self.renamed))
+        missing = [c for c in self.missing if c not in renamed_old]
+        added = [c for c in self.added if c not in renamed_new]
+        if missing:
+            parts.append("missing " + ", ".join(repr(c) for c in missing))
+        if added:
+            parts.append("new " + ", ".join(repr(c) for c in added))
+        return "; ".join(parts) if parts else "header as expected"
+
+    def problems(self) -> list[Problem]:
+        """A ``header_drift`` warning when the header differs from the signature."""
+        if self.exact or self.profile is None:
+            return []
+        name = self.profile.name
+        return [
+            Problem(
+                code="header_drift",
+                severity=Severity.WARNING,
+                message=(
+                    f"the header differs from profile {name!r} ({self.score:.0%} of its columns present): "
+                    f"{self.describe()}; check the profile's fields and signature"
+                ),
+            )
+        ]
+
+
+def match_columns(columns: Iterable[str], expected: Iterable[str]) -> tuple[float, list[str], list[str], list]:
+    cols = [str(c) for c in columns]
+    exp = [str(c) for c in expected]
+    have = {header_key(c) for c in cols}
+    want = {header_key(c) for c in exp}
+    missing = [c for c in exp if header_key(c) not in have]
+    added = [c for c in cols if header_key(c) not in want]
+    score = (len(exp) - len(missing)) / len(exp) if exp else 0.0
+    return score, missing, added, _renames(missing, added)
+
+
+def _renames(missing: list[str], added: list[str]) -> list[tuple[str, str, float]]:
+    """Greedy best pairs of (missing, added) names above :data:`RENAME_SIMILARITY`."""
+    pairs = []
+    for m in missing:
+        km = header_key(m)
+        for a in added:
+            ka = header_key(a)
+            sim = max(fuzz.ratio(km, ka), fuzz.token_set_ratio(km.replace("_", " "), ka.replace("_", " ")))
+            if sim >= RENAME_SIMILARITY:
+                pairs.append((sim, m, a))
+    pairs.sort(key=lambda p: -p[0])
+    used_m: set[str] = set()
+    used_a: set[str] = set()
+    out = []
+    for sim, m, a in pairs:
+        if m in used_m or a in used_a:
+            continue
+        used_m.add(m)
+        used_a.add(a)
+        out.append((m, a, round(float(sim), 1)))
+    order = {m: i for i, m in enumerate(missing)}
+    return sorted(out, key=lambda t: order[t[0]])
+
+
+def match_profile(columns: Iterable[str], profile: MappingProfile) -> ProfileMatch:
+    """Compare a file's header with ``profile``'s signature (or, without one, with the columns
+    its fields read -- then extra file columns are not drift)."""
+    cols = [str(c) for c in columns]
+    expected = profile.signature_columns()
+    score, missing, added, renamed = match_columns(cols, expected)
+    if not profile.signature.columns:
+        added = [a for _, a, _ in renamed]
+    return ProfileMatch(profile, score, missing, added, renamed)

@@ -1,0 +1,646 @@
+"""Mapping profiles: one YAML file per vendor saying how its export becomes canonical bookings.
+
+A profile is data an operator edits, so loading one checks *everything* and
+reports every finding at once -- with the file and the YAML key path
+(``mappings/x.yaml: fields.check_in.date_format: ...``) -- instead of failing
+on the first.  The format is described in ``docs/PROFILES.md``.
+
+Field specs stay plain dicts (``{"column": "Booking_ID"}``): they are what the
+YAML says, they round-trip unchanged, and other parts (the suggestion engine,
+the GUI's mapping panel) can build them without a class hierarchy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from booking_desktop.errors import Problem, ProfileError
+from booking_desktop.mapping.dates import DATE_ORDERS, format_has_time, valid_strptime_format
+
+_FALLBACK_FIELDS = [
+    "vendor",
+    "booking_ref",
+    "status",
+    "customer_name",
+    "customer_email",
+    "customer_phone",
+    "property_name",
+    "room_type",
+    "channel",
+    "check_in",
+    "check_out",
+    "nights",
+    "adults",
+    "children",
+    "amount",
+    "currency",
+    "booked_at",
+    "country",
+]
+
+
+def canonical_fields() -> list[str]:
+    """The canonical field names, from ``booking_desktop.schema`` when it is there."""
+    try:
+        from booking_desktop.schema import CANONICAL_FIELDS
+    except ImportError:
+        return list(_FALLBACK_FIELDS)
+    return list(CANONICAL_FIELDS)
+
+
+PROFILE_VERSION = 1
+FORMATS = ("csv", "xlsx", "json", "xml")
+TOP_KEYS = ("version", "name", "vendor", "description", "format", "reader", "signature", "fields", "rules")
+SOURCE_KEYS = ("column", "concat", "date_parts", "date_add", "sum", "product", "constant", "hash")
+OPTION_KEYS = (
+    "sep",
+    "split",
+    "number_locale",
+    "date_format",
+    "date_order",
+    "datetime_format",
+    "map",
+    "case",
+    "default",
+    "prefix",
+    "length",
+    "number_duplicates",
+)
+FIELD_KEYS = SOURCE_KEYS + OPTION_KEYS
+RULE_KEYS = ("required", "min", "max", "max_length", "enum")
+CASES = ("upper", "lower", "title")
+DATE_FIELDS = ("check_in", "check_out", "booked_at")
+# option -> the source keys it may accompany
+_OPTION_SOURCES: dict[str, tuple[str, ...]] = {
+    "sep": ("concat",),
+    "split": ("column",),
+    "number_locale": ("column", "sum", "product"),
+    "date_format": ("column",),
+    "date_order": ("column",),
+    "datetime_format": ("column",),
+    "map": ("column", "concat"),
+    "case": ("column", "concat"),
+    "default": SOURCE_KEYS,
+    "prefix": ("hash",),
+    "length": ("hash",),
+    "number_duplicates": ("hash",),
+}
+# reader options the readers understand; others pass through unchecked (the readers own them)
+_READER_TYPES: dict[str, tuple[type, ...]] = {
+    "delimiter": (str,),
+    "encoding": (str,),
+    "quotechar": (str,),
+    "sheet": (str, int),
+    "header_row": (int,),
+    "record_path": (str,),
+    "drop_totals_row": (bool,),
+    "null_values": (list,),
+    "extra_null_values": (list,),
+    "member": (str,),
+}
+HASH_MAX_LENGTH = 64  # hex digits of a 256-bit blake2b digest
+
+
+@dataclass
+class Signature:
+    """The header a vendor's files carry; ``min_match`` of it must be present."""
+
+    columns: list[str] = field(default_factory=list)
+    min_match: float = 0.8
+
+
+@dataclass
+class MappingProfile:
+    name: str
+    vendor: str = ""
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    version: int = PROFILE_VERSION
+    description: str = ""
+    format: str | None = None
+    reader: dict[str, Any] = field(default_factory=dict)
+    signature: Signature = field(default_factory=Signature)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: Path | None = None  # the file it was loaded from
+
+    # -- construction ---------------------------------------------------
+    @classmethod
+    def from_dict(cls, d: Any, source: str | Path | None = None) -> MappingProfile:
+        """Check ``d`` (as parsed from YAML) and build a profile; raise :class:`ProfileError`
+        listing every problem."""
+        where = str(source) if source is not None else "<profile>"
+        problems = _Checker(where).check(d)
+        if problems:
+            raise _profile_error(where, problems)
+        assert isinstance(d, Mapping)
+        sig = d.get("signature") or {}
+        return cls(
+            name=str(d["name"]),
+            vendor=str(d["vendor"]),
+            description=str(d.get("description") or ""),
+            version=int(d.get("version", PROFILE_VERSION)),
+            format=d.get("format"),
+            reader=dict(d.get("reader") or {}),
+            signature=Signature(
+                columns=[str(c) for c in sig.get("columns") or []],
+                min_match=float(sig.get("min_match", 0.8)),
+            ),
+            fields={str(k): _normalize_spec(v) for k, v in (d.get("fields") or {}).items()},
+            rules={str(k): dict(v) for k, v in (d.get("rules") or {}).items()},
+            source=Path(source) if source is not None else None,
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> MappingProfile:
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise _profile_error(str(path), [("", f"cannot read the profile: {reason}")]) from None
+        try:
+            data = yaml.load(text, Loader=_ProfileLoader)  # a SafeLoader subclass
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            place = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+            reason = getattr(exc, "problem", None) or str(exc)
+            raise _profile_error(str(path), [("", f"{place}not valid YAML ({reason})")]) from None
+        return cls.from_dict(data, source=path)
+
+    # -- output -----------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the file's key order (fields in canonical order)."""
+        out: dict[str, Any] = {"version": self.version, "name": self.name, "vendor": self.vendor}
+        if self.description:
+            out["description"] = self.description
+        if self.format:
+            out["format"] = self.format
+        if self.reader:
+            out["reader"] = dict(self.reader)
+        if self.signature.columns:
+            out["signature"] = {"columns": list(self.signature.columns), "min_match": self.signature.min_match}
+        order = {f: i for i, f in enumerate(canonical_fields())}
+        fields = sorted(self.fields.items(), key=lambda kv: order.get(kv[0], len(order)))
+        out["fields"] = {k: _ordered_spec(v) for k, v in fields}
+        if self.rules:
+            rules = sorted(self.rules.items(), key=lambda kv: order.get(kv[0], len(order)))
+            out["rules"] = {k: {rk: v[rk] for rk in RULE_KEYS if rk in v} for k, v in rules}
+        return out
+
+    def to_yaml(self) -> str:
+        return yaml.dump(
+            _flowify(self.to_dict()), Dumper=_ProfileDumper, sort_keys=False, allow_unicode=True, width=120
+        )
+
+    def save(self, path: str | Path) -> Path:
+        """Write the profile as YAML (checked first, so a saved profile always loads)."""
+        path = Path(path)
+        MappingProfile.from_dict(self.to_dict(), source=path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.to_yaml(), encoding="utf-8")
+        self.source = path
+        return path
+
+    # -- queries ----------------------------------------------------------
+    def reader_options(self) -> dict[str, Any]:
+        """Options for ``readers.read_file`` (``format`` included when the profile names one)."""
+        opts = dict(self.reader)
+        if self.format and "format" not in opts:
+            opts["format"] = self.format
+        return opts
+
+    def source_columns(self) -> list[str]:
+        """Every source column the fields read, in field order, without repeats."""
+        seen: dict[str, None] = {}
+        for spec in self.fields.values():
+            for col in spec_columns(spec):
+                seen.setdefault(col, None)
+        return list(seen)
+
+    def signature_columns(self) -> list[str]:
+        return list(self.signature.columns) or self.source_columns()
+
+
+def spec_source(spec: Mapping[str, Any]) -> str:
+    """The source key of a field spec (``column``, ``concat``, ...)."""
+    for key in SOURCE_KEYS:
+        if key in spec:
+            return key
+    raise KeyError("field spec has no source key")
+
+
+def spec_columns(spec: Mapping[str, Any]) -> list[str]:
+    """Source columns a spec reads (``@field`` references excluded)."""
+    kind = spec_source(spec)
+    arg = spec[kind]
+    if kind == "column":
+        cols = [arg]
+    elif kind == "date_parts":
+        cols = [arg[k] for k in ("year", "month", "day")]
+    elif kind == "date_add":
+        cols = [arg["date"], arg["days"]]
+    elif kind in ("concat", "sum", "product", "hash"):
+        cols = list(arg)
+    else:
+        cols = []
+    return [str(c) for c in cols if not str(c).startswith("@")]
+
+
+def spec_refs(spec: Mapping[str, Any]) -> list[str]:
+    """Canonical fields a spec refers to with ``@field``."""
+    kind = spec_source(spec)
+    arg = spec[kind]
+    if kind == "date_add":
+        arg = [arg["date"], arg["days"]]
+    if kind in ("concat", "sum", "product", "hash", "date_add"):
+        return [str(c)[1:] for c in arg if str(c).startswith("@")]
+    return []
+
+
+# ---------------------------------------------------------------------------
+# checking
+
+
+def _profile_error(where: str, problems: list[tuple[str, str]]) -> ProfileError:
+    items = [
+        Problem(code="profile", message=f"{where}: {key}: {msg}" if key else f"{where}: {msg}", field=key or None)
+        for key, msg in problems
+    ]
+    if len(items) == 1:
+        head = items[0]
+    else:
+        head = Problem(
+            code="profile",
+            message=f"{where}: {len(items)} problems: " + "; ".join(f"{k}: {m}" if k else m for k, m in problems),
+        )
+    return ProfileError(head, items)
+
+
+def _is_scalar(v: Any) -> bool:
+    return isinstance(v, str | int | float) and not isinstance(v, bool)
+
+
+class _Checker:
+    def __init__(self, where: str):
+        self.where = where
+        self.problems: list[tuple[str, str]] = []
+        self.canonical = canonical_fields()
+
+    def add(self, key: str, msg: str) -> None:
+        self.problems.append((key, msg))
+
+    def check(self, d: Any) -> list[tuple[str, str]]:
+        if not isinstance(d, Mapping):
+            self.add("", f"a profile is a YAML mapping of keys ({', '.join(TOP_KEYS)}), not {type(d).__name__}")
+            return self.problems
+        for k in d:
+            if k not in TOP_KEYS:
+                self.add(str(k), f"unknown key; allowed: {', '.join(TOP_KEYS)}")
+        version = d.get("version", PROFILE_VERSION)
+        if version != PROFILE_VERSION:
+            self.add("version", f"unsupported version {version!r}; this program reads version {PROFILE_VERSION}")
+        for key in ("name", "vendor"):
+            v = d.get(key)
+            if v is None or (isinstance(v, str) and not v.strip()):
+                self.add(key, "missing (required)")
+            elif not _is_scalar(v):
+                self.add(key, "must be text")
+        if "description" in d and d["description"] is not None and not isinstance(d["description"], str):
+            self.add("description", "must be text")
+        fmt = d.get("format")
+        if fmt is not None and fmt not in FORMATS:
+            self.add("format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
+        self._reader(d.get("reader"))
+        self._signature(d.get("signature"))
+        fields = d.get("fields")
+        if not isinstance(fields, Mapping) or not fields:
+            self.add("fields", "missing: map at least one canonical field (e.g. booking_ref: {column: Ref})")
+        else:
+            self._fields(fields)
+        self._rules(d.get("rules"))
+        return self.problems
+
+    def _reader(self, r: Any) -> None:
+        if r is None:
+            return
+        if not isinstance(r, Mapping):
+            self.add("reader", "must be a mapping of reader options")
+            return
+        for k, v in r.items():
+            types = _READER_TYPES.get(str(k))
+            if types and (not isinstance(v, types) or (bool not in types and isinstance(v, bool))):
+                self.add(f"reader.{k}", f"must be {' or '.join(t.__name__ for t in types)}, not {v!r}")
+        hr = r.get("header_row")
+        if isinstance(hr, int) and not isinstance(hr, bool) and hr < 1:
+            self.add("reader.header_row", "is 1-based: must be 1 or more")
+
+    def _signature(self, s: Any) -> None:
+        if s is None:
+            return
+        if not isinstance(s, Mapping):
+            self.add("signature", "must be a mapping with columns and min_match")
+            return
+        for k in s:
+            if k not in ("columns", "min_match"):
+                self.add(f"signature.{k}", "unknown key; allowed: columns, min_match")
+        cols = s.get("columns")
+        if cols is not None and (not isinstance(cols, list) or not all(_is_scalar(c) for c in cols)):
+            self.add("signature.columns", "must be a list of column names")
+        elif isinstance(cols, list) and len({str(c) for c in cols}) != len(cols):
+            self.add("signature.columns", "lists a column twice")
+        mm = s.get("min_match", 0.8)
+        if not isinstance(mm, int | float) or isinstance(mm, bool) or not 0 < mm <= 1:
+            self.add("signature.min_match", f"must be a fraction above 0 and at most 1, not {mm!r}")
+
+    def _fields(self, fields: Mapping[str, Any]) -> None:
+        refs: dict[str, list[str]] = {}
+        for name, spec in fields.items():
+            key = f"fields.{name}"
+            if name not in self.canonical:
+                self.add(key, f"unknown canonical field; fields are: {', '.join(self.canonical)}")
+                continue
+            if isinstance(spec, str):
+                self.add(key, f"write {{column: {spec}}} (a field spec is a mapping)")
+                continue
+            if not isinstance(spec, Mapping):
+                self.add(key, "must be a mapping such as {column: Ref}")
+                continue
+            refs[name] = self._spec(name, key, spec)
+        for name, targets in refs.items():
+            for t in targets:
+                if t not in self.canonical:
+                    self.add(f"fields.{name}", f"@{t} is not a canonical field")
+                elif t == name:
+                    self.add(f"fields.{name}", f"@{t} refers to the field itself")
+                elif t not in fields:
+                    self.add(f"fields.{name}", f"@{t} refers to a field this profile does not map")
+        if _has_cycle(refs):
+            self.add("fields", "@field references go round in a circle")
+
+    def _spec(self, name: str, key: str, spec: Mapping[str, Any]) -> list[str]:
+        for k in spec:
+            if k not in FIELD_KEYS:
+                self.add(f"{key}.{k}", f"unknown transform key; allowed: {', '.join(FIELD_KEYS)}")
+        sources = [k for k in SOURCE_KEYS if k in spec]
+        if not sources:
+            self.add(key, f"needs exactly one source key ({', '.join(SOURCE_KEYS)}); found none")
+            return []
+        if len(sources) > 1:
+            self.add(key, f"needs exactly one source key; found {len(sources)}: {', '.join(sources)}")
+            return []
+        kind = sources[0]
+        arg = spec[kind]
+        self._source(name, f"{key}.{kind}", kind, arg)
+        for opt in OPTION_KEYS:
+            if opt in spec and kind not in _OPTION_SOURCES[opt]:
+                self.add(f"{key}.{opt}", f"cannot be used with {kind}")
+            elif opt in spec:
+                self._option(name, f"{key}.{opt}", opt, spec[opt], spec)
+        if sum(k in spec for k in ("date_format", "date_order", "datetime_format")) > 1:
+            self.add(key, "give only one of date_format, date_order, datetime_format")
+        if kind == "date_add" and isinstance(arg, Mapping):
+            arg = [arg.get("date"), arg.get("days")]
+        if kind in ("concat", "sum", "product", "hash", "date_add") and isinstance(arg, list):
+            return [str(c)[1:] for c in arg if isinstance(c, str) and c.startswith("@")]
+        return []
+
+    def _source(self, name: str, key: str, kind: str, arg: Any) -> None:
+        if kind == "column":
+            if not _is_scalar(arg) or str(arg) == "":
+                self.add(key, "must be a column name")
+        elif kind == "constant":
+            if not _is_scalar(arg):
+                self.add(key, "must be a single value (text or number)")
+        elif kind == "date_parts":
+            if name not in DATE_FIELDS:
+                self.add(key, f"only for date fields ({', '.join(DATE_FIELDS)})")
+            if not isinstance(arg, Mapping):
+                self.add(key, "must be {year: col, month: col, day: col}")
+                return
+            for part in ("year", "month", "day"):
+                if not _is_scalar(arg.get(part)):
+                    self.add(f"{key}.{part}", "missing: the column holding the " + part)
+            for extra in set(arg) - {"year", "month", "day"}:
+                self.add(f"{key}.{extra}", "unknown key; allowed: year, month, day")
+        elif kind == "date_add":
+            if name not in DATE_FIELDS:
+                self.add(key, f"only for date fields ({', '.join(DATE_FIELDS)})")
+            if not isinstance(arg, Mapping):
+                self.add(key, "must be {date: column or @field, days: column or @field, subtract: false}")
+                return
+            for part in ("date", "days"):
+                if not _is_scalar(arg.get(part)):
+                    self.add(f"{key}.{part}", f"missing: the column (or @field) holding the {part}")
+            if not isinstance(arg.get("subtract", False), bool):
+                self.add(f"{key}.subtract", "must be true or false")
+            for extra in set(arg) - {"date", "days", "subtract"}:
+                self.add(f"{key}.{extra}", "unknown key; allowed: date, days, subtract")
+        else:
+            least = 1 if kind in ("concat", "hash") else 2
+            if not isinstance(arg, list) or len(arg) < least or not all(_is_scalar(c) for c in arg):
+                self.add(key, f"must be a list of at least {least} column names (or @field)")
+
+    def _option(self, name: str, key: str, opt: str, v: Any, spec: Mapping[str, Any]) -> None:
+        if opt == "sep":
+            if not isinstance(v, str):
+                self.add(key, "must be text")
+        elif opt == "split":
+            if not isinstance(v, Mapping) or not isinstance(v.get("sep"), str) or v.get("sep") == "":
+                self.add(key, "must be {sep: text, index: number}")
+            elif not isinstance(v.get("index", 0), int) or isinstance(v.get("index", 0), bool):
+                self.add(f"{key}.index", "must be a whole number (0 = first part, -1 = last)")
+        elif opt == "number_locale":
+            if not isinstance(v, Mapping):
+                self.add(key, 'must be {decimal: ",", thousands: "."}')
+                return
+            dec, thou = v.get("decimal", "."), v.get("thousands", "")
+            if dec not in (".", ","):
+                self.add(f"{key}.decimal", f'must be "." or ",", not {dec!r}')
+            if thou not in ("", ".", ",", " ", "'", "\u00a0", "\u202f"):
+                self.add(f"{key}.thousands", f"{thou!r} is not a thousands separator")
+            if dec == thou:
+                self.add(key, "decimal and thousands separators must differ")
+            for extra in set(v) - {"decimal", "thousands"}:
+                self.add(f"{key}.{extra}", "unknown key; allowed: decimal, thousands")
+        elif opt in ("date_format", "datetime_format"):
+            if name not in DATE_FIELDS:
+                self.add(key, f"only for date fields ({', '.join(DATE_FIELDS)})")
+            why = valid_strptime_format(v) if isinstance(v, str) else "must be a strptime format such as %d/%m/%Y"
+            if why:
+                self.add(key, why)
+            elif opt == "datetime_format" and not format_has_time(v):
+                self.add(key, f"{v!r} has no time; use date_format")
+        elif opt == "date_order":
+            if name not in DATE_FIELDS:
+                self.add(key, f"only for date fields ({', '.join(DATE_FIELDS)})")
+            if v not in DATE_ORDERS:
+                self.add(key, f"must be one of {', '.join(DATE_ORDERS)}, not {v!r}")
+        elif opt == "map":
+            if not isinstance(v, Mapping) or not v:
+                self.add(key, "must be a mapping of source value -> canonical value")
+                return
+            seen: dict[str, Any] = {}
+            for src, dst in v.items():
+                if not _is_scalar(src) or not _is_scalar(dst):
+                    self.add(f"{key}.{src}", "source and canonical values must be text")
+                    continue
+                folded = str(src).strip().casefold()
+                if folded in seen and str(seen[folded]) != str(dst):
+                    self.add(f"{key}.{src}", f"clashes with {seen[folded]!r} (values match ignoring case)")
+                seen[folded] = dst
+        elif opt == "case":
+            if v not in CASES:
+                self.add(key, f"must be one of {', '.join(CASES)}, not {v!r}")
+        elif opt == "default":
+            if not _is_scalar(v):
+                self.add(key, "must be a single value")
+        elif opt == "prefix":
+            if not isinstance(v, str):
+                self.add(key, "must be text")
+        elif opt == "length":
+            if not isinstance(v, int) or isinstance(v, bool) or not 8 <= v <= HASH_MAX_LENGTH:
+                self.add(key, f"must be a whole number from 8 to {HASH_MAX_LENGTH}")
+        elif opt == "number_duplicates" and not isinstance(v, bool):
+            self.add(key, "must be true or false")
+
+    def _rules(self, rules: Any) -> None:
+        if rules is None:
+            return
+        if not isinstance(rules, Mapping):
+            self.add("rules", "must be a mapping of canonical field -> rule overrides")
+            return
+        for name, r in rules.items():
+            key = f"rules.{name}"
+            if name not in self.canonical:
+                self.add(key, f"unknown canonical field; fields are: {', '.join(self.canonical)}")
+                continue
+            if not isinstance(r, Mapping):
+                self.add(key, "must be a mapping such as {required: false}")
+                continue
+            for rk, v in r.items():
+                k2 = f"{key}.{rk}"
+                if rk not in RULE_KEYS:
+                    self.add(k2, f"unknown rule; allowed: {', '.join(RULE_KEYS)}")
+                elif rk == "required" and not isinstance(v, bool):
+                    self.add(k2, "must be true or false")
+                elif rk in ("min", "max") and not _is_scalar(v):
+                    self.add(k2, "must be a number (or a date as text)")
+                elif rk == "max_length" and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
+                    self.add(k2, "must be a whole number above 0")
+                elif rk == "enum" and (not isinstance(v, list) or not v or not all(_is_scalar(e) for e in v)):
+                    self.add(k2, "must be a non-empty list of allowed values")
+            lo, hi = r.get("min"), r.get("max")
+            if isinstance(lo, int | float) and isinstance(hi, int | float) and lo > hi:
+                self.add(key, f"min {lo} is above max {hi}")
+
+
+def _has_cycle(refs: dict[str, list[str]]) -> bool:
+    state: dict[str, int] = {}
+
+    def visit(n: str) -> bool:
+        if state.get(n) == 1:
+            return True
+        if state.get(n) == 2:
+            return False
+        state[n] = 1
+        if any(visit(t) for t in refs.get(n, [])):
+            return True
+        state[n] = 2
+        return False
+
+    return any(visit(n) for n in refs)
+
+
+# ---------------------------------------------------------------------------
+# normalization and YAML
+
+
+def _normalize_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Scalars the YAML parsed as numbers become text (``constant: 1`` -> ``"1"``)."""
+    out: dict[str, Any] = {}
+    for k, v in spec.items():
+        if k in ("constant", "default", "column"):
+            out[k] = str(v)
+        elif k in ("concat", "sum", "product", "hash"):
+            out[k] = [str(c) for c in v]
+        elif k == "date_parts":
+            out[k] = {p: str(v[p]) for p in ("year", "month", "day")}
+        elif k == "date_add":
+            out[k] = {"date": str(v["date"]), "days": str(v["days"])}
+            if v.get("subtract"):
+                out[k]["subtract"] = True
+        elif k == "map":
+            out[k] = {str(a): str(b) for a, b in v.items()}
+        else:
+            out[k] = v
+    return out
+
+
+def _ordered_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    order = {k: i for i, k in enumerate(FIELD_KEYS)}
+    return {k: spec[k] for k in sorted(spec, key=lambda k: order.get(k, len(order)))}
+
+
+class _ProfileLoader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans: ``Yes``/``No``/``On``/``Off`` stay text, so a value map
+    like ``{Yes: confirmed}`` means what it says.  Only true/false are booleans."""
+
+
+_ProfileLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ProfileLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+class _Flow(dict):
+    """A mapping written on one line (``{column: Booking_ID}``)."""
+
+
+class _FlowList(list):
+    pass
+
+
+class _ProfileDumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+_ProfileDumper.add_representer(_Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True))
+_ProfileDumper.add_representer(
+    _FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)
+)
+
+
+def _flowify(d: dict[str, Any]) -> dict[str, Any]:
+    out = dict(d)
+    if "signature" in out:
+        out["signature"] = {**out["signature"], "columns": _FlowList(out["signature"]["columns"])}
+    out["fields"] = {k: _flow_spec(v) for k, v in out["fields"].items()}
+    if "rules" in out:
+        out["rules"] = {
+            k: _Flow({rk: _FlowList(rv) if isinstance(rv, list) else rv for rk, rv in v.items()})
+            for k, v in out["rules"].items()
+        }
+    return out
+
+
+def _flow_spec(spec: dict[str, Any]) -> Any:
+    if "map" in spec and len(spec["map"]) > 3:
+        # long value maps read better as a block under the field
+        return {
+            k: (_Flow(v) if isinstance(v, dict) and k != "map" else _FlowList(v) if isinstance(v, list) else v)
+            for k, v in spec.items()
+        }
+    return _Flow(
+        {k: (_FlowList(v) if isinstance(v, list) else _Flow(v) if isinstance(v, dict) else v) for k, v in spec.items()}
+    )

@@ -1,0 +1,361 @@
+"""``apply_mapping``: a RawTable and a profile -> the canonical *text* frame.
+
+Every transform works on whole columns (pandas ``str`` / pyarrow compute); no
+Python code runs per row except the digest of synthetic references (see
+:func:`_hash_refs`).  A value the mapping cannot normalize keeps its source
+text so that validation reports it as the operator sees it in the file; a
+transform that can produce no value at all (a sum with a non-number) leaves
+the cell empty and records a ``transform`` problem with the raw values.  A
+source column the file lacks is a file-level ``missing_column`` problem, never
+an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from booking_desktop.errors import Problem, ProblemTable, Severity
+from booking_desktop.mapping import dates
+from booking_desktop.mapping.decimals import decimal_product, decimal_sum, normalize_number
+from booking_desktop.mapping.drift import header_key, match_profile
+from booking_desktop.mapping.profile import MappingProfile, canonical_fields, spec_refs, spec_source
+from booking_desktop.readers.base import RawTable
+
+HASH_SEP = "\x1f"  # between the values of one synthetic reference (never in a cell)
+DEFAULT_HASH_LENGTH = 16
+
+
+@dataclass
+class MappedTable:
+    """The mapping's output: ``text`` is the canonical text frame (docs/ARCHITECTURE.md),
+    ``problems`` the cell problems (0-based rows), ``mapping`` canonical field -> where it
+    came from, ``file_problems`` header drift, missing columns, ambiguous dates."""
+
+    text: pd.DataFrame
+    problems: ProblemTable
+    mapping: dict[str, str]
+    file_problems: list[Problem] = field(default_factory=list)
+
+
+def _na(n: int) -> pd.Series:
+    return pd.Series(pd.array([pd.NA] * n, dtype="str"), dtype="str") if n else pd.Series([], dtype="str")
+
+
+def _clean(s: pd.Series) -> pd.Series:
+    """Trimmed ``str``; blank -> NA."""
+    s = s if s.dtype == "str" else s.astype("str")
+    s = s.str.strip()
+    return s.where(s != "")
+
+
+class _Mapper:
+    def __init__(self, raw: RawTable, profile: MappingProfile):
+        self.raw = raw
+        self.profile = profile
+        self.n = len(raw.frame)
+        self.frame = raw.frame.reset_index(drop=True)
+        self.by_key: dict[str, str] = {}
+        for c in self.frame.columns:
+            self.by_key.setdefault(header_key(str(c)), str(c))
+        self.drift = match_profile(raw.columns, profile)
+        self.out: dict[str, pd.Series] = {}
+        self.described: dict[str, str] = {}
+        self.problems: list[ProblemTable] = []
+        self.file_problems: list[Problem] = []
+        self._cache: dict[str, pd.Series] = {}
+
+    # -- inputs ---------------------------------------------------------
+    def column(self, name: str, field_name: str) -> pd.Series | None:
+        """A source column, trimmed; ``@field`` is an already-mapped canonical field."""
+        if name.startswith("@"):
+            return self.out.get(name[1:])
+        if name in self._cache:
+            return self._cache[name]
+        actual = name if name in self.frame.columns else self.by_key.get(header_key(name))
+        if actual is None:
+            self._missing(name, field_name)
+            return None
+        s = _clean(self.frame[actual])
+        self._cache[name] = s
+        return s
+
+    def _missing(self, name: str, field_name: str) -> None:
+        spec = self.profile.fields.get(field_name, {})
+        guess = self.drift.renamed_to(name)
+        hint = f" (renamed to {guess!r}? update the profile)" if guess else ""
+        filled = f"; filled with the default {spec['default']!r}" if "default" in spec else "; left empty"
+        self.file_problems.append(
+            Problem(
+                code="missing_column",
+                severity=Severity.WARNING if "default" in spec else Severity.ERROR,
+                field=field_name,
+                value=name,
+                message=(
+                    f"profile {self.profile.name!r} maps {field_name} from column {name!r}, "
+                    f"which the file does not have{hint}{filled}"
+                ),
+            )
+        )
+
+    def transform_problem(self, mask: np.ndarray, field_name: str, message: str | pd.Series, values: pd.Series):
+        if mask.any():
+            self.problems.append(ProblemTable.from_mask(mask, field_name, "transform", message, values))
+
+    # -- fields -----------------------------------------------------------
+    def run(self, vendor: str | None) -> MappedTable:
+        for name in _order(self.profile.fields):
+            if name == "vendor" and vendor:
+                continue
+            spec = self.profile.fields[name]
+            value, how = self.field(name, spec)
+            self.out[name] = value
+            self.described[name] = how
+        vendor_value = vendor or (None if "vendor" in self.profile.fields else self.profile.vendor)
+        if vendor_value:
+            self.out["vendor"] = pd.Series(vendor_value, index=range(self.n), dtype="str")
+            self.described["vendor"] = f"constant {vendor_value}"
+        fields = canonical_fields()
+        text = pd.DataFrame(
+            {f: (self.out[f].reset_index(drop=True) if f in self.out else _na(self.n)) for f in fields},
+            index=pd.RangeIndex(self.n),
+        )
+        for f in fields:
+            if text[f].dtype != "str":
+                text[f] = text[f].astype("str")
+        problems = self.drift.problems() + self.file_problems
+        return MappedTable(text, ProblemTable.concat(self.problems), self.described, problems)
+
+    def field(self, name: str, spec: Mapping[str, Any]) -> tuple[pd.Series, str]:
+        kind = spec_source(spec)
+        arg = spec[kind]
+        handler = getattr(self, f"_src_{kind}")
+        value, how = handler(name, arg, spec)
+        if value is None:
+            value = _na(self.n)
+        if "map" in spec:
+            value = _value_map(value, spec["map"])
+            how += " (value map)"
+        case = spec.get("case")
+        if case:
+            value = getattr(value.str, case)()
+        if "default" in spec:
+            value = value.fillna(spec["default"])
+            how += f" (default {spec['default']})"
+        return value.astype("str"), how
+
+    def _src_column(self, name: str, col: str, spec: Mapping[str, Any]):
+        s = self.column(col, name)
+        how = f"column {col}"
+        if s is None:
+            return None, how + " (missing)"
+        if "split" in spec:
+            sep, index = spec["split"]["sep"], int(spec["split"].get("index", 0))
+            s = _split(s, sep, index)
+            how += f" (part {index} split on {sep!r})"
+        if "number_locale" in spec:
+            loc = spec["number_locale"]
+            s, _ = normalize_number(s, loc.get("decimal", "."), loc.get("thousands", ""))
+            how += " (number)"
+        if name in ("check_in", "check_out", "booked_at"):
+            s, how = self._dates(name, col, s, spec, how)
+        return s, how
+
+    def _dates(self, name: str, col: str, s: pd.Series, spec: Mapping[str, Any], how: str):
+        want_time = name == "booked_at"
+        if "date_format" in spec:
+            return dates.parse_dates(s, spec["date_format"]).text, how + f" (date {spec['date_format']})"
+        if "datetime_format" in spec:
+            text = dates.parse_datetimes(s, spec["datetime_format"]).text
+            if not want_time:
+                parsed = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}T.*").fillna(False)
+                text = text.where(~parsed, text.str.slice(0, 10))
+            return text, how + f" (date-time {spec['datetime_format']})"
+        if "date_order" in spec:
+            return dates.parse_by_order(s, spec["date_order"]).text, how + f" (date, {spec['date_order']})"
+        if want_time:
+            return dates.normalize_datetimes_auto(s).text, how
+        parsed, decision = dates.normalize_dates_auto(s)
+        if decision is not None and decision.ambiguous:
+            self.file_problems.append(
+                Problem(
+                    code="ambiguous_date_format",
+                    severity=Severity.ERROR,
+                    field=name,
+                    value=col,
+                    message=(
+                        f"cannot tell the date order of column {col!r} ({name}): {decision.explain()}; "
+                        f'set date_format (e.g. "%d/%m/%Y") or date_order (dmy/mdy) for {name} in the profile'
+                    ),
+                )
+            )
+            return parsed.text, how + " (date order unknown)"
+        if decision is not None:
+            how += f" (date, {decision.order} detected)"
+        return parsed.text, how
+
+    def _src_constant(self, name: str, value: str, spec: Mapping[str, Any]):
+        return pd.Series(str(value), index=range(self.n), dtype="str"), f"constant {value}"
+
+    def _src_concat(self, name: str, cols: list[str], spec: Mapping[str, Any]):
+        sep = spec.get("sep", " ")
+        parts = [p for p in (self.column(c, name) for c in cols) if p is not None]
+        how = f"concat of {' + '.join(cols)}"
+        if not parts:
+            return None, how
+        out = parts[0]
+        for p in parts[1:]:
+            both = out.notna() & p.notna()
+            out = (out + sep + p).where(both, out.fillna(p))
+        return out, how
+
+    def _src_date_parts(self, name: str, parts: Mapping[str, str], spec: Mapping[str, Any]):
+        cols = [parts["year"], parts["month"], parts["day"]]
+        how = f"date from {'/'.join(cols)}"
+        series = [self.column(c, name) for c in cols]
+        if any(s is None for s in series):
+            return None, how + " (missing)"
+        text = dates.assemble_date_parts(*series).text
+        if name == "booked_at":
+            how += " (date only)"
+        return text, how
+
+    def _arith(self, name: str, cols: list[str], spec: Mapping[str, Any], op: str):
+        sign = " + " if op == "sum" else " × "
+        how = f"{op} of {sign.join(cols)}"
+        series = [self.column(c, name) for c in cols]
+        if any(s is None for s in series):
+            return None, how + " (missing)"
+        if "number_locale" in spec:
+            loc = spec["number_locale"]
+            series = [
+                normalize_number(s, loc.get("decimal", "."), loc.get("thousands", ""))[0]
+                if not c.startswith("@")
+                else s
+                for c, s in zip(cols, series)
+            ]
+        result = (decimal_sum if op == "sum" else decimal_product)(series)
+        shown = pd.Series("", index=series[0].index, dtype="str")
+        for i, s in enumerate(series):
+            shown = shown + ("" if i == 0 else sign) + s.fillna("<empty>")
+        if result.bad.any():
+            self.transform_problem(
+                result.bad, name, f"{how}: an operand is not a number, so {name} cannot be computed", shown
+            )
+        if result.overflow.any():
+            self.transform_problem(result.overflow, name, f"{how}: the result has more than 18 digits", shown)
+        return result.text, how
+
+    def _src_sum(self, name: str, cols: list[str], spec: Mapping[str, Any]):
+        return self._arith(name, cols, spec, "sum")
+
+    def _src_product(self, name: str, cols: list[str], spec: Mapping[str, Any]):
+        return self._arith(name, cols, spec, "product")
+
+    def _src_date_add(self, name: str, arg: Mapping[str, Any], spec: Mapping[str, Any]):
+        sign = -1 if arg.get("subtract") else 1
+        how = f"{arg['date']} {'-' if sign < 0 else '+'} {arg['days']} days"
+        base = self.column(str(arg["date"]), name)
+        days = self.column(str(arg["days"]), name)
+        if base is None or days is None:
+            return None, how + " (missing)"
+        base_dates = pd.to_datetime(
+            base.where(base.str.fullmatch(dates.ISO_DATE).fillna(False)), errors="coerce", format="%Y-%m-%d"
+        )
+        n_days = pd.to_numeric(days.where(days.str.fullmatch(r"[+-]?\d{1,6}").fillna(False)), errors="coerce")
+        ok = (base_dates.notna() & n_days.notna()).to_numpy()
+        d = base_dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        delta = np.where(ok, n_days.fillna(0).to_numpy(dtype="int64"), 0) * sign
+        result = np.datetime_as_string(np.where(ok, d + delta.astype("timedelta64[D]"), d), unit="D")
+        out = pd.Series(result, index=base.index, dtype="str").where(ok)
+        bad = days.notna().to_numpy() & n_days.isna().to_numpy()
+        self.transform_problem(bad, name, f"{how}: {arg['days']} is not a whole number of days", days)
+        return out, how
+
+    def _src_hash(self, name: str, cols: list[str], spec: Mapping[str, Any]):
+        how = f"hash of {', '.join(cols)}"
+        series = [self.column(c, name) for c in cols]
+        if any(s is None for s in series):
+            return None, how + " (missing)"
+        joined = series[0].fillna("").str.lower()
+        for s in series[1:]:
+            joined = joined + HASH_SEP + s.fillna("").str.lower()
+        if spec.get("number_duplicates"):
+            occurrence = joined.groupby(joined, sort=False).cumcount()
+            dup = (occurrence > 0).to_numpy()
+            if dup.any():
+                joined = joined.where(~dup, joined + "\x1e" + occurrence.astype("str"))
+            how += " (identical rows numbered)"
+        refs = _hash_refs(joined, spec.get("prefix", ""), int(spec.get("length", DEFAULT_HASH_LENGTH)))
+        return refs, how
+
+
+def _order(fields: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Field names so that ``@field`` references come after the fields they read."""
+    done: list[str] = []
+    pending = list(fields)
+    while pending:
+        progressed = False
+        for name in list(pending):
+            refs = [r for r in spec_refs(fields[name]) if r in fields]
+            if all(r in done for r in refs):
+                done.append(name)
+                pending.remove(name)
+                progressed = True
+        if not progressed:  # a cycle (profile checking rejects these); map the rest as they come
+            done.extend(pending)
+            break
+    return done
+
+
+def _value_map(s: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
+    """Case-insensitive match on the trimmed value; unmatched values pass through."""
+    table = {str(k).strip().lower(): str(v) for k, v in mapping.items()}
+    mapped = s.str.lower().map(table)
+    return mapped.astype("str").where(mapped.notna(), s)
+
+
+def _split(s: pd.Series, sep: str, index: int) -> pd.Series:
+    """Part ``index`` (negative from the end) of each value split on ``sep``; NA when there is
+    no such part."""
+    arr = pa.array(s.array)
+    lists = pc.split_pattern(arr, sep)
+    lengths = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype("int64")
+    offsets = lists.offsets.to_numpy()[:-1].astype("int64")
+    pos = index if index >= 0 else lengths + index
+    pos = np.broadcast_to(pos, lengths.shape)
+    ok = (pos >= 0) & (pos < lengths) & ~np.asarray(pc.is_null(lists).to_numpy(zero_copy_only=False))
+    flat = lists.values
+    take = np.where(ok, offsets + pos, 0)
+    if len(flat) == 0:
+        return _na(len(s)).set_axis(s.index)
+    parts = pc.take(flat, pa.array(take))
+    out = pd.Series(pd.array(parts, dtype="str"), index=s.index, dtype="str")
+    return _clean(out.where(ok))
+
+
+def _hash_refs(joined: pd.Series, prefix: str, length: int) -> pd.Series:
+    """Stable references: blake2b of each distinct joined value, hex, cut to ``length``.
+
+    No vectorized cryptographic hash exists in numpy/pyarrow (pandas' ``hash_pandas_object``
+    is 64-bit and tied to pandas internals, so not stable across versions); hashing the
+    distinct values with hashlib costs about 0.6 s per million (measured, see PROFILES.md)."""
+    codes, uniques = pd.factorize(joined, use_na_sentinel=False)
+    digests = np.array(
+        [hashlib.blake2b(u.encode("utf-8"), digest_size=32).hexdigest()[:length] for u in uniques], dtype=object
+    )
+    out = pd.Series(digests[codes] if len(codes) else [], index=joined.index, dtype="str")
+    return prefix + out if prefix else out
+
+
+def apply_mapping(raw: RawTable, profile: MappingProfile, vendor: str | None = None) -> MappedTable:
+    """Map ``raw`` with ``profile`` into the canonical text frame.  ``vendor`` (when given)
+    overrides the profile's vendor code and fills the ``vendor`` column."""
+    return _Mapper(raw, profile).run(vendor)
