@@ -361,6 +361,8 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
         )
         if fld in DATE_FIELDS and "column" in fs.spec:
             _refine_date(fld, fs, frame[fs.spec["column"]], sample[fs.spec["column"]])
+        if fld == "amount" and ("column" in fs.spec or "product" in fs.spec):
+            _refine_number_locale(fs, sample[fs.columns[0]])
         if fld == "status" and "column" in fs.spec:
             _suggest_status_map(fs, frame[fs.spec["column"]], vocab)
         fields[fld] = fs
@@ -630,6 +632,36 @@ def _refine_date(fld: str, fs: FieldSuggestion, full: pd.Series, sample: pd.Seri
         for order in ("dmy", "mdy"):
             spec = {"column": column, "date_order": order}
             fs.alternatives.insert(0, Candidate(fld, spec, fs.confidence, [f"read as {order}"], (column,), True))
+
+
+# -- amounts ----------------------------------------------------------------------
+
+_COMMA_DECIMAL = r"[+-]?(?:\d{1,3}(?:[. \u00a0']\d{3})+|\d+),\d{1,2}"
+_DOT_DECIMAL = r"[+-]?(?:\d{1,3}(?:[, \u00a0']\d{3})+|\d+)\.\d{1,2}"
+_THOUSANDS = r"[+-]?\d{1,3}(?:([.,' \u00a0])\d{3})+(?:[.,]\d{1,2})?"
+
+
+def _refine_number_locale(fs: FieldSuggestion, sample: pd.Series) -> None:
+    """Add ``number_locale`` when the amounts write a decimal comma ("1.234,56") or
+    thousands separators ("1,234.56").  Values such as "1,234" say nothing (three digits
+    after one separator fit both readings) and are not counted."""
+    values = _distinct_text(sample)
+    if values.empty:
+        return
+    comma = int(values.str.fullmatch(_COMMA_DECIMAL).sum())
+    dot = int(values.str.fullmatch(_DOT_DECIMAL).sum())
+    telling = values[~values.str.fullmatch(r"[+-]?\d{1,3}[.,]\d{3}").astype(bool)]
+    seps = telling.str.extract(_THOUSANDS)[0].dropna()
+    decimal = "," if comma > dot else "."
+    thousands = [t for t in seps.value_counts().index if t != decimal]
+    if decimal == "." and not thousands:
+        return
+    locale = {"decimal": decimal, "thousands": thousands[0] if thousands else ""}
+    fs.spec["number_locale"] = locale
+    if decimal == ",":
+        fs.reasons.append(f"decimal comma: {comma} distinct values end in ,dd and {dot} in .dd")
+    if thousands:
+        fs.reasons.append(f"thousands separator {thousands[0]!r}")
 
 
 # -- status values -------------------------------------------------------------------------

@@ -239,6 +239,16 @@ def test_nightly_rate_without_nights_is_not_a_product():
     assert amount is None or "product" not in amount.spec
 
 
+def test_decimal_comma_amounts_get_a_number_locale():
+    sug = suggest_mapping(raw_table({"Amount": _cycle(["1.234,56", "99,90", "12,00"])}))
+    assert sug.fields["amount"].spec == {"column": "Amount", "number_locale": {"decimal": ",", "thousands": "."}}
+
+
+def test_amounts_that_cannot_tell_their_separator_get_no_locale():
+    sug = suggest_mapping(raw_table({"Amount": _cycle(["1,234", "2,000", "15"])}))
+    assert sug.fields["amount"].spec == {"column": "Amount"}
+
+
 # -- status ------------------------------------------------------------------------
 
 
@@ -306,6 +316,7 @@ def test_applying_the_suggestion_yields_canonical_text():
             "State": _cycle(["CXL", "OK"]),
             "Arrival": _cycle(["31/01/2024", "05/02/2024"]),
             "x9": [f"g{k}@example.com" for k in range(N)],
+            "Amount": _cycle(["1.234,56", "99,90"]),
         }
     )
     sug = suggest_mapping(raw, vendor="ACME")
@@ -314,6 +325,7 @@ def test_applying_the_suggestion_yields_canonical_text():
         "R0", "cancelled", "2024-01-31", "g0@example.com",
     ]  # fmt: skip
     assert text.loc[1, ["status", "check_in"]].tolist() == ["confirmed", "2024-02-05"]
+    assert text["amount"].head(2).tolist() == ["1234.56", "99.90"]
 
 
 # -- real data and speed -----------------------------------------------------------
