@@ -125,11 +125,16 @@ def _read(src: Source, dec: Decoded, options: dict[str, Any]) -> RawTable:
         problems.append(
             warning("title-rows", f"skipped {header_line - 1} line(s) above the header", label, f"line {header_line}")
         )
+    has_quotes = data.find(quote.encode(), offset) >= 0
     try:
-        table = _arrow_parse(data, offset, len(names), delimiter, quote, nulls)
+        table = _arrow_parse(data, offset, len(names), delimiter, quote, nulls, has_quotes)
         numbers = _line_numbers(table, data, offset, nl_b, header_end + 1)
     except _SlowPath:
-        return _slow_read(data, offset, names, header_end, delimiter, quote, nulls, info, problems, label)
+        raw = _slow_read(data, offset, names, header_end, delimiter, quote, nulls, info, problems, label)
+        _check_unclosed_quote(raw.frame, raw.locations.numbers, data, offset, quote, nl, label)
+        return raw
+    if has_quotes:
+        _check_unclosed_quote(table, numbers, data, offset, quote, nl, label)
     arrays = [clean_array(col, nulls, nulls_done=True) for col in table.columns]
     frame = frame_from_arrays(names, arrays)
     return RawTable(frame=frame, locations=Locations("line {}", numbers), source=info, problems=problems)
@@ -189,12 +194,13 @@ def _offset_after_lines(data: bytes, nl: bytes, lines: int) -> int:
     return pos
 
 
-def _arrow_parse(data: bytes, offset: int, ncols: int, delimiter: str, quote: str, nulls: list[str]) -> pa.Table:
+def _arrow_parse(
+    data: bytes, offset: int, ncols: int, delimiter: str, quote: str, nulls: list[str], has_quotes: bool
+) -> pa.Table:
     buf = pa.py_buffer(data)
     if offset:
         buf = buf.slice(offset)
     cols = [f"c{i}" for i in range(ncols)]
-    has_quotes = data.find(quote.encode(), offset) >= 0
     try:
         return pacsv.read_csv(
             pa.BufferReader(buf),
@@ -218,6 +224,26 @@ def _arrow_parse(data: bytes, offset: int, ncols: int, delimiter: str, quote: st
         if "UTF8" in str(exc) or "UTF-8" in str(exc):
             raise _NotUtf8 from None
         raise _SlowPath from None
+
+
+def _check_unclosed_quote(table: Any, numbers: np.ndarray, data: bytes, offset: int, quote: str, nl: str, label: str):
+    """A quote that is never closed swallows every later line into the last
+    record's value; both parsers accept that silently, so look for it."""
+    if not len(numbers):
+        return
+    last = [table[c][len(numbers) - 1] for c in range(len(table.columns))] if isinstance(table, pa.Table) else None
+    if last is not None:
+        values = [v.as_py() for v in last]
+    else:
+        values = table.iloc[-1].tolist()
+    tail = data[-65536:].rstrip()
+    if any(isinstance(v, str) and nl in v and tail.endswith(v.rstrip().encode()) for v in values):
+        raise fail(
+            "malformed-csv",
+            "a quoted value starts here and is never closed, so the rest of the file would be lost",
+            label,
+            f"line {int(numbers[-1])}",
+        )
 
 
 def _line_numbers(table: pa.Table, data: bytes, offset: int, nl: bytes, first: int) -> np.ndarray:

@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import pytest
 
-from booking_desktop.errors import Severity
+from booking_desktop.errors import ReadError, Severity
 from booking_desktop.readers import read_file
 
 from .conftest import cells, codes, locations
@@ -158,3 +158,23 @@ def test_source_info_is_filled(write):
     assert (src.format, src.encoding, src.delimiter, src.header_row) == ("csv", "utf-8", ",", 1)
     assert src.size == path.stat().st_size
     assert src.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('ref,note\nB1,ok\nB2,"never closed\nB3,x\nB4,y\n', 3),
+        ('ref,note\nB1,5" screen\nB2,"never closed\nB3,x\n', 3),  # with a literal quote before it
+        ('ref,note,n\nB1,"x\n\nB2,y,1\nB3\n', 2),  # slow path (ragged rows) too
+    ],
+)
+def test_unclosed_quote_is_an_error_not_silent_data_loss(write, text, line):
+    with pytest.raises(ReadError) as exc:
+        read_file(write("b.csv", text))
+    assert exc.value.problem.code == "malformed-csv"
+    assert str(exc.value).startswith(f"b.csv line {line}: a quoted value starts here and is never closed")
+
+
+def test_literal_quote_inside_an_unquoted_value(write):
+    raw = read_file(write("b.csv", 'ref,note\nB1,5" screen\nB2,"a\nb"\n'))
+    assert cells(raw.frame) == [["B1", '5" screen'], ["B2", "a\nb"]]
