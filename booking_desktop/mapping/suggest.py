@@ -61,7 +61,7 @@ ABBREVIATIONS = {
     "conf": "confirmation", "ref": "reference", "res": "reservation", "resv": "reservation",
     "tel": "telephone", "amt": "amount", "ccy": "currency", "cur": "currency", "curr": "currency",
     "arr": "arrival", "dep": "departure", "chk": "check", "cust": "customer", "qty": "quantity",
-    "avg": "average", "dt": "date", "e": "e",
+    "avg": "average", "dt": "date",
 }  # fmt: skip
 STOP_WORDS = frozenset({"number", "of", "the", "a", "an", "count", "total"})
 # headers that name a price per night rather than the total of the stay
@@ -85,13 +85,12 @@ class Vocabulary:
     header_synonyms: dict[str, tuple[str, ...]]  # field -> normalized, expanded synonyms
     status_synonyms: dict[str, str]  # normalized source word -> canonical status
     statuses: tuple[str, ...]
-    # one-word synonyms per field: a header word that names *another* field ("status" in
-    # "reservation_status_date") is strong evidence against a match
-    single_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    # per field, the one-word synonyms of the *other* fields: such a word in a header
+    # ("status" in "reservation_status_date") is strong evidence against a match
+    foreign: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def foreign_words(self, fld: str) -> frozenset[str]:
-        own = self.single_words.get(fld, frozenset())
-        return frozenset().union(*(w for f, w in self.single_words.items() if f != fld)) - own
+        return self.foreign.get(fld, frozenset())
 
 
 @lru_cache(maxsize=1)
@@ -112,7 +111,8 @@ def vocabulary() -> Vocabulary:
             for w in ("canceled", "cancelled"):
                 synonyms.setdefault(f"{neg} {w}", "confirmed")
     single = {f: frozenset(s for s in syns if " " not in s) for f, syns in headers.items()}
-    return Vocabulary(headers, synonyms, statuses, single)
+    foreign = {f: frozenset().union(*(w for g, w in single.items() if g != f)) - single[f] for f in single}
+    return Vocabulary(headers, synonyms, statuses, foreign)
 
 
 def expand(normalized: str) -> str:
@@ -439,7 +439,7 @@ def _composite_candidates(
             _, syn = header_score(headers[c], RATE_SYNONYMS)
             reasons = [
                 f"header '{c}' ~ nightly rate '{syn}' ({round(rate)})",
-                f"no total column needed: amount = '{c}' x nights",
+                f"amount = '{c}' x nights (the total of the stay)",
             ]
             conf = 0.8 * rate / 100 * (0.5 + 0.5 * number)
             out.append(Candidate("amount", {"product": [c, "@nights"]}, conf, reasons, (c,), requires=("nights",)))
@@ -705,3 +705,7 @@ def _suggest_status_map(fs: FieldSuggestion, full: pd.Series, vocab: Vocabulary)
         fs.reasons.append(f"status values: {shown}")
     if fs.unmatched_values:
         fs.reasons.append(f"no canonical status for: {', '.join(fs.unmatched_values[:6])}")
+        known = sum(v.count for v in fs.value_map if v.target is not None) / max(1, int(counts.sum()))
+        if known < 0.5:
+            fs.ambiguous = True
+            fs.reasons.append(f"only {_pct(known)} of rows have a value that maps to a status")

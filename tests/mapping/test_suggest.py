@@ -272,6 +272,14 @@ def test_status_values_are_mapped_to_canonical_statuses():
     assert by_source["weird"].target is None and by_source["weird"].count == 10
 
 
+def test_a_status_header_over_unknown_values_is_flagged_for_the_operator():
+    sug = suggest_mapping(raw_table({"Status": _cycle(["Paid", "Unpaid", "Paid", "Cancelled"])}))
+    fs = sug.fields["status"]
+    assert fs.ambiguous
+    assert fs.unmatched_values == ["Paid", "Unpaid"]
+    assert any("only 25% of rows" in r for r in fs.reasons)
+
+
 def test_negated_status_is_not_fuzzy_matched_to_its_opposite():
     sug = suggest_mapping(raw_table({"status": _cycle(["Not Cancelld", "Cancelled"])}))
     fs = sug.fields["status"]
