@@ -73,7 +73,7 @@ OPTION_KEYS = (
     "number_duplicates",
 )
 FIELD_KEYS = SOURCE_KEYS + OPTION_KEYS
-RULE_KEYS = ("required", "min", "max", "max_length", "enum")
+RULE_KEYS = ("required", "min", "max", "min_length", "max_length", "enum")  # schema.OVERRIDE_KEYS wins
 CASES = ("upper", "lower", "title")
 DATE_FIELDS = ("check_in", "check_out", "booked_at")
 # option -> the source keys it may accompany
@@ -189,7 +189,8 @@ class MappingProfile:
         out["fields"] = {k: _ordered_spec(v) for k, v in fields}
         if self.rules:
             rules = sorted(self.rules.items(), key=lambda kv: order.get(kv[0], len(order)))
-            out["rules"] = {k: {rk: v[rk] for rk in RULE_KEYS if rk in v} for k, v in rules}
+            keys = _rule_keys()
+            out["rules"] = {k: {rk: v[rk] for rk in keys if rk in v} for k, v in rules}
         return out
 
     def to_yaml(self) -> str:
@@ -362,7 +363,7 @@ class _Checker:
         for name, spec in fields.items():
             key = f"fields.{name}"
             if name not in self.canonical:
-                self.add(key, f"unknown canonical field; fields are: {', '.join(self.canonical)}")
+                self.add(key, f"unknown canonical field{_did_you_mean(name, self.canonical)}")
                 continue
             if isinstance(spec, str):
                 self.add(key, f"write {{column: {spec}}} (a field spec is a mapping)")
@@ -514,29 +515,65 @@ class _Checker:
         if not isinstance(rules, Mapping):
             self.add("rules", "must be a mapping of canonical field -> rule overrides")
             return
+        schema = _schema()
+        allowed = _rule_keys()
         for name, r in rules.items():
             key = f"rules.{name}"
             if name not in self.canonical:
-                self.add(key, f"unknown canonical field; fields are: {', '.join(self.canonical)}")
+                self.add(key, f"unknown canonical field{_did_you_mean(name, self.canonical)}")
                 continue
             if not isinstance(r, Mapping):
                 self.add(key, "must be a mapping such as {required: false}")
                 continue
+            problems_before = len(self.problems)
             for rk, v in r.items():
                 k2 = f"{key}.{rk}"
-                if rk not in RULE_KEYS:
-                    self.add(k2, f"unknown rule; allowed: {', '.join(RULE_KEYS)}")
+                if rk not in allowed:
+                    self.add(k2, f"unknown rule; allowed: {', '.join(allowed)}")
                 elif rk == "required" and not isinstance(v, bool):
                     self.add(k2, "must be true or false")
                 elif rk in ("min", "max") and not _is_scalar(v):
-                    self.add(k2, "must be a number (or a date as text)")
-                elif rk == "max_length" and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
-                    self.add(k2, "must be a whole number above 0")
+                    self.add(k2, "must be a number")
+                elif rk in ("min_length", "max_length") and (not isinstance(v, int) or isinstance(v, bool) or v < 0):
+                    self.add(k2, "must be a whole number, 0 or more")
                 elif rk == "enum" and (not isinstance(v, list) or not v or not all(_is_scalar(e) for e in v)):
                     self.add(k2, "must be a non-empty list of allowed values")
-            lo, hi = r.get("min"), r.get("max")
-            if isinstance(lo, int | float) and isinstance(hi, int | float) and lo > hi:
-                self.add(key, f"min {lo} is above max {hi}")
+            if schema is not None and len(self.problems) == problems_before:
+                # the schema knows each field's kind (bounds only on numbers, enum only on enums...)
+                try:
+                    schema.rules({name: dict(r)})
+                except ValueError as exc:
+                    where, sep, msg = str(exc).partition(": ")
+                    if sep and where.startswith(key):
+                        self.add(where, msg)
+                    else:
+                        self.add(key, str(exc))
+
+
+def _schema() -> Any:
+    try:
+        from booking_desktop.schema import load_schema
+
+        return load_schema()
+    except (ImportError, ValueError):
+        return None
+
+
+def _rule_keys() -> tuple[str, ...]:
+    try:
+        from booking_desktop.schema import OVERRIDE_KEYS
+    except ImportError:
+        return RULE_KEYS
+    return tuple(OVERRIDE_KEYS)
+
+
+def _did_you_mean(name: Any, choices: list[str]) -> str:
+    from rapidfuzz import fuzz, process
+
+    best = process.extractOne(str(name), choices, scorer=fuzz.ratio, score_cutoff=75)
+    if best:
+        return f" (did you mean {best[0]}?)"
+    return f"; fields are: {', '.join(choices)}"
 
 
 def _has_cycle(refs: dict[str, list[str]]) -> bool:

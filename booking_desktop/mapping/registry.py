@@ -115,17 +115,15 @@ def load_profile(name_or_path: str | Path, dirs: Path | str | Iterable[Path | st
     if p.suffix.lower() in PROFILE_SUFFIXES or p.is_file() or len(p.parts) > 1:
         return MappingProfile.load(p)
     name = str(name_or_path)
-    found: Path | None = None
-    for d in _dirs(dirs):
-        for suffix in PROFILE_SUFFIXES:
-            if (d / f"{name}{suffix}").is_file():
-                found = d / f"{name}{suffix}"
-    if found is not None:
-        return MappingProfile.load(found)
-    for profile in list_profiles(dirs):  # the name inside a file may differ from its stem
+    scan = scan_profiles(dirs)
+    for profile in scan.profiles:  # already resolved: a user profile replaces a shipped one
         if profile.name == name:
             return profile
-    known = ", ".join(p.name for p in list_profiles(dirs)) or "none"
+    for d in reversed(_dirs(dirs)):  # a file of that stem that failed to load: say why
+        for suffix in PROFILE_SUFFIXES:
+            if (d / f"{name}{suffix}").is_file():
+                return MappingProfile.load(d / f"{name}{suffix}")
+    known = ", ".join(p.name for p in scan.profiles) or "none"
     searched = ", ".join(str(d) for d in _dirs(dirs))
     raise ProfileError(
         Problem(code="profile", message=f"no profile named {name!r} in {searched} (known profiles: {known})")
