@@ -344,6 +344,7 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
 
     chosen = _assign(candidates)
     fields: dict[str, FieldSuggestion] = {}
+    decisions: dict[str, DateOrderDecision] = {}
     for fld in SUGGESTED_FIELDS:
         if fld not in chosen:
             continue
@@ -360,12 +361,15 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
             columns=best.columns,
         )
         if fld in DATE_FIELDS and "column" in fs.spec:
-            _refine_date(fld, fs, frame[fs.spec["column"]], sample[fs.spec["column"]])
+            decision = _refine_date(fld, fs, frame[fs.spec["column"]], sample[fs.spec["column"]])
+            if decision is not None:
+                decisions[fld] = decision
         if fld == "amount" and ("column" in fs.spec or "product" in fs.spec):
             _refine_number_locale(fs, sample[fs.columns[0]])
         if fld == "status" and "column" in fs.spec:
             _suggest_status_map(fs, frame[fs.spec["column"]], vocab)
         fields[fld] = fs
+    _share_date_order(fields, decisions)
     used = {c for fs in fields.values() for c in fs.columns}
     return MappingSuggestion(
         fields=fields,
@@ -588,7 +592,7 @@ def _order_reason(d: DateOrderDecision) -> str:
     return f"day/month order unknown: {d.explain()}"
 
 
-def _refine_date(fld: str, fs: FieldSuggestion, full: pd.Series, sample: pd.Series) -> None:
+def _refine_date(fld: str, fs: FieldSuggestion, full: pd.Series, sample: pd.Series) -> DateOrderDecision | None:
     """Add ``date_format`` (``datetime_format`` for booked_at with times) when one explicit
     format reads every distinct value of the column, else ``date_order`` when the whole
     column proves it; mark the field ambiguous when the column cannot tell day-first
@@ -596,7 +600,7 @@ def _refine_date(fld: str, fs: FieldSuggestion, full: pd.Series, sample: pd.Seri
     column = fs.spec["column"]
     sample_u = _distinct_text(sample)
     if sample_u.empty:
-        return
+        return None
     full_u = _distinct_text(full)
     has_time = bool(sample_u.str.contains(r"\d:\d\d").mean() > 0.5)
     if has_time and fld != "booked_at":
@@ -614,14 +618,14 @@ def _refine_date(fld: str, fs: FieldSuggestion, full: pd.Series, sample: pd.Seri
         if decision.order in ("dmy", "mdy"):
             reason += f" ({_order_reason(decision)})"
         fs.reasons.append(reason)
-        return
+        return decision
     if decision.order is not None and not (has_time and fld == "booked_at"):
         if decision.order != "ymd" or not fits:
             fs.spec["date_order"] = decision.order
         fs.reasons.append(_order_reason(decision))
-        return
+        return decision
     if len(fits) < 2 and (decision.order is not None or decision.checked == 0):
-        return  # ISO date-times, or nothing numeric to decide on: the mapping reads them as they are
+        return decision  # ISO date-times, or nothing numeric to decide on: the mapping reads them as they are
     fs.ambiguous = True
     fs.reasons.append(_order_reason(decision))
     for fmt in fits:
@@ -632,6 +636,41 @@ def _refine_date(fld: str, fs: FieldSuggestion, full: pd.Series, sample: pd.Seri
         for order in ("dmy", "mdy"):
             spec = {"column": column, "date_order": order}
             fs.alternatives.insert(0, Candidate(fld, spec, fs.confidence, [f"read as {order}"], (column,), True))
+    return decision
+
+
+def _share_date_order(fields: dict[str, FieldSuggestion], decisions: dict[str, DateOrderDecision]) -> None:
+    """A file writes all its dates one way: an ambiguous date column takes the day/month
+    order that the file's other date columns prove (when they agree)."""
+    proven = {f: d.order for f, d in decisions.items() if d.order in ("dmy", "mdy") and not fields[f].ambiguous}
+    orders = set(proven.values())
+    if len(orders) != 1:
+        return
+    order = orders.pop()
+    witness = fields[next(iter(proven))].spec["column"]
+    for fld, fs in fields.items():
+        if not fs.ambiguous or fld not in decisions or decisions[fld].mdy_evidence or decisions[fld].dmy_evidence:
+            continue
+        fits = [k.spec.get("date_format") for k in fs.alternatives if k.ambiguous]
+        fmt = next((f for f in fits if _format_order(f) == order), None)
+        if fmt:
+            fs.spec["date_format"] = fmt
+        else:
+            fs.spec["date_order"] = order
+        fs.ambiguous = False
+        fs.alternatives = [k for k in fs.alternatives if not k.ambiguous]
+        fs.reasons.append(f"same day/month order ({order}) as '{witness}', whose values prove it")
+
+
+def _format_order(fmt: str | None) -> str | None:
+    """"dmy" / "mdy" for a strptime format that starts with the day or the month."""
+    if not fmt:
+        return None
+    day, month = fmt.find("%d"), fmt.find("%m")
+    year = max(fmt.find("%Y"), fmt.find("%y"))
+    if day < 0 or month < 0 or 0 <= year < min(day, month):
+        return None
+    return "dmy" if day < month else "mdy"
 
 
 # -- amounts ----------------------------------------------------------------------

@@ -171,6 +171,35 @@ def test_dates_that_fit_both_orders_are_marked_ambiguous_for_the_operator():
     assert sug.ambiguous_fields == ["check_in"]
 
 
+def test_an_ambiguous_date_column_takes_the_order_the_other_date_column_proves():
+    sug = suggest_mapping(
+        raw_table(
+            {
+                "Arrival": _cycle(["31/01/2024", "05/02/2024"]),
+                "Departure": _cycle(["02/02/2024", "07/02/2024"]),  # fits both orders on its own
+            }
+        )
+    )
+    assert sug.fields["check_in"].spec == {"column": "Arrival", "date_format": "%d/%m/%Y"}
+    out = sug.fields["check_out"]
+    assert out.spec == {"column": "Departure", "date_format": "%d/%m/%Y"}
+    assert not out.ambiguous
+    assert any("same day/month order (dmy) as 'Arrival'" in r for r in out.reasons)
+
+
+def test_date_columns_proving_opposite_orders_stay_ambiguous():
+    sug = suggest_mapping(
+        raw_table(
+            {
+                "Arrival": _cycle(["31/01/2024", "05/02/2024"]),
+                "Departure": _cycle(["01/31/2024", "02/05/2024"]),
+                "Booked": _cycle(["01/02/2024", "03/04/2024"]),
+            }
+        )
+    )
+    assert sug.fields["booked_at"].ambiguous
+
+
 def test_mixed_separators_get_a_date_order_instead_of_a_format():
     sug = suggest_mapping(dates_file(_cycle(["03/04/2024", "31.01.2024", "15-02-2024"])))
     fs = sug.fields["check_in"]
