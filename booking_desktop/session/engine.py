@@ -1,8 +1,18 @@
 """How a session talks to the core: re-validate rows, re-map from raw.
 
 :class:`CoreEngine` calls the real mapping and validation packages (imported
-lazily so the session can be imported before they exist).  Tests may pass any
-object with the same two methods.
+lazily so the session imports fast and stays testable on its own).  Tests may
+pass any object with the same two methods.
+
+Two details the session relies on:
+
+* ``validation.revalidate_rows`` needs the *previous* ``ValidationResult``
+  (with its uniqueness-key state) to re-check only the edited rows and the
+  rows sharing their booking reference.  It is kept on the result object as
+  ``result.validation``; without it the first edit costs one full validation.
+* Cell problems found by the *mapping* (code ``transform``, ...) are not
+  reproduced by validation.  They are kept as ``result.mapping_problems`` and
+  merged back by the session for every cell the operator has not edited.
 """
 
 from __future__ import annotations
@@ -16,12 +26,15 @@ import pandas as pd
 from booking_desktop.errors import ProblemTable
 from booking_desktop.pipeline import PipelineResult
 
+MAPPING_CELL_CODES = frozenset({"transform", "missing_column", "ambiguous_date_format"})
+
 
 @dataclasses.dataclass
 class Revalidated:
     typed: pd.DataFrame
     problems: ProblemTable
     error_rows: np.ndarray
+    state: Any = None  # engine-specific (the ValidationResult), stored as result.validation
 
 
 class Engine(Protocol):
@@ -30,31 +43,36 @@ class Engine(Protocol):
     def remap(self, result: PipelineResult, profile: Any) -> PipelineResult: ...
 
 
+def mapping_problems_of(result: PipelineResult) -> ProblemTable:
+    """The mapping's own cell problems of ``result`` (cached on the object)."""
+    mp = getattr(result, "mapping_problems", None)
+    if mp is None:
+        f = result.problems.frame
+        mp = ProblemTable(f[f["code"].isin(MAPPING_CELL_CODES).to_numpy()])
+        result.mapping_problems = mp  # type: ignore[attr-defined]
+    return mp
+
+
 class CoreEngine:
     """The production engine: ``validation.revalidate_rows`` and ``mapping.apply_mapping``."""
 
     def revalidate(self, result: PipelineResult, text: pd.DataFrame, positions: np.ndarray) -> Revalidated:
-        from booking_desktop import validation
+        from booking_desktop.validation import revalidate_rows
 
-        vr = validation.revalidate_rows(_as_validation_result(result), text, positions, result.rules)
-        return Revalidated(vr.typed, vr.problems, np.asarray(vr.error_rows, dtype=bool))
+        vr = revalidate_rows(_previous_validation(result), text, positions, result.rules)
+        return Revalidated(vr.typed, vr.problems, np.asarray(vr.error_rows, dtype=bool), vr)
 
     def remap(self, result: PipelineResult, profile: Any) -> PipelineResult:
-        from booking_desktop import pipeline
+        from booking_desktop.mapping import apply_mapping
+        from booking_desktop.schema import load_schema
+        from booking_desktop.validation import validate
 
-        remap = getattr(pipeline, "remap", None)
-        if remap is not None:
-            return remap(result.raw, profile, vendor=result.vendor)
-        from booking_desktop import mapping, validation
-
-        mapped = mapping.apply_mapping(result.raw, profile, vendor=result.vendor)
-        rules = validation.rules_for(profile) if hasattr(validation, "rules_for") else result.rules
-        vr = validation.validate(mapped.text, rules)
-        mapping_problems = getattr(mapped, "problems", None)
-        problems = vr.problems
-        if isinstance(mapping_problems, ProblemTable):
-            problems = ProblemTable.concat([mapping_problems, vr.problems])
-        return dataclasses.replace(
+        vendor = result.vendor if result.profile is None else None
+        mapped = apply_mapping(result.raw, profile, vendor=vendor)
+        rules = load_schema().rules(getattr(profile, "rules", None) or None)
+        vr = validate(mapped.text, rules)
+        problems = ProblemTable.concat([mapped.problems, vr.problems])
+        out = dataclasses.replace(
             result,
             text=mapped.text,
             typed=vr.typed,
@@ -62,17 +80,38 @@ class CoreEngine:
             error_rows=problems.error_row_mask(len(mapped.text)),
             profile=profile,
             vendor=getattr(profile, "vendor", None) or result.vendor,
-            mapping=dict(getattr(mapped, "mapping", {}) or {}),
+            mapping=dict(mapped.mapping),
+            file_problems=[*result.raw.problems, *mapped.file_problems],
             rules=rules,
         )
+        out.validation = vr  # type: ignore[attr-defined]
+        out.mapping_problems = mapped.problems  # type: ignore[attr-defined]
+        return out
 
 
-def _as_validation_result(result: PipelineResult) -> Any:
-    try:
-        from booking_desktop.validation import ValidationResult
-    except ImportError:
-        return result
-    try:
-        return ValidationResult(typed=result.typed, problems=result.problems, error_rows=result.error_rows)
-    except TypeError:
-        return result
+def _previous_validation(result: PipelineResult) -> Any:
+    prev = getattr(result, "validation", None)
+    if prev is not None:
+        return prev
+    from booking_desktop.validation import ValidationResult
+
+    key_text: dict[str, Any] = {}
+    try:  # the uniqueness-key state; without it revalidate_rows validates everything once
+        from booking_desktop.validation.validator import _key_columns
+
+        key_text = _key_columns(result.text, result.rules)
+    except (ImportError, AttributeError, KeyError, TypeError):
+        key_text = {}
+    f = result.problems.frame
+    warn = np.zeros(len(result.text), dtype=bool)
+    warn[f.loc[f["severity"] == "warning", "row"].to_numpy()] = True
+    vr = ValidationResult(
+        typed=result.typed,
+        problems=ProblemTable(f[~f["code"].isin(MAPPING_CELL_CODES).to_numpy()]),
+        error_rows=np.asarray(result.error_rows, dtype=bool),
+        warning_rows=warn,
+        rules=result.rules,
+        key_text=key_text,
+    )
+    result.validation = vr  # type: ignore[attr-defined]
+    return vr

@@ -21,12 +21,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from psygnal import Signal
 
+from booking_desktop.errors import ProblemTable
 from booking_desktop.pipeline import PipelineResult
 from booking_desktop.session.commands import _ABSENT, CellEditCommand, DeleteRowsCommand, RemapCommand
-from booking_desktop.session.engine import CoreEngine, Engine
+from booking_desktop.session.engine import MAPPING_CELL_CODES, CoreEngine, Engine, Revalidated, mapping_problems_of
 from booking_desktop.session.journal import Journal, file_sha256
 
 Command = CellEditCommand | DeleteRowsCommand | RemapCommand
+
+
+@dataclasses.dataclass
+class RemapPlan:
+    profile: Any
+    fresh: PipelineResult  # mapped + validated, without the operator's edits
+    with_edits: PipelineResult  # the same with the edit overlay applied
+    generation: int  # the session's edit generation it was computed for
 
 
 def normalize_input(value: str | None) -> str | None:
@@ -57,6 +66,7 @@ class WorkSession:
         self._redo: list[Command] = []
         self._clean_depth = 0
         self._replaying = False
+        self._generation = 0  # bumped by every change of state (edit, undo, redo)
 
     # -- construction ------------------------------------------------------------
     @classmethod
@@ -132,6 +142,10 @@ class WorkSession:
     @property
     def edited_cells(self) -> dict[tuple[int, str], str | None]:
         return dict(self._overlay)
+
+    def is_edited(self, row: int, field: str) -> bool:
+        """True when the operator changed this cell (it survives a remap)."""
+        return (row, field) in self._overlay
 
     def value(self, row: int, field: str) -> str | None:
         v = self.result.text[field].iat[row]
@@ -229,16 +243,25 @@ class WorkSession:
 
     def remap(self, profile: Any) -> None:
         """Re-map from the raw table with ``profile``, re-apply cell edits, re-validate."""
-        before = self.result
-        fresh = self.engine.remap(before, profile)
-        after = self._with_overlay(fresh)
-        self._push(RemapCommand("Change mapping", before, after, profile_record(profile)))
+        self.apply_remap(self.prepare_remap(profile))
+
+    def prepare_remap(self, profile: Any) -> RemapPlan:
+        """The expensive half of :meth:`remap`; changes nothing, so it may run on a worker thread."""
+        gen = self._generation
+        fresh = self.engine.remap(self.result, profile)
+        return RemapPlan(profile, fresh, self._with_overlay(fresh), gen)
+
+    def apply_remap(self, plan: RemapPlan) -> None:
+        """Make a prepared remap current (one undo step).  Edits made meanwhile are re-applied."""
+        after = plan.with_edits if plan.generation == self._generation else self._with_overlay(plan.fresh)
+        self._push(RemapCommand("Change mapping", self.result, after, profile_record(plan.profile)))
 
     # -- undo / redo ---------------------------------------------------------------------
     def undo(self) -> None:
         if not self._undo:
             return
         cmd = self._undo.pop()
+        self._generation += 1
         cmd.undo(self)
         self._redo.append(cmd)
         self._log({"op": "undo"})
@@ -248,6 +271,7 @@ class WorkSession:
         if not self._redo:
             return
         cmd = self._redo.pop()
+        self._generation += 1
         cmd.redo(self)
         self._undo.append(cmd)
         self._log({"op": "redo"})
@@ -294,7 +318,6 @@ class WorkSession:
         pf = r.problems.frame
         pf = pf[~self.deleted[pf["row"].to_numpy()]].copy()
         pf["row"] = new_pos[pf["row"].to_numpy()]
-        from booking_desktop.errors import ProblemTable
 
         raw = dataclasses.replace(
             r.raw,
@@ -346,6 +369,7 @@ class WorkSession:
         return len(idx)
 
     def _push(self, cmd: Command) -> None:
+        self._generation += 1
         cmd.redo(self)
         self._undo.append(cmd)
         if self._clean_depth > len(self._undo) - 1:
@@ -376,10 +400,28 @@ class WorkSession:
 
     def _revalidate(self, rows: np.ndarray) -> None:
         r = self.result
+        mapping_problems = mapping_problems_of(r)
         rv = self.engine.revalidate(r, r.text, rows)
+        self._store(r, rv, mapping_problems)
+
+    def _store(self, r: PipelineResult, rv: Revalidated, mapping_problems: ProblemTable) -> None:
+        """Validation problems + the mapping's problems of cells the operator has not edited."""
         r.typed = rv.typed
-        r.problems = rv.problems
-        r.error_rows = rv.error_rows
+        if rv.state is not None:
+            r.validation = rv.state  # type: ignore[attr-defined]
+        problems = rv.problems
+        if len(mapping_problems):
+            f = problems.frame
+            f = f[~f["code"].isin(MAPPING_CELL_CODES).to_numpy()]
+            mp = mapping_problems.frame
+            if self._overlay:
+                edited = pd.MultiIndex.from_tuples(list(self._overlay), names=["row", "field"])
+                mp = mp[~pd.MultiIndex.from_frame(mp[["row", "field"]]).isin(edited)]
+            problems = ProblemTable.concat([ProblemTable(f), ProblemTable(mp)])
+            r.error_rows = problems.error_row_mask(len(r.text))
+        else:
+            r.error_rows = rv.error_rows
+        r.problems = problems
 
     def _set_deleted(self, rows: np.ndarray, value: bool) -> None:
         self.deleted[rows] = value
@@ -403,8 +445,12 @@ class WorkSession:
         for f, idx in by_field.items():
             text[f] = _set_values(text[f], rows[idx], [vals[i] for i in idx])
         out = dataclasses.replace(fresh, text=text)
+        mapping_problems = mapping_problems_of(fresh)
+        out.mapping_problems = mapping_problems  # type: ignore[attr-defined]
+        if getattr(fresh, "validation", None) is not None:
+            out.validation = fresh.validation  # type: ignore[attr-defined]
         rv = self.engine.revalidate(out, text, np.unique(rows))
-        out.typed, out.problems, out.error_rows = rv.typed, rv.problems, rv.error_rows
+        self._store(out, rv, mapping_problems)
         return out
 
 

@@ -163,3 +163,10 @@ def test_edit_at_a_million_rows_touches_only_its_row():
     s = WorkSession.from_result(res, engine=eng)
     s.set_cell(7, "status", "cancelled")
     assert eng.revalidated[-1].tolist() == [7]
+
+
+def test_remap_prepared_before_an_edit_still_keeps_that_edit(session):
+    plan = session.prepare_remap({"booking_ref": "ref2", "status": "status", "amount": "amount", "country": "country"})
+    session.set_cell(0, "booking_ref", "EDITED")  # operator typed while the remap was computed
+    session.apply_remap(plan)
+    assert column(session, "booking_ref") == ["EDITED", "X2", "X3", "X4", "X5"]

@@ -1,0 +1,130 @@
+"""Entry point of the desktop app (``booking-desktop``).
+
+Sets up what every window relies on: the settings names, a log file in the
+user's log directory, high-DPI rounding, the optional dark palette, and a
+last-resort exception hook that logs the traceback and shows the operator a
+readable message instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
+
+log = logging.getLogger("booking_desktop")
+
+LOG_MAX_BYTES = 2_000_000
+LOG_BACKUPS = 3
+
+
+def log_dir() -> Path:
+    env = os.environ.get("BOOKING_DESKTOP_LOG_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir("booking-desktop", "BookingDesktop"))
+
+
+def setup_logging(verbose: bool = False) -> Path:
+    """Log to a rotating file (and to stderr with ``--verbose``); returns the log file path."""
+    directory = log_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "booking-desktop.log"
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if not any(isinstance(h, RotatingFileHandler) and Path(h.baseFilename) == path for h in root.handlers):
+        fh = RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+        fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(fh)
+    if verbose:
+        root.addHandler(logging.StreamHandler(sys.stderr))
+    return path
+
+
+def install_exception_hook(log_file: Path) -> None:
+    """Unhandled exceptions (also in Qt slots) are logged and shown as a readable dialog."""
+    showing = {"now": False}
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        log.error("unhandled exception\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        if showing["now"]:
+            return
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        from booking_desktop.gui.workers import readable_error
+
+        if QApplication.instance() is None:
+            return
+        showing["now"] = True
+        try:
+            box = QMessageBox(QMessageBox.Icon.Critical, "Something went wrong", readable_error(exc))
+            box.setInformativeText(
+                "Your edits are kept in the session journal and can be restored after a restart.\n"
+                f"Details were written to {log_file}."
+            )
+            box.exec()
+        finally:
+            showing["now"] = False
+
+    sys.excepthook = hook
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="booking-desktop", description="Booking Desktop")
+    p.add_argument("files", nargs="*", help="vendor file to open")
+    p.add_argument("--dark", action="store_true", help="use the dark palette (remembered)")
+    p.add_argument("--light", action="store_true", help="use the system palette (remembered)")
+    p.add_argument("--samples", action="store_true", help="start File > Open in the bundled sample files")
+    p.add_argument("--profiles-dir", type=Path, default=None, help="folder of vendor mapping profiles")
+    p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr too")
+    return p
+
+
+def samples_dir() -> Path | None:
+    here = Path(__file__).resolve().parents[2] / "resources" / "samples"
+    return here if here.is_dir() else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    log_file = setup_logging(args.verbose)
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from booking_desktop.gui import recent_files, theme
+    from booking_desktop.gui.main_window import MainWindow
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    recent_files.configure_application_names()
+    install_exception_hook(log_file)
+
+    settings = recent_files.settings()
+    if args.dark or args.light:
+        settings.setValue("ui/dark", bool(args.dark))
+    if str(settings.value("ui/dark", "false")).lower() in ("true", "1"):
+        app.setStyle("Fusion")
+        app.setPalette(theme.dark_palette())
+
+    window = MainWindow(profiles_dir=args.profiles_dir, samples_dir=samples_dir() if args.samples else None)
+    window.show()
+    if args.files:
+        window.open_file(Path(args.files[0]))
+    log.info("Booking Desktop started; log file %s", log_file)
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""The error panel: what is wrong, how often, and a way to get there.
+
+Counts by field and code come from the model's precomputed problem index (a
+groupby on the ProblemTable, not a scan of the grid).  Clicking a count selects
+those cells in the grid; the filter combo and the search box narrow the rows
+shown through the model's row-index array.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from booking_desktop.gui import theme
+from booking_desktop.gui.grid_model import GridModel
+
+SEARCH_DEBOUNCE_MS = 250
+_ROLE_KEY = Qt.ItemDataRole.UserRole
+
+FILTER_ALL, FILTER_ERRORS, FILTER_WARNINGS = "all", "errors", "warnings"
+
+
+class ErrorPanel(QWidget):
+    select_requested = Signal(object, object)  # frame rows (np.ndarray), column index or None
+    next_requested = Signal()
+    previous_requested = Signal()
+
+    def __init__(self, model: GridModel, parent=None):
+        super().__init__(parent)
+        self.setObjectName("errorPanel")
+        self.setAccessibleName("Error panel")
+        self.model = model
+
+        self.summary = QLabel("No file open")
+        self.summary.setObjectName("errorSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Error summary")
+
+        self.filter_combo = QComboBox()
+        self.filter_combo.setObjectName("filterCombo")
+        self.filter_combo.setAccessibleName("Show rows")
+        self.filter_combo.setToolTip("Which rows the grid shows (Ctrl+E toggles errors only)")
+
+        self.search = QLineEdit()
+        self.search.setObjectName("searchBox")
+        self.search.setPlaceholderText("Search all fields…")
+        self.search.setAccessibleName("Search rows")
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self._apply_search)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self._apply_search)
+
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("problemCounts")
+        self.tree.setAccessibleName("Problems by field and code")
+        self.tree.setHeaderLabels(["Field / code", "Count"])
+        self.tree.setRootIsDecorated(True)
+        self.tree.itemClicked.connect(self._item_clicked)
+        self.tree.itemActivated.connect(self._item_clicked)
+
+        self.prev_btn = QPushButton("◀ Previous")
+        self.prev_btn.setAccessibleName("Previous problem")
+        self.prev_btn.setToolTip("Previous cell with a problem (Shift+F8)")
+        self.next_btn = QPushButton("Next ▶")
+        self.next_btn.setAccessibleName("Next problem")
+        self.next_btn.setToolTip("Next cell with a problem (F8)")
+        self.prev_btn.clicked.connect(self.previous_requested)
+        self.next_btn.clicked.connect(self.next_requested)
+
+        nav = QHBoxLayout()
+        nav.addWidget(self.prev_btn)
+        nav.addWidget(self.next_btn)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.filter_combo)
+        lay.addWidget(self.search)
+        lay.addWidget(self.tree, 1)
+        lay.addLayout(nav)
+
+        self._filling = False
+        self.filter_combo.currentIndexChanged.connect(self._filter_chosen)
+        model.problems_changed.connect(self.refresh)
+        model.modelReset.connect(self.refresh)
+        model.rows_changed.connect(self._update_summary)
+        self.refresh()
+
+    # -- public ---------------------------------------------------------------------
+    def set_filter(self, mode: str, field: str | None = None) -> None:
+        key = (mode, field)
+        for i in range(self.filter_combo.count()):
+            if self.filter_combo.itemData(i) == key:
+                self.filter_combo.setCurrentIndex(i)
+                return
+
+    def current_filter(self) -> tuple[str, str | None]:
+        data = self.filter_combo.currentData()
+        return tuple(data) if data else (FILTER_ALL, None)  # type: ignore[return-value]
+
+    def refresh(self) -> None:
+        d = self.model.data_
+        self._filling = True
+        current = self.current_filter()
+        self.filter_combo.clear()
+        self.filter_combo.addItem("All rows", (FILTER_ALL, None))
+        self.filter_combo.addItem("Errors only", (FILTER_ERRORS, None))
+        self.filter_combo.addItem("Warnings", (FILTER_WARNINGS, None))
+        self.tree.clear()
+        if d is not None:
+            counts = d.problems.counts_field_code
+            err_bg, warn_bg = theme.error_brush(self.palette()), theme.warning_brush(self.palette())
+            for fld, grp in counts.groupby("field", sort=True):
+                total = int(grp["count"].sum())
+                top = QTreeWidgetItem([str(fld), f"{total:,}"])
+                top.setData(0, _ROLE_KEY, (str(fld), None))
+                for _, rec in grp.iterrows():
+                    sev = str(rec["severity"])
+                    child = QTreeWidgetItem([f"{rec['code']} ({sev})", f"{int(rec['count']):,}"])
+                    child.setData(0, _ROLE_KEY, (str(fld), str(rec["code"])))
+                    child.setBackground(0, err_bg if sev == "error" else warn_bg)
+                    top.addChild(child)
+                self.tree.addTopLevelItem(top)
+                if fld in d.fields:
+                    self.filter_combo.addItem(f"Field: {fld}", ("field", str(fld)))
+            self.tree.expandAll()
+            self.tree.resizeColumnToContents(0)
+        self.set_filter(*current)
+        self._filling = False
+        self._update_summary()
+
+    # -- internals --------------------------------------------------------------------
+    def _update_summary(self) -> None:
+        d, s = self.model.data_, self.model.session
+        if d is None or s is None:
+            self.summary.setText("No file open")
+            return
+        errors = int(d.error_rows.sum())
+        warn_rows = int((d.problems.severity == 1).any(axis=1).sum())
+        deleted = int(s.deleted.sum())
+        parts = [f"{d.n_rows:,} records", f"{errors:,} with errors", f"{warn_rows:,} with warnings"]
+        if deleted:
+            parts.append(f"{deleted:,} deleted")
+        shown = self.model.rowCount()
+        if shown != d.n_rows:
+            parts.append(f"{shown:,} shown")
+        self.summary.setText(" · ".join(parts))
+
+    def _filter_chosen(self, _i: int) -> None:
+        if self._filling:
+            return
+        mode, field = self.current_filter()
+        self.model.set_filter(mode, field)
+
+    def _apply_search(self) -> None:
+        self._search_timer.stop()
+        if self.search.text() != self.model.filter.search:
+            self.model.set_search(self.search.text())
+
+    def _item_clicked(self, item: QTreeWidgetItem, _col: int = 0) -> None:
+        key = item.data(0, _ROLE_KEY)
+        s = self.model.session
+        if not key or s is None:
+            return
+        fld, code = key
+        f = s.result.problems.frame
+        sel = f["field"].astype(object).fillna("(row)") == fld
+        if code is not None:
+            sel &= f["code"] == code
+        rows = np.unique(f.loc[sel, "row"].to_numpy(dtype=np.int64))
+        col = self.model.fields.index(fld) if fld in self.model.fields else None
+        self.select_requested.emit(rows, col)

@@ -1,0 +1,64 @@
+"""Recent files and other remembered things, in QSettings.
+
+Organization "BookingDesktop", application "Booking Desktop".  Tests point
+QSettings at a temporary folder with :func:`use_settings_dir` (or the
+``BOOKING_DESKTOP_SETTINGS_DIR`` environment variable) so they never touch the
+operator's real settings.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings
+
+ORGANIZATION = "BookingDesktop"
+APPLICATION = "Booking Desktop"
+MAX_RECENT = 10
+_KEY = "recentFiles"
+
+
+def use_settings_dir(directory: str | Path) -> None:
+    """Keep every QSettings of this process under ``directory`` (INI files)."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(directory))
+
+
+def configure_application_names() -> None:
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    env = os.environ.get("BOOKING_DESKTOP_SETTINGS_DIR")
+    if env:
+        use_settings_dir(env)
+
+
+def settings() -> QSettings:
+    return QSettings(ORGANIZATION, APPLICATION)
+
+
+def recent_files() -> list[str]:
+    v = settings().value(_KEY, [])
+    if isinstance(v, str):
+        v = [v]
+    return [str(p) for p in (v or [])]
+
+
+def add_recent_file(path: str | Path) -> list[str]:
+    p = str(Path(path).resolve())
+    files = [p] + [f for f in recent_files() if f != p]
+    files = files[:MAX_RECENT]
+    settings().setValue(_KEY, files)
+    return files
+
+
+def remove_recent_file(path: str | Path) -> list[str]:
+    p = str(path)
+    files = [f for f in recent_files() if f != p]
+    settings().setValue(_KEY, files)
+    return files
+
+
+def clear_recent_files() -> None:
+    settings().setValue(_KEY, [])
