@@ -70,6 +70,8 @@ RATE_SYNONYMS = (
     "price per night", "nightly price", "average price", "average price per room", "average price per night",
     "average rate", "room rate", "price per room",
 )  # fmt: skip
+LEAD_TIME_SYNONYMS = ("lead time", "lead days", "booking lead time", "days in advance", "advance days", "lead")
+DERIVED_DATE_CONFIDENCE = 0.7  # check_out from check_in + nights, booked_at from a lead time
 YEAR_WORDS, MONTH_WORDS = {"year", "yr", "yyyy"}, {"month", "mon", "mm"}
 DAY_WORDS = {"day", "dd", "dom"}
 WEEKEND_WORDS, WEEK_WORDS, NIGHT_WORDS = {"weekend"}, {"week", "weekday", "weekdays"}, {"night", "nights"}
@@ -436,6 +438,7 @@ def _composite_candidates(
 ) -> list[Candidate]:
     out = _date_part_candidates(columns, headers, sniffs, vocab)
     out += _nights_sum_candidates(columns, headers, sniffs)
+    out += _derived_date_candidates(columns, headers, sniffs)
     for c in columns:
         rate = rate_like[c]
         number = sniffs[c].get("number") if sniffs[c].n else 1.0
@@ -447,6 +450,33 @@ def _composite_candidates(
             ]
             conf = 0.8 * rate / 100 * (0.5 + 0.5 * number)
             out.append(Candidate("amount", {"product": [c, "@nights"]}, conf, reasons, (c,), requires=("nights",)))
+    return out
+
+
+def _derived_date_candidates(
+    columns: list[str], headers: dict[str, str], sniffs: dict[str, ColumnSniff]
+) -> list[Candidate]:
+    """Dates a file does not hold but implies: departure = arrival + nights; booking date =
+    arrival - lead time.  They use no column of their own (or only the lead time), so they
+    only win when no real column does."""
+    out = [
+        Candidate(
+            "check_out",
+            {"date_add": {"date": "@check_in", "days": "@nights"}},
+            DERIVED_DATE_CONFIDENCE,
+            ["no departure column: check_out = check_in + nights"],
+            (),
+            requires=("check_in", "nights"),
+        )
+    ]
+    for c in columns:
+        score, syn = header_score(headers[c], LEAD_TIME_SYNONYMS)
+        fit = sniffs[c].get("int") if sniffs[c].n else 1.0
+        if score >= HEADER_MIN_SCORE and fit >= 0.9:
+            spec = {"date_add": {"date": "@check_in", "days": c, "subtract": True}}
+            why = f"header '{c}' ~ '{syn}' ({round(score)}): booked_at = check_in - lead time (a date, no time)"
+            conf = DERIVED_DATE_CONFIDENCE * score / 100 * fit
+            out.append(Candidate("booked_at", spec, conf, [why], (c,), requires=("check_in",)))
     return out
 
 
