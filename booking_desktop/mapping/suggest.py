@@ -52,6 +52,8 @@ STATUS_FUZZY_MIN = 85
 MAX_STATUS_VALUES = 200  # distinct status values looked at
 STATUS_MAX_DISTINCT = 30  # more distinct values than this is not a status column
 
+PROFILE_FORMATS = ("csv", "xlsx", "json", "xml")  # the profile's optional ``format:`` values
+EXCEL_FORMATS = ("xlsx", "xlsm", "xlsb", "xls", "ods")  # SourceInfo.format of workbooks
 # ``vendor`` comes from the profile (or the operator), never from a column guess.
 SUGGESTED_FIELDS = tuple(f for f in CANONICAL_FIELDS if f != "vendor")
 DATE_FIELDS = ("check_in", "check_out", "booked_at")
@@ -271,7 +273,7 @@ class MappingSuggestion:
         d: dict[str, Any] = {"version": 1, "name": name, "vendor": vendor or self.vendor or name}
         src = self.source
         d["description"] = f"suggested from {Path(src.path).name}" if src is not None else "suggested mapping"
-        if src is not None and src.format:
+        if src is not None and src.format in PROFILE_FORMATS:
             d["format"] = src.format
         reader = _reader_options(src)
         if reader:
@@ -296,11 +298,11 @@ def _reader_options(src: Any) -> dict[str, Any]:
         for key in ("delimiter", "encoding"):
             if getattr(src, key, None):
                 out[key] = getattr(src, key)
-    if fmt in ("xlsx", "xls", "xlsm", "ods") and getattr(src, "sheet", None):
+    if fmt in EXCEL_FORMATS and getattr(src, "sheet", None):
         out["sheet"] = src.sheet
     if fmt in ("json", "xml") and getattr(src, "record_path", None):
         out["record_path"] = src.record_path
-    if fmt in ("csv", "xlsx", "xls", "xlsm", "ods") and (getattr(src, "header_row", None) or 1) > 1:
+    if (fmt == "csv" or fmt in EXCEL_FORMATS) and (getattr(src, "header_row", None) or 1) > 1:
         out["header_row"] = int(src.header_row)
     return out
 

@@ -347,6 +347,13 @@ def test_json_profile_keeps_the_record_path():
     assert suggest_mapping(raw).to_profile_dict("a", "A")["reader"] == {"record_path": "$.data.bookings"}
 
 
+def test_workbook_profile_keeps_the_sheet_and_header_row():
+    raw = raw_table({"id": [f"B{k}" for k in range(N)]}, path="a.xlsm", format="xlsm", sheet="Bookings", header_row=3)
+    d = suggest_mapping(raw).to_profile_dict("a", "A")
+    assert d["reader"] == {"sheet": "Bookings", "header_row": 3}
+    assert "format" not in d  # profiles know csv, xlsx, json and xml only
+
+
 def test_suggestion_round_trips_through_a_saved_profile(tmp_path):
     profile_mod = pytest.importorskip("booking_desktop.mapping.profile")
     sug = suggest_mapping(obvious_file())
