@@ -69,6 +69,14 @@ def connect(target: ConnectionTarget, indexes: bool = True) -> MongoClient:
     except PyMongoError as exc:
         client.close()
         raise CliError(f"cannot reach the database at {where} ({type(exc).__name__})") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        # e.g. nx-27017 has no authentication: pymongo's SCRAM handshake fails with KeyError('payload')
+        client.close()
+        what = "authentication" if target.username else "the handshake"
+        raise CliError(
+            f"the database at {where} gave an answer to {what} that was not understood "
+            f"({type(exc).__name__}); does this server support authentication?"
+        ) from None
     return client
 
 
@@ -114,7 +122,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _read_password(args: argparse.Namespace, user: str | None, uri_has_password: bool) -> str | None:
-    if uri_has_password or not user:
+    if uri_has_password or not user or args.no_save_password:
         return None
     if args.password_stdin:
         line = sys.stdin.readline()

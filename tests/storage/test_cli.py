@@ -1,0 +1,197 @@
+"""The import / connections / local-db commands, through the real pipeline and server."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import subprocess
+import sys
+
+import pytest
+
+from booking_desktop.cli import main
+from booking_desktop.storage.localdb import free_port
+from booking_desktop.storage.testing import booking_rows
+
+SECRET = "Tr0ub4dor&3-never-print-me"
+
+
+def write_csv(path, n=20, bad=(3,), amount="100.00"):
+    text = booking_rows(n, amount=amount)
+    for p in bad:
+        text.loc[p, "currency"] = "JPY"  # JPY allows no decimals -> precision error
+        text.loc[p, "amount"] = "100.50"
+    text.to_csv(path, index=False)
+    return path
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def all_logs():
+    """Every log record at DEBUG, formatted, whatever the CLI configures."""
+    buf = io.StringIO()
+    handler = logging.StreamHandler(buf)
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(name)s %(message)s %(args)s"))
+    root = logging.getLogger()
+    old = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield buf
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old)
+
+
+def test_import_json_then_reimport_inserts_nothing(tmp_path, capsys, mongo_server, mongo_db, config_dir):
+    csv = write_csv(tmp_path / "acme.csv")
+    args = ["import", str(csv), "--uri", mongo_server.uri, "--db", mongo_db.name, "--json", "--batch-size", "7"]
+    code, out, err = run_cli(capsys, *args)
+    assert code == 0, err
+    first = json.loads(out)
+    assert {k: first[k] for k in ("status", "records", "inserted", "updated", "unchanged", "rejected")} == {
+        "status": "completed",
+        "records": 20,
+        "inserted": 19,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 1,
+    }
+    assert mongo_db.bookings.count_documents({}) == 19
+    row = mongo_db.rejected_rows.find_one()
+    assert row["record"] == 4 and row["errors"][0]["field"] == "amount" and row["location"] == "line 5"
+    code, out, _ = run_cli(capsys, *args)
+    again = json.loads(out)
+    assert code == 0 and (again["inserted"], again["unchanged"], again["rejected"]) == (0, 19, 1)
+    assert again["import_id"] != first["import_id"]
+
+
+def test_changed_file_updates_and_audits(tmp_path, capsys, mongo_server, mongo_db, config_dir):
+    common = ["--uri", mongo_server.uri, "--db", mongo_db.name, "--json"]
+    run_cli(capsys, "import", str(write_csv(tmp_path / "acme.csv", n=5, bad=())), *common)
+    code, out, _ = run_cli(
+        capsys, "import", str(write_csv(tmp_path / "acme.csv", n=5, bad=(), amount="90.00")), *common
+    )
+    summary = json.loads(out)
+    assert code == 0 and (summary["inserted"], summary["updated"]) == (0, 5)
+    assert mongo_db.audit_log.count_documents({"import_id": summary["import_id"]}) == 5
+
+
+def test_import_with_the_server_down_fails_in_one_line(tmp_path, capsys, config_dir):
+    csv = write_csv(tmp_path / "acme.csv")
+    code, out, err = run_cli(capsys, "import", str(csv), "--uri", f"mongodb://127.0.0.1:{free_port()}/", "--json")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "cannot reach the database" in err and "Traceback" not in err
+
+
+def test_resume_of_a_completed_import_is_refused(tmp_path, capsys, mongo_server, mongo_db, config_dir):
+    csv = write_csv(tmp_path / "acme.csv", n=3, bad=())
+    common = ["--uri", mongo_server.uri, "--db", mongo_db.name]
+    _, out, _ = run_cli(capsys, "import", str(csv), *common, "--json")
+    code, _, err = run_cli(capsys, "import", str(csv), *common, "--resume", json.loads(out)["import_id"])
+    assert code == 2 and "already completed" in err
+
+
+def test_missing_file_is_one_clear_line(tmp_path, capsys, config_dir):
+    code, _, err = run_cli(capsys, "import", str(tmp_path / "nope.csv"), "--uri", "mongodb://127.0.0.1:1/")
+    assert code == 2 and "nope.csv" in err and "Traceback" not in err
+
+
+def test_secrets_never_appear_in_output_or_logs(
+    tmp_path, capsys, monkeypatch, mongo_server, config_dir, memory_keyring, all_logs
+):
+    host = mongo_server.uri.split("//")[1].split("/")[0]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(SECRET + "\n"))
+    outputs = []
+    code, out, err = run_cli(
+        capsys, "-v", "connections", "add", "prod", "--uri", f"mongodb://alice@{host}/", "--password-stdin"
+    )
+    assert code == 0, err
+    outputs += [out, err]
+    assert memory_keyring.store[("booking-desktop", "prod")] == SECRET
+    code, out, err = run_cli(capsys, "-v", "connections", "add", "inuri", "--uri", f"mongodb://bob:{SECRET}@{host}/")
+    assert code == 0, err
+    outputs += [out, err]
+    csv = write_csv(tmp_path / "acme.csv", n=3)
+    for argv in (
+        ["-v", "connections", "list"],
+        ["-v", "connections", "list", "--json"],
+        ["-v", "connections", "test", "prod"],
+        ["-v", "connections", "test", "--uri", f"mongodb://carol:{SECRET}@{host}/"],
+        ["-v", "import", str(csv), "--connection", "prod", "--json"],
+        ["-v", "import", str(csv), "--uri", f"mongodb://carol:{SECRET}@{host}/", "--json"],
+    ):
+        _, out, err = run_cli(capsys, *argv)
+        outputs += [out, err]
+    monkeypatch.setenv("BOOKING_MONGODB_URI", f"mongodb://dave:{SECRET}@{host}/")
+    _, out, err = run_cli(capsys, "-v", "connections", "list")
+    outputs += [out, err]
+    text = "\n".join(outputs) + all_logs.getvalue()
+    assert "***" in text  # a masked URI was shown
+    assert SECRET not in text
+    assert SECRET not in (config_dir / "connections.json").read_text()
+
+
+def test_secret_in_uri_not_in_subprocess_output_with_verbose(tmp_path, mongo_server, config_dir):
+    """The whole process (logging configured by the CLI itself, pymongo's DEBUG logs) with a password."""
+    host = mongo_server.uri.split("//")[1].split("/")[0]
+    csv = write_csv(tmp_path / "acme.csv", n=3)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "booking_desktop.cli",
+            "-v",
+            "import",
+            str(csv),
+            "--uri",
+            f"mongodb://erin:{SECRET}@{host}/",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode != 0  # nx-27017 has no authentication: a clear refusal, not a traceback
+    assert "Traceback" not in proc.stderr
+    assert SECRET not in proc.stdout + proc.stderr
+
+
+def test_connections_add_refuses_an_insecure_keyring_without_consent(capsys, config_dir, monkeypatch):
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setattr(sys, "stdin", io.StringIO(SECRET + "\n"))
+    try:
+        code, _, err = run_cli(capsys, "connections", "add", "x", "--uri", "mongodb://u@h/", "--password-stdin")
+        assert code == 2 and "--no-save-password" in err
+        code, out, _ = run_cli(capsys, "connections", "add", "x", "--uri", "mongodb://u@h/", "--no-save-password")
+        assert code == 0 and "asked each time" in out
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_connections_test_reports_version_and_transactions(capsys, mongo_server, config_dir):
+    code, out, err = run_cli(capsys, "connections", "test", "--uri", mongo_server.uri, "--json")
+    assert code == 0, err
+    facts = json.loads(out)
+    assert facts["version"]  # server_info() has none on nx-27017: buildInfo's is used
+    assert facts["round_trip_ms"] >= 0
+    if mongo_server.process is not None:
+        assert facts["transactions"] is False and facts["topology"] == "standalone"
+
+
+def test_connections_remove(capsys, config_dir, memory_keyring):
+    run_cli(capsys, "connections", "add", "a", "--uri", "mongodb://h/")
+    assert run_cli(capsys, "connections", "remove", "a")[0] == 0
+    code, _, err = run_cli(capsys, "connections", "remove", "a")
+    assert code == 2 and "no connection named 'a'" in err
