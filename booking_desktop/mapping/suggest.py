@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from booking_desktop.mapping.dates import DateOrderDecision, detect_date_order
+from booking_desktop.mapping.dates import DateOrderDecision, detect_date_order, normalize_dates_auto
 from booking_desktop.mapping.sniff import ColumnSniff, normalize_text, sniff_frame
 from booking_desktop.schema import CANONICAL_FIELDS
 
@@ -73,6 +73,7 @@ RATE_SYNONYMS = (
     "average rate", "room rate", "price per room",
 )  # fmt: skip
 LEAD_TIME_SYNONYMS = ("lead time", "lead days", "booking lead time", "days in advance", "advance days", "lead")
+MAX_STAY_COLUMNS, MIN_STAY_ROWS, MAX_STAY_DAYS = 6, 5, 30  # arrival/departure pairs found from content
 DERIVED_DATE_CONFIDENCE = 0.7  # check_out from check_in + nights, booked_at from a lead time
 YEAR_WORDS, MONTH_WORDS = {"year", "yr", "yyyy"}, {"month", "mon", "mm"}
 DAY_WORDS = {"day", "dd", "dom"}
@@ -343,6 +344,8 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
                 candidates[fld].append(cand)
     for cand in _composite_candidates(columns, headers, sniffs, vocab, rate_like):
         candidates[cand.field].append(cand)
+    for cand in _stay_candidates(columns, sniffs, sample):
+        candidates[cand.field].append(cand)
     for fld in candidates:
         candidates[fld].sort(key=lambda k: -k.confidence)
 
@@ -479,6 +482,35 @@ def _derived_date_candidates(
             why = f"header '{c}' ~ '{syn}' ({round(score)}): booked_at = check_in - lead time (a date, no time)"
             conf = DERIVED_DATE_CONFIDENCE * score / 100 * fit
             out.append(Candidate("booked_at", spec, conf, [why], (c,), requires=("check_in",)))
+    return out
+
+
+def _stay_candidates(columns: list[str], sniffs: dict[str, ColumnSniff], sample: pd.DataFrame) -> list[Candidate]:
+    """Two date columns whose second date falls 1-30 days after the first in almost every
+    row are an arrival and a departure, whatever their headers say ("Von"/"Bis", "d1"/"d2")."""
+    dated = [c for c in columns if sniffs[c].n and sniffs[c].get("date") >= 0.9][:MAX_STAY_COLUMNS]
+    if len(dated) < 2:
+        return []
+    days = {}
+    for c in dated:
+        text = normalize_dates_auto(sample[c])[0].text
+        days[c] = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[D]")
+    out: list[Candidate] = []
+    for a in dated:
+        for b in dated:
+            if a == b:
+                continue
+            both = ~(np.isnat(days[a]) | np.isnat(days[b]))
+            if both.sum() < MIN_STAY_ROWS:
+                continue
+            gap = (days[b][both] - days[a][both]).astype(np.int64)
+            stay = float(((gap >= 1) & (gap <= MAX_STAY_DAYS)).mean())
+            if stay < 0.9:
+                continue
+            why = f"'{b}' is 1-{MAX_STAY_DAYS} days after '{a}' in {_pct(stay)} of rows: a stay"
+            conf = 0.45 + 0.2 * stay
+            out.append(Candidate("check_in", {"column": a}, conf, [why], (a,)))
+            out.append(Candidate("check_out", {"column": b}, conf, [why], (b,)))
     return out
 
 

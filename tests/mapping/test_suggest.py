@@ -119,6 +119,15 @@ def test_header_contradicted_by_content_is_not_trusted():
     assert any("only 0% of values look like e-mail" in r for r in best.reasons)
 
 
+def test_arrival_and_departure_are_found_from_dates_under_foreign_headers():
+    arrivals = [f"2024-06-{1 + k % 20:02d}" for k in range(N)]
+    departures = [f"2024-06-{3 + k % 20 + k % 5:02d}" for k in range(N)]
+    sug = suggest_mapping(raw_table({"Bis": departures, "Von": arrivals, "Gast": [f"G{k}" for k in range(N)]}))
+    assert sug.fields["check_in"].spec["column"] == "Von"
+    assert sug.fields["check_out"].spec["column"] == "Bis"
+    assert any("after 'Von'" in r for r in sug.fields["check_out"].reasons)
+
+
 def test_a_column_is_never_assigned_to_two_fields():
     # "Date" fits check_in, check_out and booked_at alike; "Ref" fits booking_ref only
     dates = [f"2024-05-{1 + k % 28:02d}" for k in range(N)]
