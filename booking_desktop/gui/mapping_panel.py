@@ -98,7 +98,9 @@ class FieldRow:
     def __init__(self, panel: MappingPanel, field: str, grid: QGridLayout, row: int):
         self.field = field
         parent = grid.parentWidget()
-        self.label = QLabel(field, parent)
+        self.required = field in _required_fields()
+        self.label = QLabel(f"<b>{field}</b>" if self.required else field, parent)
+        self.label.setToolTip("required" if self.required else "optional")
         self.label.setObjectName(f"label_{field}")
         self.source = QComboBox(parent)
         self.source.setObjectName(f"source_{field}")
@@ -128,7 +130,7 @@ class FieldRow:
             self.date_format.setObjectName(f"date_format_{field}")
             self.date_format.setPlaceholderText("%d/%m/%Y" if field != "booked_at" else "%Y-%m-%d %H:%M")
             self.date_format.setAccessibleName(f"Date format of {field}")
-            self.date_format.setMaximumWidth(130)
+            self.date_format.setMaximumWidth(150)
             self.date_format.setVisible(False)
             opt.addWidget(self.date_choice)
             opt.addWidget(self.date_format)
@@ -142,6 +144,7 @@ class FieldRow:
         self.optional.setObjectName(f"optional_{field}")
         self.optional.setAccessibleName(f"{field} is optional")
         self.optional.setToolTip("Rows may leave this field empty (profile rule: required: false)")
+        self.optional.setVisible(self.required and field != "vendor")  # the others are optional already
         self.preview = QLabel(parent)
         self.preview.setObjectName(f"preview_{field}")
         self.preview.setTextFormat(Qt.TextFormat.PlainText)
@@ -240,9 +243,12 @@ class MappingPanel(QWidget):
         self._grid = QGridLayout(body)
         self._grid.setHorizontalSpacing(8)
         self._grid.setVerticalSpacing(3)
+        self._headers: list[QLabel] = []
         for col, title in enumerate(("Field", "Source", "", "Confidence", "Options", "", "Preview")):
             h = QLabel(f"<b>{title}</b>", body)
             self._grid.addWidget(h, 0, col)
+            self._headers.append(h)
+        self._headers[3].setVisible(False)  # confidences exist only for a suggested mapping
         for i, field in enumerate(_canonical_fields(), start=1):
             self._rows[field] = FieldRow(self, field, self._grid, i)
         self._grid.setColumnStretch(6, 1)
@@ -283,6 +289,7 @@ class MappingPanel(QWidget):
         self._spec = _profile_to_spec(profile) if profile is not None else _empty_spec()
         self._saved_path = _profile_path(profile)
         self._error = ""
+        self._headers[3].setVisible(suggestion is not None)
         self._set_drift(drift)
         self._debounce.stop()
         self._refresh_all()
@@ -471,8 +478,8 @@ class MappingPanel(QWidget):
             self._show_error()
             return
         self._profile = profile
-        self._refresh_previews()
         self.status_label.setText("")
+        self._refresh_previews()
         self.profile_changed.emit(profile)
 
     # -- display --------------------------------------------------------------
@@ -506,7 +513,7 @@ class MappingPanel(QWidget):
         combo = row.source
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem(NOT_MAPPED, _KIND_NONE)
+        combo.addItem("(the profile's vendor code)" if row.field == "vendor" else NOT_MAPPED, _KIND_NONE)
         current = 0
         if spec and "column" not in spec:
             combo.addItem(f"ƒ {_describe(spec)}", _KIND_CURRENT_TRANSFORM)
@@ -527,6 +534,7 @@ class MappingPanel(QWidget):
 
         conf, reasons, ambiguous = _suggestion_info(self._suggestion, row.field)
         row.confidence.set_confidence(conf, reasons)
+        row.confidence.setVisible(self._suggestion is not None)
         if row.date_choice is not None and row.date_format is not None:
             key, fmt = _date_choice(spec)
             row.date_choice.blockSignals(True)
@@ -550,6 +558,8 @@ class MappingPanel(QWidget):
 
     def _refresh_previews(self) -> None:
         values, problems = _preview(self._head, self._profile, self._spec)
+        general = problems.get("") or problems.get("None")
+        self.status_label.setText(general[0] if general else "")
         for field, row in self._rows.items():
             vals = values.get(field)
             if vals is None:
@@ -980,6 +990,9 @@ def _preview(head: Any, profile: Any, spec: dict[str, Any]) -> tuple[dict[str, l
         mapped = apply_mapping(head, profile)
     except ProfileError as exc:
         return {}, {"": [str(exc)]}
+    except Exception as exc:
+        log.error("preview of the mapping failed", exc_info=exc)
+        return {}, {"": [f"The preview could not be computed ({type(exc).__name__}: {exc})."]}
     text = mapped.text
     mapped_fields = set((spec.get("fields") or {}).keys()) | {"vendor"}
     values: dict[str, list[str | None]] = {}

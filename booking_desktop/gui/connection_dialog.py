@@ -1,0 +1,514 @@
+"""Choose, add, test and remove database connections.
+
+The dialog is a face on ``storage.connections.ConnectionStore``: profiles live
+in the store's config file, passwords in the OS keyring through the store, and
+the password typed here is handed to the store once and never displayed or
+read back.  When the keyring is not a real secret store the dialog says so at
+the top and makes the operator pick, explicitly, between "ask me each time"
+and "store it there anyway" — the same choice the CLI offers with flags.
+
+Testing a connection (round trip, server version, transactions) runs on the
+thread pool, so an unreachable server never freezes the window.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from booking_desktop.gui import theme
+from booking_desktop.gui.workers import GeneratorWorker
+from booking_desktop.storage.client import DEFAULT_DB, ConnectionTarget, open_client, server_facts
+from booking_desktop.storage.connections import (
+    ConnectionProfileError,
+    ConnectionStore,
+    KeyringStatus,
+    keyring_status,
+    quote_userinfo,
+    split_secret,
+)
+from booking_desktop.storage.localdb import LABEL as LOCAL_LABEL
+
+log = logging.getLogger(__name__)
+_ROLE_NAME = Qt.ItemDataRole.UserRole
+TEST_TIMEOUT_MS = 5_000
+
+
+def keyring_warning(status: KeyringStatus) -> str:
+    """What the operator must know about where passwords would go ('' when the keyring is fine)."""
+    if not status.usable:
+        return (
+            f"No secure password store is available on this computer ({status.reason}). "
+            "Passwords cannot be remembered: you will be asked for the password each time you connect."
+        )
+    if not status.secure:
+        return (
+            f"The password store on this computer is not secure ({status.reason}). "
+            "When adding a connection, choose whether to be asked for the password each time (recommended) "
+            "or to store it there anyway."
+        )
+    return ""
+
+
+def connection_target(
+    store: ConnectionStore, name: str | None, parent: QWidget | None = None, local: Any = None
+) -> ConnectionTarget | None:
+    """The target for ``name`` (None = the local database), asking for a password that is not stored.
+
+    Runs on the UI thread (it may prompt); returns None when the operator cancels the prompt.
+    Starting the local database is left to the caller's worker (``local`` is a ``LocalDatabase``).
+    """
+    if name is None:
+        if local is None:
+            from booking_desktop.storage.localdb import LocalDatabase
+
+            local = LocalDatabase()
+        return local.target()
+    cancelled = False
+
+    def prompt(text: str) -> str:
+        nonlocal cancelled
+        pw, ok = QInputDialog.getText(parent, "Password", text, QLineEdit.EchoMode.Password)
+        cancelled = not ok
+        return pw
+
+    target = store.target(name, prompt=prompt)
+    return None if cancelled else target
+
+
+def probe_target(target: ConnectionTarget) -> Any:
+    """Round trip, version and transactions of ``target`` (worker thread); closes its client."""
+    client = open_client(target, serverSelectionTimeoutMS=TEST_TIMEOUT_MS, connectTimeoutMS=TEST_TIMEOUT_MS)
+    try:
+        return server_facts(client)
+    finally:
+        client.close()
+
+
+def probe_local(local: Any) -> Any:
+    """Start (or find) the local database, then test it (worker thread)."""
+    local.start()
+    return probe_target(local.target())
+
+
+class AddConnectionDialog(QDialog):
+    """The form for a new connection.  The password goes to the store on Save and nowhere else."""
+
+    def __init__(self, parent: QWidget, store: ConnectionStore, status: KeyringStatus):
+        super().__init__(parent)
+        self.setObjectName("AddConnectionDialog")
+        self.setWindowTitle("Add connection")
+        self._store = store
+        self._status = status
+        self.saved_name: str | None = None
+        form = QFormLayout(self)
+        self.name_edit = self._line("conn_name", "Name", "e.g. Office server")
+        self.uri_edit = self._line("conn_uri", "Server URI", "mongodb://db.example.com:27017")
+        self.uri_edit.setToolTip("The address only: type the password below, never in the URI")
+        self.user_edit = self._line("conn_user", "User name", "optional")
+        self.password_edit = self._line("conn_password", "Password", "optional")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.db_edit = self._line("conn_db", "Database", DEFAULT_DB)
+        self.auth_edit = self._line("conn_auth_source", "Authentication database", "admin (default)")
+        self.tls_combo = QComboBox(self)
+        self.tls_combo.setObjectName("conn_tls")
+        self.tls_combo.setAccessibleName("TLS")
+        for text, value in (("As the URI says", None), ("On", True), ("Off", False)):
+            self.tls_combo.addItem(text, value)
+        ca_row = QHBoxLayout()
+        self.ca_edit = self._line("conn_ca_file", "CA file", "optional: certificate authority file (.pem)")
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse_ca)
+        ca_row.addWidget(self.ca_edit, 1)
+        ca_row.addWidget(browse)
+        for label, w in (
+            ("Name", self.name_edit),
+            ("Server URI", self.uri_edit),
+            ("User name", self.user_edit),
+            ("Password", self.password_edit),
+            ("Database", self.db_edit),
+            ("Authentication database", self.auth_edit),
+            ("TLS", self.tls_combo),
+        ):
+            form.addRow(label, w)
+        form.addRow("CA file", ca_row)
+
+        # where the password goes: shown only when the keyring is not a real secret store
+        self.ask_each_time = QRadioButton("Ask me for the password each time I connect (recommended)", self)
+        self.ask_each_time.setObjectName("conn_ask_each_time")
+        self.store_anyway = QRadioButton("Store the password in this insecure store anyway", self)
+        self.store_anyway.setObjectName("conn_store_anyway")
+        group = QButtonGroup(self)
+        group.addButton(self.ask_each_time)
+        group.addButton(self.store_anyway)
+        self.ask_each_time.setChecked(True)
+        self.storage_note = QLabel(self)
+        self.storage_note.setWordWrap(True)
+        form.addRow(self.storage_note)
+        if status.secure:
+            self.storage_note.setText("The password is kept in the system keyring; it is never shown again.")
+            self.ask_each_time.setVisible(False)
+            self.store_anyway.setVisible(False)
+        else:
+            self.storage_note.setText(keyring_warning(status))
+            _tint(self.storage_note, theme.warning_color(self.palette()))
+            form.addRow(self.ask_each_time)
+            form.addRow(self.store_anyway)
+            self.store_anyway.setEnabled(status.usable)
+        self.error = QLabel(self)
+        self.error.setObjectName("conn_error")
+        self.error.setWordWrap(True)
+        pal = self.error.palette()
+        pal.setColor(QPalette.ColorRole.WindowText, theme.error_text_color(self.palette()))
+        self.error.setPalette(pal)
+        form.addRow(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self.setMinimumWidth(520)
+
+    def _line(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
+        e = QLineEdit(self)
+        e.setObjectName(name)
+        e.setAccessibleName(accessible)
+        e.setPlaceholderText(placeholder)
+        return e
+
+    def _browse_ca(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "CA file", "", "Certificates (*.pem *.crt *.cer);;All files (*)")
+        if path:
+            self.ca_edit.setText(path)
+
+    def save(self) -> None:
+        name = self.name_edit.text().strip()
+        uri = self.uri_edit.text().strip()
+        if not name or not uri:
+            self.error.setText("Give the connection a name and the server's URI.")
+            return
+        user = self.user_edit.text().strip()
+        password = self.password_edit.text()
+        clean, uri_user, uri_pw = split_secret(uri)
+        if uri_pw is not None:
+            self.error.setText("Remove the password from the URI and type it in the Password field.")
+            return
+        if user and not uri_user:
+            scheme, _, rest = clean.partition("://")
+            uri = f"{scheme}://{quote_userinfo(user)}@{rest}"
+        save_password = self._status.secure or self.store_anyway.isChecked()
+        try:
+            self._store.add(
+                name,
+                uri,
+                password=password or None,
+                db_name=self.db_edit.text().strip() or DEFAULT_DB,
+                auth_source=self.auth_edit.text().strip() or None,
+                tls=self.tls_combo.currentData(),
+                ca_file=self.ca_edit.text().strip() or None,
+                save_password=save_password,
+                allow_insecure_keyring=self.store_anyway.isChecked(),
+            )
+        except (ConnectionProfileError, OSError) as exc:
+            self.error.setText(f"{exc}. Correct it and save again.")
+            return
+        finally:
+            password = ""
+        self.password_edit.clear()
+        self.saved_name = name
+        self.accept()
+
+
+class ConnectionDialog(QDialog):
+    """The list of connections, with the local database first.
+
+    ``connection_chosen(name)`` carries the chosen profile name, or None for the
+    local database, when the operator presses "Use this connection".
+    """
+
+    connection_chosen = Signal(object)
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        store: ConnectionStore | None = None,
+        current: str | None = None,
+        local: Any = None,
+    ):
+        super().__init__(parent)
+        self.setObjectName("ConnectionDialog")
+        self.setWindowTitle("Database connections")
+        self._store = store or ConnectionStore()
+        self._local = local
+        self._worker: GeneratorWorker | None = None
+        self.last_facts: Any = None
+        self._chosen: str | None = current
+
+        lay = QVBoxLayout(self)
+        self.keyring_label = QLabel(self)
+        self.keyring_label.setObjectName("keyring_warning")
+        self.keyring_label.setWordWrap(True)
+        lay.addWidget(self.keyring_label)
+
+        body = QHBoxLayout()
+        left = QVBoxLayout()
+        self.list = QListWidget(self)
+        self.list.setObjectName("connection_list")
+        self.list.setAccessibleName("Connections")
+        left.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        self.add_button = QPushButton("Add…", self)
+        self.add_button.setObjectName("add_connection")
+        self.remove_button = QPushButton("Remove", self)
+        self.remove_button.setObjectName("remove_connection")
+        self.test_button = QPushButton("Test", self)
+        self.test_button.setObjectName("test_connection")
+        for b in (self.add_button, self.remove_button, self.test_button):
+            row.addWidget(b)
+        left.addLayout(row)
+        body.addLayout(left, 2)
+
+        right = QVBoxLayout()
+        self.details = QLabel(self)
+        self.details.setObjectName("connection_details")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        right.addWidget(self.details, 1)
+        self.test_result = QLabel(self)
+        self.test_result.setObjectName("test_result")
+        self.test_result.setWordWrap(True)
+        right.addWidget(self.test_result)
+        body.addLayout(right, 3)
+        lay.addLayout(body, 1)
+
+        self.buttons = QDialogButtonBox(self)
+        self.use_button = self.buttons.addButton("Use this connection", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.use_button.setObjectName("use_connection")
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        self.use_button.clicked.connect(self.choose_selected)
+        lay.addWidget(self.buttons)
+
+        self.add_button.clicked.connect(self.add_connection)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.test_button.clicked.connect(self.test_selected)
+        self.list.currentItemChanged.connect(lambda *_: self._show_details())
+        self.list.itemDoubleClicked.connect(lambda *_: self.choose_selected())
+
+        self.resize(720, 420)
+        self._show_keyring()
+        self.refresh(select=current)
+
+    # -- list -----------------------------------------------------------------
+    def refresh(self, select: str | None = None) -> None:
+        self.list.clear()
+        local = QListWidgetItem(LOCAL_LABEL)
+        local.setData(_ROLE_NAME, None)
+        self.list.addItem(local)
+        try:
+            profiles = self._store.list()
+        except ConnectionProfileError as exc:
+            profiles = []
+            self._error("The saved connections cannot be read", str(exc), "Fix or delete the file named above.")
+        for p in profiles:
+            item = QListWidgetItem(f"{p.name} — {p.masked_uri}")
+            item.setData(_ROLE_NAME, p.name)
+            self.list.addItem(item)
+        row = 0
+        for i in range(self.list.count()):
+            if self.list.item(i).data(_ROLE_NAME) == select:
+                row = i
+        self.list.setCurrentRow(row)
+        self._show_details()
+
+    def selected_name(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(_ROLE_NAME) if item is not None else None
+
+    def select(self, name: str | None) -> None:
+        for i in range(self.list.count()):
+            if self.list.item(i).data(_ROLE_NAME) == name:
+                self.list.setCurrentRow(i)
+                return
+
+    def chosen(self) -> str | None:
+        return self._chosen
+
+    def _show_keyring(self) -> None:
+        text = keyring_warning(keyring_status())
+        self.keyring_label.setText(text)
+        self.keyring_label.setVisible(bool(text))
+        if text:
+            _tint(self.keyring_label, theme.warning_color(self.palette()))
+
+    def _show_details(self) -> None:
+        name = self.selected_name()
+        self.test_result.clear()
+        self.remove_button.setEnabled(name is not None)
+        if name is None:
+            self.details.setText(
+                f"<b>{LOCAL_LABEL}</b><br>A database on this computer, started by the app when needed. "
+                "Nothing leaves this machine; other people cannot see these bookings."
+            )
+            return
+        try:
+            p = self._store.get(name)
+        except ConnectionProfileError as exc:
+            self.details.setText(str(exc))
+            return
+        if not p.save_password:
+            pw = "asked each time you connect"
+        elif p.username:
+            pw = "kept in the system keyring (never shown)"
+        else:
+            pw = "none"
+        tls = {None: "as the URI says", True: "on", False: "off"}[p.tls]
+        rows = [
+            ("Server", p.masked_uri),
+            ("Database", p.db_name),
+            ("User", p.username or "—"),
+            ("Password", pw),
+            ("Authentication database", p.auth_source or "default"),
+            ("TLS", tls),
+            ("CA file", p.ca_file or "—"),
+        ]
+        body = "".join(f"<tr><td>{k}:&nbsp;</td><td>{_html(v)}</td></tr>" for k, v in rows)
+        self.details.setText(f"<b>{_html(p.name)}</b><table>{body}</table>")
+
+    # -- actions ----------------------------------------------------------------
+    def add_connection(self) -> str | None:
+        dlg = AddConnectionDialog(self, self._store, keyring_status())
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return None
+        self.refresh(select=dlg.saved_name)
+        return dlg.saved_name
+
+    def remove_selected(self) -> None:
+        name = self.selected_name()
+        if name is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Remove connection",
+            f"Remove the connection “{name}” and its stored password?\nThe database itself is not touched.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self._store.remove(name)
+        except (ConnectionProfileError, OSError) as exc:
+            self._error("The connection could not be removed", str(exc), "Check that the settings folder is writable.")
+        if self._chosen == name:
+            self._chosen = None
+        self.refresh()
+
+    def test_selected(self) -> None:
+        if self._worker is not None and not self._worker.is_done:
+            return
+        name = self.selected_name()
+        self.test_result.setText("Testing…")
+        self.test_button.setEnabled(False)
+        if name is None:
+            from booking_desktop.storage.localdb import LocalDatabase
+
+            self._local = self._local or LocalDatabase()
+            worker = GeneratorWorker(probe_local, self._local, pass_cancel=False)
+        else:
+            try:
+                target = connection_target(self._store, name, self)
+            except ConnectionProfileError as exc:
+                self._test_failed(str(exc))
+                return
+            if target is None:
+                self.test_result.setText("Test cancelled.")
+                self.test_button.setEnabled(True)
+                return
+            worker = GeneratorWorker(probe_target, target, pass_cancel=False)
+        worker.signals.result.connect(self._test_ok)
+        worker.signals.errored.connect(self._test_failed)
+        worker.signals.finished.connect(lambda: self.test_button.setEnabled(True))
+        self._worker = worker
+        worker.start()
+
+    def _test_ok(self, facts: Any) -> None:
+        self.last_facts = facts
+        tx = "supported" if facts.transactions else f"not supported ({facts.topology})"
+        self.test_result.setText(
+            f"✔ Connected — round trip {facts.round_trip_ms:.0f} ms, server version {facts.version or 'unknown'}, "
+            f"transactions {tx}."
+        )
+        _color(self.test_result, theme.ok_text_color(self.palette()))
+
+    def _test_failed(self, message: str) -> None:
+        self.last_facts = None
+        self.test_result.setText(
+            f"✘ The server did not answer: {_short(message)}\n"
+            "Check the address, that the server is running and reachable from this computer, and the password."
+        )
+        _color(self.test_result, theme.error_text_color(self.palette()))
+        self.test_button.setEnabled(True)
+
+    def choose_selected(self) -> None:
+        self._chosen = self.selected_name()
+        self.connection_chosen.emit(self._chosen)
+        self.accept()
+
+    def _error(self, title: str, message: str, what_next: str) -> None:
+        log.warning("%s: %s", title, message)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
+        box.setInformativeText(what_next)
+        box.exec()
+
+
+def _short(message: str, limit: int = 300) -> str:
+    first = message.strip().splitlines()[0] if message.strip() else message
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def _html(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _tint(label: QLabel, color: Any) -> None:
+    label.setAutoFillBackground(True)
+    label.setMargin(6)
+    pal = label.palette()
+    pal.setColor(QPalette.ColorRole.Window, color)
+    label.setPalette(pal)
+
+
+def _color(label: QLabel, color: Any) -> None:
+    pal = label.palette()
+    pal.setColor(QPalette.ColorRole.WindowText, color)
+    label.setPalette(pal)
+
+
+__all__ = [
+    "AddConnectionDialog",
+    "ConnectionDialog",
+    "connection_target",
+    "keyring_warning",
+    "probe_target",
+]

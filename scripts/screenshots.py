@@ -1,0 +1,210 @@
+# ruff: noqa: E501
+# (the sample rows below read best one record per line)
+"""Screenshots of the main screens into docs/screenshots/ (offscreen, QWidget.grab()).
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--dark]
+
+Builds a small vendor export with realistic defects in a temporary folder, runs
+the real pipeline on it, starts a throw-away local database (nx-27017) for the
+commit screens, and grabs: the mapping panel (suggested mapping and header
+drift), the grid with errors, the connection dialog, the commit preview and the
+commit summary.  Nothing of the user's own configuration is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+log = logging.getLogger("screenshots")
+
+HEADER = "Res No,Guest,Email,Phone,Hotel,Room,Arrival,Departure,Nights,Adults,Kids,Total,Cur,Booked,Country,State"
+ROWS = [
+    "R-1001,Ann Lee,ann.lee@example.com,+44 20 7946 0018,Harbour View,DBL,03/04/2024,06/04/2024,3,2,0,\"1,250.00\",GBP,2024-01-05 10:12,GB,Confirmed",
+    "R-1002,Bo Chan,bo.chan@example,+33 1 44 55 66 77,Harbour View,SGL,14/04/2024,15/04/2024,1,1,0,89.90,EUR,2024-02-11 08:40,FR,Cancelled",
+    "R-1003,,c.diaz@example.com,+34 91 123 45 67,Old Town Inn,TWN,21/04/2024,19/04/2024,2,2,1,310.00,EUR,2024-03-01 17:05,ES,Confirmed",
+    "R-1004,Dee Patel,dee@example.com,+91 22 1234 5678,Old Town Inn,DBL,31/02/2024,02/03/2024,2,2,0,240.00,EUR,2024-01-20 12:00,IN,Confirmed",
+    "R-1005,Eli Novak,eli.novak@example.com,+420 601 123 456,Harbour View,SUITE,10/05/2024,14/05/2024,4,14,0,980.00,EUR,2024-04-02 09:30,CZ,Confirmed",
+    "R-1006,Fay Okafor,fay@example.com,+234 803 123 4567,Old Town Inn,DBL,11/05/2024,13/05/2024,2,2,0,-40.00,EUR,2024-04-03 19:22,NG,No show",
+    "R-1007,Gus Berg,gus.berg@example.com,+46 8 123 456 78,Harbour View,DBL,12/05/2024,16/05/2024,4,2,2,612.50,SEK,2024-05-20 11:11,SE,Confirmed",
+    "R-1002,Hal Ito,hal.ito@example.com,+81 3 1234 5678,Old Town Inn,SGL,13/05/2024,14/05/2024,1,1,0,95.00,JPY,2024-05-01 07:45,JP,Confirmed",
+    "R-1009,Ida Roth,ida.roth@example.com,+49 30 123456,Harbour View,TWN,15/05/2024,18/05/2024,3,2,0,420.00,EUR,2024-05-02 16:00,XX,Confirmed",
+    "R-1010,Jon Silva,jon.silva@example.com,+351 21 123 4567,Old Town Inn,DBL,16/05/2024,20/05/2024,4,2,0,520.00,EUR,2024-05-03 13:30,PT,Confirmed",
+]
+
+
+def write_sample(folder: Path, copies: int = 30) -> Path:
+    """~300 rows: the defective rows above plus clean variations of them."""
+    lines = [HEADER, *ROWS]
+    for k in range(copies):
+        for i, row in enumerate(ROWS):
+            if i in (1, 2, 3, 4, 5, 7, 8):  # keep each defect once
+                row = ROWS[0]
+            parts = row.split(",")
+            parts[0] = f"R-{2000 + k * 10 + i}"
+            lines.append(",".join(parts))
+    path = folder / "harbour_group_export.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def settle(ms: int = 150) -> None:
+    t = QElapsedTimer()
+    t.start()
+    while t.elapsed() < ms:
+        QCoreApplication.processEvents()
+
+
+def wait_for(cond: Callable[[], bool], timeout_ms: int = 20000) -> None:
+    t = QElapsedTimer()
+    t.start()
+    while not cond():
+        if t.elapsed() > timeout_ms:
+            raise TimeoutError("the screen did not reach the expected state")
+        QCoreApplication.processEvents()
+
+
+def grab(widget: QWidget, out: Path, name: str) -> Path:
+    widget.show()
+    widget.raise_()
+    settle()
+    path = out / f"{name}.png"
+    if not widget.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    log.info("wrote %s", path.relative_to(REPO) if path.is_relative_to(REPO) else path)
+    return path
+
+
+def shoot_mapping(out: Path, sample: Path, suffix: str) -> None:
+    from booking_desktop.gui.mapping_panel import MappingPanel
+    from booking_desktop.mapping import suggest_mapping
+    from booking_desktop.mapping.drift import match_profile
+    from booking_desktop.readers import read_file
+
+    raw = read_file(sample)
+    suggestion = suggest_mapping(raw)
+    panel = MappingPanel(mappings_dir=out.parent / "_unused")
+    panel.resize(1180, 760)
+    panel.set_source(raw, suggestion=suggestion)
+    grab(panel, out, f"mapping_panel{suffix}")
+
+    # a known vendor whose export renamed a column and dropped another: the drift banner
+    profile = suggestion.to_profile(name="harbour_group", vendor="HARBOUR")
+    profile.signature.columns = [("Guest Name" if c == "Guest" else c) for c in raw.columns] + ["Promo Code"]
+    panel.set_source(raw, profile, drift=match_profile(raw.columns, profile))
+    grab(panel, out, f"mapping_drift{suffix}")
+    panel.close()
+
+
+def shoot_grid(out: Path, sample: Path, suffix: str) -> None:
+    from booking_desktop.pipeline import run_to_end
+
+    result = run_to_end(sample)
+    try:
+        from booking_desktop.gui.main_window import MainWindow
+    except ImportError:
+        MainWindow = None
+    if MainWindow is not None and hasattr(MainWindow, "open_result"):
+        win = MainWindow()
+        win.resize(1280, 800)
+        win.open_result(result)
+        settle(400)
+        grab(win, out, f"grid_errors{suffix}")
+        win.close()
+        return
+    from booking_desktop.gui.grid_model import BookingTableModel
+    from booking_desktop.gui.grid_view import BookingGridView
+    from booking_desktop.session import WorkSession
+
+    session = WorkSession.from_result(result)
+    view = BookingGridView()
+    view.setModel(BookingTableModel(session))
+    view.resize(1280, 600)
+    grab(view, out, f"grid_errors{suffix}")
+
+
+def shoot_connection(out: Path, suffix: str) -> None:
+    from booking_desktop.gui.connection_dialog import ConnectionDialog
+
+    dlg = ConnectionDialog()
+    dlg.resize(760, 480)
+    grab(dlg, out, f"connection_dialog{suffix}")
+    dlg.close()
+
+
+def shoot_commit(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
+    from booking_desktop.gui.commit_dialog import CommitDialog
+    from booking_desktop.pipeline import run_to_end
+    from booking_desktop.storage.engine import CommitEngine
+    from booking_desktop.storage.testing import start_test_server
+
+    result = run_to_end(sample)
+    server = start_test_server(tmp / "nx")
+    client = server.client()
+    try:
+        engine = CommitEngine(client["screenshots"], batch_size=50)
+        dlg = CommitDialog(result, engine, target="Local database (this computer only)")
+        dlg.resize(560, 300)
+        dlg.show()
+        wait_for(dlg.commit_button.isEnabled)
+        grab(dlg, out, f"commit_preview{suffix}")
+        dlg.commit_button.click()
+        wait_for(lambda: dlg.summary is not None)
+        grab(dlg, out, f"commit_summary{suffix}")
+        dlg.close()
+    finally:
+        client.close()
+        if server.process is not None:
+            server.process.stop(grace=2.0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    ap.add_argument("--dark", action="store_true", help="also grab the screens with a dark palette")
+    ap.add_argument("--only", nargs="*", default=None, help="mapping grid connection commit")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    app = QApplication.instance() or QApplication([])
+    app.setStyle("Fusion")
+    QApplication.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    which = set(args.only or ["mapping", "grid", "connection", "commit"])
+    with tempfile.TemporaryDirectory() as tmpd:
+        tmp = Path(tmpd)
+        os.environ.setdefault("BOOKING_DESKTOP_CONFIG_DIR", str(tmp / "config"))
+        os.environ.setdefault("BOOKING_DESKTOP_PROFILES", str(tmp / "profiles"))
+        sample = write_sample(tmp)
+        variants = [("", None)]
+        if args.dark:
+            from booking_desktop.gui.theme import dark_palette
+
+            variants.append(("_dark", dark_palette()))
+        for suffix, palette in variants:
+            app.setPalette(palette if palette is not None else app.style().standardPalette())
+            steps = {
+                "mapping": lambda s=suffix: shoot_mapping(args.out, sample, s),
+                "grid": lambda s=suffix: shoot_grid(args.out, sample, s),
+                "connection": lambda s=suffix: shoot_connection(args.out, s),
+                "commit": lambda s=suffix: shoot_commit(args.out, sample, s, tmp / f"db{s}"),
+            }
+            for name, step in steps.items():
+                if name in which:
+                    step()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
