@@ -21,10 +21,15 @@ import pyarrow.compute as pc
 from booking_desktop.schema import FieldSpec, Rules, normalize_token
 from booking_desktop.validation._arrow import (
     STR,
+    byte_from_end,
+    byte_lengths,
+    char_lengths,
+    days_from_civil,
     days_in_month,
     delete_chars,
     join,
     matches,
+    parse_ymd,
     to_bool,
     to_int,
     to_series,
@@ -42,6 +47,7 @@ DECIMAL_RE = r"^[+-]?\d+(?:\.\d+)?$"
 PHONE_STRIP = " .-()/\t"
 _I64_MAX = np.iinfo(np.int64).max
 _I64_MIN = np.iinfo(np.int64).min
+_NS_PER_DAY = 86_400 * 10**9
 
 
 @dataclass
@@ -70,7 +76,7 @@ def _sev(spec: FieldSpec, code: str) -> str:
 def _check_length(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, ok: np.ndarray) -> None:
     if spec.max_length is None and not spec.min_length:
         return
-    n = np.asarray(pc.fill_null(pc.utf8_length(raw), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    n = char_lengths(raw)
     if spec.max_length is not None:
         bad = pres & (n > spec.max_length)
         sink.add(bad, spec.name, "length", _sev(spec, "length"), raw,
@@ -169,24 +175,23 @@ def check_enum(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSi
 # -- dates --------------------------------------------------------------------
 
 
-def _real_dates(date_text: pa.Array, shape: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(days since 1970-01-01, is-a-real-date) for ``YYYY-MM-DD`` text where ``shape``.
+def _real_dates(text: pa.Array, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(days since 1970-01-01, is-a-real-date): rows of ``candidates`` whose text starts with a real
+    ``YYYY-MM-DD`` date.
 
-    Arrow's cast rejects 2023-02-30 but raises instead of nulling, so the usual
-    all-good column is cast in one go and the calendar is checked by hand only
-    when that fails.
+    The first ten bytes are read straight from the string buffer and the
+    calendar is checked with integer arithmetic (2023-02-29 and 2024-04-31 are
+    not dates); no string slicing, casting or regex.
     """
-    real = shape
-    try:
-        days = pc.cast(where(shape, date_text), pa.date32())
-    except pa.ArrowInvalid:
-        y = to_int(pc.utf8_slice_codeunits(date_text, 0, 4), shape)
-        m = to_int(pc.utf8_slice_codeunits(date_text, 5, 7), shape)
-        d = to_int(pc.utf8_slice_codeunits(date_text, 8, 10), shape)
-        real = shape & (m >= 1) & (m <= 12) & (d >= 1) & (d <= days_in_month(y, m))
-        days = pc.cast(where(real, date_text), pa.date32())
-    out = np.asarray(pc.fill_null(days.cast(pa.int32()), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    return out, real
+    n = len(text)
+    rows = np.flatnonzero(candidates & (byte_lengths(text) >= 10))
+    y, m, d, shaped = parse_ymd(text, rows)
+    real_sub = shaped & (m >= 1) & (m <= 12) & (d >= 1) & (d <= days_in_month(y, m))
+    days = np.zeros(n, dtype=np.int64)
+    real = np.zeros(n, dtype=bool)
+    real[rows] = real_sub
+    days[rows] = np.where(real_sub, days_from_civil(y, np.where(real_sub, m, 1), d), 0)
+    return days, real
 
 
 def _day_number(text: str | None) -> int | None:
@@ -210,34 +215,48 @@ def _check_date_range(spec: FieldSpec, raw: pa.Array, days: np.ndarray, ok: np.n
 
 
 def check_date(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
-    shape = pres & matches(raw, DATE_RE)
-    days, ok = _real_dates(raw, shape)
+    days, ok = _real_dates(raw, pres & (byte_lengths(raw) == 10))
     ok = ok.copy()
     sink.add(pres & ~ok, spec.name, "format", _sev(spec, "format"), raw,
              _quoted(spec.name, raw, "is not a real calendar date (expected YYYY-MM-DD)"))
     _check_date_range(spec, raw, days, ok, sink)
     typed = np.where(ok, days, 0).astype("datetime64[D]").astype("datetime64[ns]")
-    typed[~ok] = np.datetime64("NaT")
+    typed[~ok] = np.datetime64("NaT", "ns")
     return Checked(typed, ok, {"days": days})
 
 
+def _zoned(raw: pa.Array, has_time: np.ndarray) -> np.ndarray:
+    """Rows (already shaped like DATETIME_RE) that end in ``Z``, ``±HH``, ``±HHMM`` or ``±HH:MM``."""
+    zoned = byte_from_end(raw, 1) == ord("Z")
+    for k in (3, 5, 6):
+        b = byte_from_end(raw, k)
+        zoned |= (b == ord("+")) | ((b == ord("-")) & (byte_lengths(raw) - k > 10))
+    return zoned & has_time
+
+
+def _timestamps(raw: pa.Array, ok: np.ndarray, zoned: np.ndarray) -> np.ndarray:
+    """int64 ns since the epoch (UTC); naive text is UTC.  Raises ArrowInvalid on impossible values."""
+    out = np.zeros(len(raw), dtype=np.int64)
+    for mask, typ in ((ok & zoned, pa.timestamp("ns", "UTC")), (ok & ~zoned, pa.timestamp("ns"))):
+        if mask.any():
+            ns = pc.cast(where(mask, raw), typ).cast(pa.int64())
+            out = np.where(mask, np.asarray(pc.fill_null(ns, 0).to_numpy(zero_copy_only=False)), out)
+    return out
+
+
 def check_datetime(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
-    shape = pres & matches(raw, DATETIME_RE)
-    date_part = pc.utf8_slice_codeunits(raw, 0, 10)
-    days, ok = _real_dates(date_part, shape)
+    ok = pres & matches(raw, DATETIME_RE)
+    zoned = _zoned(raw, byte_lengths(raw) > 10)
+    _, ok = _real_dates(raw, ok)  # 2024-02-30T10:00 would make the cast below raise
+    ns = _timestamps(raw, ok, zoned)
     ok = ok.copy()
     sink.add(pres & ~ok, spec.name, "format", _sev(spec, "format"), raw,
              _quoted(spec.name, raw, "is not an ISO 8601 date-time (expected YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM])"))
+    days = np.floor_divide(ns, _NS_PER_DAY)
     _check_date_range(spec, raw, days, ok, sink)
-    lengths = np.asarray(pc.fill_null(pc.utf8_length(raw), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    has_time = lengths > 10
-    has_zone = has_time & to_bool(pc.match_substring_regex(pc.utf8_slice_codeunits(raw, 10, 64), r"[Z+-]"))
-    norm = pc.if_else(pa.array(~has_time), join(raw, "T00:00:00Z"),
-                      pc.if_else(pa.array(has_zone), raw, join(raw, "Z")))
-    stamps = pc.cast(where(ok, norm), pa.timestamp("ns", "UTC"))
-    ns = np.asarray(pc.fill_null(stamps.cast(pa.int64()), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    typed = pd.Series(pd.to_datetime(np.where(ok, ns, np.iinfo(np.int64).min).view("datetime64[ns]"), utc=True))
-    return Checked(typed, ok, {"ns": ns})
+    stamps = np.where(ok, ns, np.iinfo(np.int64).min).view("datetime64[ns]")
+    typed = pd.Series(pd.DatetimeIndex(stamps).tz_localize("UTC"))
+    return Checked(typed, ok, {"ns": ns, "days": days})
 
 
 # -- numbers ---------------------------------------------------------------------
@@ -258,7 +277,7 @@ def _check_bounds(spec: FieldSpec, raw: pa.Array, value: np.ndarray, scale: np.n
         if bound is None:
             continue
         limit = np.zeros(len(value), dtype=np.int64)
-        for s in np.unique(scale[ok]):
+        for s in np.flatnonzero(np.bincount(scale[ok])) if ok.any() else ():
             limit[scale == s] = _bounds_in_units(bound, int(s), rounding)
         bad = ok & ((value < limit) if rounding == ROUND_CEILING else (value > limit))
         sink.add(bad, spec.name, "range", _sev(spec, "range"), raw,
@@ -275,7 +294,7 @@ def check_integer(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Proble
     digits = pc.utf8_ltrim(raw, "+")
     if to_bool(pc.match_substring(digits, ".")).any():
         digits = pc.replace_substring_regex(digits, r"\.0+$", "")
-    n = np.asarray(pc.fill_null(pc.utf8_length(pc.utf8_ltrim(digits, "-0")), 0).to_numpy(zero_copy_only=False))
+    n = byte_lengths(pc.utf8_ltrim(digits, "-0"))
     ok = shape.copy()
     big = ok & (n > 15)
     sink.add(big, spec.name, "range", _sev(spec, "range"), raw, _quoted(spec.name, raw, "is too large"))
@@ -310,7 +329,7 @@ def check_decimal(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Proble
     if has_dot.any():
         text = pc.if_else(pa.array(has_dot), pc.utf8_rtrim(text, "0"), text)  # 12.50 -> 12.5, 3.00 -> 3.
     text = pc.utf8_ltrim(text, "0")  # 0012.5 -> 12.5, 0.5 -> .5, 0 -> ""
-    lengths = np.asarray(pc.fill_null(pc.utf8_length(text), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    lengths = byte_lengths(text)
     dot = np.asarray(pc.fill_null(pc.find_substring(text, "."), -1).to_numpy(zero_copy_only=False), dtype=np.int64)
     int_len = np.where(dot >= 0, dot, lengths)
     frac_len = np.where(dot >= 0, lengths - dot - 1, 0)
@@ -336,15 +355,20 @@ def check_decimal(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Proble
     ok &= ~too_precise
     has_minor = ok & known  # at most 14 + 4 digits: always castable
     minor = np.zeros(n, dtype=np.int64)
-    canonical = where(ok, raw)
-    for e in np.unique(exp[has_minor]):
-        sel = has_minor & (exp == e)
-        minor[sel] = scaled[sel] * (10 ** (int(e) - frac_len[sel]))
-        whole, part = np.divmod(np.abs(minor), 10 ** int(e))
-        txt = join(pa.array(np.where(minor < 0, "-", "")), pa.array(whole).cast(STR))
-        if e > 0:
-            txt = join(txt, ".", pc.utf8_lpad(pa.array(part).cast(STR), width=int(e), padding="0"))
-        canonical = pc.if_else(pa.array(sel), txt, canonical)
+    pow10 = (10 ** np.clip(exp, 0, 18)).astype(np.int64)
+    if has_minor.any():
+        shift = (10 ** np.clip(exp - frac_len, 0, 18)).astype(np.int64)
+        minor = np.where(has_minor, scaled * shift, 0)
+    canonical = where(ok & ~has_minor, raw)
+    if has_minor.any():
+        whole, part = np.divmod(np.abs(minor), pow10)
+        # part + 10**exp prints as "1" + exactly exp digits; its "1" becomes the decimal point
+        frac = pc.utf8_replace_slice(pa.array(part + pow10).cast(STR), 0, 1, ".")
+        frac = pc.if_else(pa.array(exp > 0), frac, pa.scalar("", STR))
+        text = join(pa.array(whole).cast(STR), frac)
+        if (minor < 0).any():
+            text = pc.if_else(pa.array(minor < 0), join("-", text), text)
+        canonical = pc.if_else(pa.array(has_minor), text, canonical)
     minor_typed = pd.Series(pd.arrays.IntegerArray(np.where(has_minor, minor, 0), ~has_minor))
     return Checked(to_series(canonical), ok, {"minor": minor_typed})
 
