@@ -46,7 +46,7 @@ class MappedTable:
 
 
 def _na(n: int) -> pd.Series:
-    return pd.Series(pd.array([pd.NA] * n, dtype="str"), dtype="str") if n else pd.Series([], dtype="str")
+    return pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str"), dtype="str")
 
 
 def _clean(s: pd.Series) -> pd.Series:
@@ -242,6 +242,8 @@ class _Mapper:
                 for c, s in zip(cols, series)
             ]
         result = (decimal_sum if op == "sum" else decimal_product)(series)
+        if not (result.bad.any() or result.overflow.any()):
+            return result.text, how
         shown = pd.Series("", index=series[0].index, dtype="str")
         for i, s in enumerate(series):
             shown = shown + ("" if i == 0 else sign) + s.fillna("<empty>")
@@ -266,16 +268,14 @@ class _Mapper:
         days = self.column(str(arg["days"]), name)
         if base is None or days is None:
             return None, how + " (missing)"
-        base_dates = pd.to_datetime(
-            base.where(base.str.fullmatch(dates.ISO_DATE).fillna(False)), errors="coerce", format="%Y-%m-%d"
-        )
-        n_days = pd.to_numeric(days.where(days.str.fullmatch(r"[+-]?\d{1,6}").fillna(False)), errors="coerce")
-        ok = (base_dates.notna() & n_days.notna()).to_numpy()
-        d = base_dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-        delta = np.where(ok, n_days.fillna(0).to_numpy(dtype="int64"), 0) * sign
-        result = np.datetime_as_string(np.where(ok, d + delta.astype("timedelta64[D]"), d), unit="D")
-        out = pd.Series(result, index=base.index, dtype="str").where(ok)
-        bad = days.notna().to_numpy() & n_days.isna().to_numpy()
+        is_date = base.str.fullmatch(dates.ISO_DATE).fillna(False).to_numpy(dtype=bool)
+        base_dates = pd.to_datetime(base.where(is_date), errors="coerce", format="%Y-%m-%d")
+        n_days, days_ok = dates.int_values(days)
+        ok = base_dates.notna().to_numpy() & days_ok
+        d = base_dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype("int64")
+        delta = np.where(ok, n_days, 0) * sign
+        out = dates.iso_from_days(np.where(ok, d + delta, 0), ok, base.index)
+        bad = days.notna().to_numpy() & ~days_ok
         self.transform_problem(bad, name, f"{how}: {arg['days']} is not a whole number of days", days)
         return out, how
 
@@ -284,9 +284,9 @@ class _Mapper:
         series = [self.column(c, name) for c in cols]
         if any(s is None for s in series):
             return None, how + " (missing)"
-        joined = series[0].fillna("").str.lower()
-        for s in series[1:]:
-            joined = joined + HASH_SEP + s.fillna("").str.lower()
+        arrays = [pc.fill_null(pa.array(s.array).cast(pa.large_string()), "") for s in series]
+        joined_arr = pc.utf8_lower(pc.binary_join_element_wise(*arrays, pa.scalar(HASH_SEP, pa.large_string())))
+        joined = pd.Series(pd.array(joined_arr, dtype="str"), index=series[0].index, dtype="str")
         if spec.get("number_duplicates"):
             occurrence = joined.groupby(joined, sort=False).cumcount()
             dup = (occurrence > 0).to_numpy()
@@ -348,8 +348,10 @@ def _hash_refs(joined: pd.Series, prefix: str, length: int) -> pd.Series:
     is 64-bit and tied to pandas internals, so not stable across versions); hashing the
     distinct values with hashlib costs about 0.6 s per million (measured, see PROFILES.md)."""
     codes, uniques = pd.factorize(joined, use_na_sentinel=False)
+    blake = hashlib.blake2b
     digests = np.array(
-        [hashlib.blake2b(u.encode("utf-8"), digest_size=32).hexdigest()[:length] for u in uniques], dtype=object
+        [blake(u.encode("utf-8"), digest_size=32).hexdigest()[:length] for u in np.asarray(uniques, dtype=object)],
+        dtype=object,
     )
     out = pd.Series(digests[codes] if len(codes) else [], index=joined.index, dtype="str")
     return prefix + out if prefix else out
