@@ -15,11 +15,15 @@ pair:
 ``confidence = noisy_or(header, signal) * (FLOOR + (1 - FLOOR) * compat)``:
 either kind of evidence can carry a field, and values that do not fit the
 field's type pull down even a perfect header.  Composite candidates (year /
-month / day columns, weekend + week nights, nightly rate x nights) compete
-with single columns, and a greedy global assignment (best confidence first)
-gives every column to at most one field.  Fields without a candidate at
-:data:`MIN_CONFIDENCE` stay unmapped.  Date columns get their day/month order
-from the *whole* column; status columns get a value map.
+month / day columns, weekend + week nights, nightly rate x nights, two date
+columns that look like a stay, dates derived with ``date_add``) compete with
+single columns, and a greedy global assignment (best confidence first) gives
+every column to at most one field.  Fields without a candidate at
+:data:`MIN_CONFIDENCE` stay unmapped.
+
+After the assignment the chosen sources are refined from whole columns: date
+columns get ``date_format`` / ``date_order`` (or are marked ambiguous for the
+operator), amounts a ``number_locale``, status columns a value map.
 """
 
 from __future__ import annotations
@@ -776,8 +780,10 @@ def _suggest_status_map(fs: FieldSuggestion, full: pd.Series, vocab: Vocabulary)
     """Map each distinct source value to a canonical status: exact synonym (after
     normalization) first, else a fuzzy match that must agree on negation ("Not_Canceled"
     is not "Canceled")."""
-    s = full.dropna().astype("str").str.strip()
-    counts = s[s != ""].value_counts().head(MAX_STATUS_VALUES)
+    raw_counts = full.value_counts()  # count first, trim the few distinct values after
+    trimmed = pd.Series(raw_counts.index, dtype="str").str.strip().to_numpy()
+    counts = pd.Series(raw_counts.to_numpy(), index=trimmed).groupby(level=0, sort=False).sum()
+    counts = counts[counts.index != ""].sort_values(ascending=False, kind="stable").head(MAX_STATUS_VALUES)
     keys = list(vocab.status_synonyms)
     mapping: dict[str, str] = {}
     for value, n in counts.items():
