@@ -333,7 +333,8 @@ class ConnectionDialog(QDialog):
             profiles = []
             self._error("The saved connections cannot be read", str(exc), "Fix or delete the file named above.")
         for p in profiles:
-            item = QListWidgetItem(f"{p.name} — {p.masked_uri}")
+            user = f" (user {p.username})" if p.username else ""
+            item = QListWidgetItem(f"{p.name} — {p.masked_uri}{user}")
             item.setData(_ROLE_NAME, p.name)
             self.list.addItem(item)
         row = 0
