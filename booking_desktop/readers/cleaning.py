@@ -9,8 +9,10 @@ frame wraps the arrays without copying (``large_string`` is what pandas'
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -94,12 +96,24 @@ def clean_array(
         arr = arr.cast(pa.large_string())
     trimmed = needs_trim(arr)
     if trimmed:
-        arr = pc.utf8_trim_whitespace(arr)
+        arr = pc.ascii_trim_whitespace(arr)  # UTF-8 safe: multi-byte sequences hold no ASCII bytes
+        if needs_trim(arr):
+            arr = pc.utf8_trim_whitespace(arr)  # NBSP and other Unicode spaces
     if trimmed or not nulls_done:
         mask = pc.is_in(arr, value_set=pa.array(list(nulls), pa.large_string()))
         if pc.any(mask).as_py():
             arr = pc.if_else(mask, pa.scalar(None, pa.large_string()), arr)
     return arr
+
+
+def clean_arrays(
+    arrays: Sequence[pa.ChunkedArray | pa.Array], nulls: Sequence[str], nulls_done: bool = False
+) -> list[pa.ChunkedArray | pa.Array]:
+    """:func:`clean_array` over columns in threads (pyarrow kernels release the GIL)."""
+    if len(arrays) < 2 or sum(len(a) for a in arrays) < 200_000:
+        return [clean_array(a, nulls, nulls_done) for a in arrays]
+    with ThreadPoolExecutor(max_workers=min(len(arrays), os.cpu_count() or 2)) as pool:
+        return list(pool.map(lambda a: clean_array(a, nulls, nulls_done), arrays))
 
 
 def clean_headers(raw: Sequence[object], label: str, where: str) -> tuple[list[str], list[Problem]]:
@@ -153,7 +167,7 @@ def frame_from_columns(
     names: Sequence[str], columns: Sequence[Sequence[str | None]], nulls: Sequence[str]
 ) -> pd.DataFrame:
     """Frame from Python lists of text (Excel, JSON, XML), cleaned like CSV cells."""
-    arrays = [clean_array(pa.array(col, pa.large_string()), nulls) for col in columns]
+    arrays = clean_arrays([pa.array(col, pa.large_string()) for col in columns], nulls)
     return frame_from_arrays(names, arrays)
 
 

@@ -29,7 +29,7 @@ import pyarrow.csv as pacsv
 from booking_desktop.errors import Problem
 from booking_desktop.readers.base import Locations, RawTable, SourceInfo
 from booking_desktop.readers.cleaning import (
-    clean_array,
+    clean_arrays,
     clean_headers,
     find_header_row,
     frame_from_arrays,
@@ -128,14 +128,14 @@ def _read(src: Source, dec: Decoded, options: dict[str, Any]) -> RawTable:
     has_quotes = data.find(quote.encode(), offset) >= 0
     try:
         table = _arrow_parse(data, offset, len(names), delimiter, quote, nulls, has_quotes)
-        numbers = _line_numbers(table, data, offset, nl_b, header_end + 1)
+        numbers = _line_numbers(table, data, offset, nl_b, header_end + 1, quote, delimiter)
     except _SlowPath:
         raw = _slow_read(data, offset, names, header_end, delimiter, quote, nulls, info, problems, label)
         _check_unclosed_quote(raw.frame, raw.locations.numbers, data, offset, quote, nl, label)
         return raw
     if has_quotes:
         _check_unclosed_quote(table, numbers, data, offset, quote, nl, label)
-    arrays = [clean_array(col, nulls, nulls_done=True) for col in table.columns]
+    arrays = clean_arrays(table.columns, nulls, nulls_done=True)
     frame = frame_from_arrays(names, arrays)
     return RawTable(frame=frame, locations=Locations("line {}", numbers), source=info, problems=problems)
 
@@ -246,7 +246,18 @@ def _check_unclosed_quote(table: Any, numbers: np.ndarray, data: bytes, offset: 
         )
 
 
-def _line_numbers(table: pa.Table, data: bytes, offset: int, nl: bytes, first: int) -> np.ndarray:
+def _line_numbers(
+    table: pa.Table, data: bytes, offset: int, nl: bytes, first: int, quote: str, delimiter: str
+) -> np.ndarray:
+    """Physical line where each record starts.
+
+    Plain files (as many line ends as records) need one ``bytes.count``.
+    Otherwise a newline ends a record when an even number of quote
+    characters precedes it (``""`` escapes keep the parity), and lines that
+    are empty are skipped.  A literal quote inside an unquoted value breaks
+    the parity; the record count tells, and the embedded newlines are then
+    counted in the parsed values instead.
+    """
     n = table.num_rows
     base = np.arange(first, first + n, dtype=np.int64)
     terminators = data.count(nl, offset)
@@ -254,6 +265,9 @@ def _line_numbers(table: pa.Table, data: bytes, offset: int, nl: bytes, first: i
         terminators += 1
     if terminators == n:
         return base
+    by_quotes = _line_numbers_by_quotes(data, offset, nl, quote, first, n, delimiter)
+    if by_quotes is not None:
+        return by_quotes
     nl_s = nl.decode()
     embedded = np.zeros(n, dtype=np.int64)
     for col in table.columns:
@@ -277,6 +291,50 @@ def _line_numbers(table: pa.Table, data: bytes, offset: int, nl: bytes, first: i
     if len(lines) != n:
         raise _SlowPath
     return lines.astype(np.int64)
+
+
+def _line_numbers_by_quotes(
+    data: bytes, offset: int, nl: bytes, quote: str, first: int, n: int, delimiter: str
+) -> np.ndarray | None:
+    arr = np.frombuffer(data, dtype=np.uint8, offset=offset)
+    if arr.size == 0 or len(quote.encode()) != 1 or len(delimiter.encode()) != 1:
+        return None
+    nlpos = np.flatnonzero(arr == nl[0])
+    qpos = np.flatnonzero(arr == ord(quote))
+    if not _quotes_toggle(arr, qpos, ord(delimiter)):
+        return None
+    inside = (np.searchsorted(qpos, nlpos) & 1).astype(bool)
+    outer = np.flatnonzero(~inside)
+    start_line = np.concatenate(([0], outer + 1))
+    start_byte = np.concatenate(([0], nlpos[outer] + 1))
+    keep = start_byte < arr.size
+    start_line, start_byte = start_line[keep], start_byte[keep]
+    c = arr[start_byte]
+    blank = c == nl[0]
+    if nl == b"\n":
+        blank |= (c == 13) & (arr[np.minimum(start_byte + 1, arr.size - 1)] == 10)
+    lines = start_line[~blank]
+    if len(lines) != n:
+        return None
+    return (lines + first).astype(np.int64)
+
+
+def _quotes_toggle(arr: np.ndarray, qpos: np.ndarray, delim: int) -> bool:
+    """True when every quote opens a field or closes one (``""`` pairs count
+    as close+open), i.e. the quote parity tells inside from outside."""
+    if qpos.size == 0:
+        return True
+    if qpos.size % 2:
+        return False
+    bounds = np.zeros(256, dtype=bool)
+    bounds[[delim, 10, 13]] = True
+    padded = np.concatenate(([10], arr, [10]))  # start and end of data count as boundaries
+    openers, closers = qpos[0::2], qpos[1::2]
+    prev = padded[openers]  # byte before the opener (padded index = pos + 1 - 1)
+    nxt = padded[closers + 2]
+    ok_open = bounds[prev] | np.concatenate(([False], openers[1:] - 1 == closers[:-1]))
+    ok_close = bounds[nxt] | np.concatenate((closers[:-1] + 1 == openers[1:], [False]))
+    return bool(ok_open.all() and ok_close.all())
 
 
 def _slow_read(

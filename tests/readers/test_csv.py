@@ -178,3 +178,17 @@ def test_unclosed_quote_is_an_error_not_silent_data_loss(write, text, line):
 def test_literal_quote_inside_an_unquoted_value(write):
     raw = read_file(write("b.csv", 'ref,note\nB1,5" screen\nB2,"a\nb"\n'))
     assert cells(raw.frame) == [["B1", '5" screen'], ["B2", "a\nb"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_lines"),
+    [
+        ('ref,note\nB1,"say ""hi""\nthere"\nB2,x\n', ["line 2", "line 4"]),  # escaped quotes
+        ('ref,note\nB1,""\nB2,"a\n\n\nb"\n\nB3,x\n', ["line 2", "line 3", "line 8"]),  # empty quoted, blank lines
+        ('ref,note\nB1,5" screen\nB2,"a\nb"\nB3,x\n', ["line 2", "line 3", "line 5"]),  # literal quote
+        ('ref,note\nB1,5",x\nB2,"a\nb"\nB3,x\n', ["line 2", "line 3", "line 5"]),  # literal quote before a comma
+    ],
+)
+def test_record_lines_with_quotes(write, text, expected_lines):
+    raw = read_file(write("b.csv", text))
+    assert locations(raw) == expected_lines
