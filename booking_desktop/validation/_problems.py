@@ -78,6 +78,19 @@ class ProblemSink:
             msgs = message(idx)
             self._messages.append(msgs.cast(STR))
 
+    def extend(self, other: ProblemSink) -> None:
+        """Take over ``other``'s problems (same row positions)."""
+        remap = {i: self._intern(name) for name, i in other._names.items()}
+        lookup = np.zeros(max(len(remap), 1), dtype=np.int32)
+        for old, new in remap.items():
+            lookup[old] = new
+        self._rows += other._rows
+        self._fields += [lookup[a] for a in other._fields]
+        self._codes += [lookup[a] for a in other._codes]
+        self._sev += [lookup[a] for a in other._sev]
+        self._values += other._values
+        self._messages += other._messages
+
     def frame(self) -> pd.DataFrame:
         if not self._rows:
             return empty_frame()
