@@ -78,6 +78,7 @@ RATE_SYNONYMS = (
 )  # fmt: skip
 LEAD_TIME_SYNONYMS = ("lead time", "lead days", "booking lead time", "days in advance", "advance days", "lead")
 MAX_STAY_COLUMNS, MIN_STAY_ROWS, MAX_STAY_DAYS = 6, 5, 30  # arrival/departure pairs found from content
+HASH_REF_LENGTH = 16
 DERIVED_DATE_CONFIDENCE = 0.7  # check_out from check_in + nights, booked_at from a lead time
 YEAR_WORDS, MONTH_WORDS = {"year", "yr", "yyyy"}, {"month", "mon", "mm"}
 DAY_WORDS = {"day", "dd", "dom"}
@@ -225,6 +226,7 @@ class Candidate:
     columns: tuple[str, ...]
     ambiguous: bool = False
     requires: tuple[str, ...] = ()  # canonical fields that must be mapped too ("@nights")
+    rank: int = 0  # tie-break at equal confidence: position of the matched synonym in the schema
 
     def describe(self) -> str:
         return f"{self.field} <- {self.spec} ({self.confidence:.2f})"
@@ -351,7 +353,7 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
     for cand in _stay_candidates(columns, sniffs, sample):
         candidates[cand.field].append(cand)
     for fld in candidates:
-        candidates[fld].sort(key=lambda k: -k.confidence)
+        candidates[fld].sort(key=lambda k: (-k.confidence, k.rank))
 
     chosen = _assign(candidates)
     fields: dict[str, FieldSuggestion] = {}
@@ -381,6 +383,12 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
             _suggest_status_map(fs, frame[fs.spec["column"]], vocab)
         fields[fld] = fs
     _share_date_order(fields, decisions)
+    if "booking_ref" not in fields and columns and len(frame):
+        fallback = _hash_ref_candidate(columns)
+        candidates["booking_ref"].append(fallback)
+        fields["booking_ref"] = FieldSuggestion(
+            spec=dict(fallback.spec), confidence=fallback.confidence, reasons=list(fallback.reasons), ambiguous=True
+        )
     used = {c for fs in fields.values() for c in fs.columns}
     return MappingSuggestion(
         fields=fields,
@@ -391,6 +399,15 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
         source=raw.source,
         vendor=vendor,
     )
+
+
+def _hash_ref_candidate(columns: list[str]) -> Candidate:
+    """No column is a reference, but the field is required: a reference hashed from every
+    column is the same each time the vendor re-sends a row, so re-imports update instead
+    of duplicating.  Always ambiguous: the operator confirms it."""
+    spec = {"hash": list(columns), "length": HASH_REF_LENGTH, "number_duplicates": True}
+    why = "no column looks like a booking reference: a stable reference is hashed from every column"
+    return Candidate("booking_ref", spec, MIN_CONFIDENCE, [why], (), ambiguous=True)
 
 
 def _sample(frame: pd.DataFrame, size: int) -> pd.DataFrame:
@@ -435,7 +452,8 @@ def _single_column_candidate(
             reasons.append(f"but only {why}")
     if conf <= 0.05:
         return None
-    return Candidate(fld, {"column": column}, conf, reasons, (column,), ambiguous)
+    rank = vocab.header_synonyms[fld].index(syn) if h else len(vocab.header_synonyms[fld])
+    return Candidate(fld, {"column": column}, conf, reasons, (column,), ambiguous, rank=rank)
 
 
 def _composite_candidates(
@@ -599,7 +617,7 @@ def _assign(candidates: dict[str, list[Candidate]]) -> dict[str, Candidate]:
     order = {f: i for i, f in enumerate(CANONICAL_FIELDS)}
     pool = sorted(
         (k for ks in candidates.values() for k in ks if k.confidence >= MIN_CONFIDENCE),
-        key=lambda k: (-k.confidence, order[k.field]),
+        key=lambda k: (-k.confidence, order[k.field], k.rank),
     )
     while True:
         chosen: dict[str, Candidate] = {}

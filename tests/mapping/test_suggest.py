@@ -156,9 +156,21 @@ def test_a_real_departure_column_beats_the_derived_one():
 
 def test_weak_fields_stay_unmapped():
     sug = suggest_mapping(raw_table({"foo": _cycle(["a", "b"]), "bar": _cycle(["x1", "y2"])}))
-    assert sug.fields == {}
+    assert set(sug.fields) == {"booking_ref"}  # the hashed fallback, see below
     assert sug.unmapped_columns == ["foo", "bar"]
-    assert "booking_ref" in sug.unmapped_fields
+    assert "status" in sug.unmapped_fields
+
+
+def test_without_a_reference_column_a_hashed_reference_is_offered_for_confirmation():
+    sug = suggest_mapping(
+        raw_table({"Hotel": _cycle(["A", "B"]), "Arrival": _cycle(["2024-01-01", "2024-01-02"]), "Notes": ["n"] * N})
+    )
+    fs = sug.fields["booking_ref"]
+    assert fs.spec == {"hash": ["Hotel", "Arrival", "Notes"], "length": 16, "number_duplicates": True}
+    assert fs.ambiguous and fs.confidence == MIN_CONFIDENCE
+    # the hash reads columns without taking them away from other fields
+    assert sug.fields["property_name"].spec == {"column": "Hotel"}
+    assert sug.unmapped_columns == ["Notes"]
 
 
 # -- dates -------------------------------------------------------------------------
@@ -448,8 +460,10 @@ def test_hotel_bookings_data_set(datasets_dir):
     }
     assert f["country"].spec == {"column": "country"}
     assert f["property_name"].spec == {"column": "hotel"}
-    # no column is a booking reference, and the date of the last status change is not the booking date
-    assert "booking_ref" not in f
+    # no column is a booking reference (one is hashed from every column, for the operator to confirm),
+    # and the date of the last status change is not the booking date
+    assert f["booking_ref"].spec["hash"] == sug.columns and f["booking_ref"].ambiguous
+    assert f["channel"].spec == {"column": "distribution_channel"}  # "distribution channel" ranks first
     assert f["booked_at"].spec["date_add"]["days"] == "lead_time"
     assert "reservation_status_date" in sug.unmapped_columns
     assert_each_column_once(sug)
