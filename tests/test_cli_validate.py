@@ -1,0 +1,164 @@
+"""`booking-desktop-cli validate`: what an operator or a script sees."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+PROFILE = """version: 1
+name: acme
+vendor: ACME
+signature:
+  columns: [Ref, Guest, Arrive, Leave, Pax, Total, Cur, State]
+fields:
+  booking_ref: {column: Ref}
+  customer_name: {column: Guest}
+  check_in: {column: Arrive}
+  check_out: {column: Leave}
+  adults: {column: Pax}
+  amount: {column: Total}
+  currency: {column: Cur}
+  status: {column: State, map: {CNF: confirmed, CXL: cancelled}}
+"""
+
+CSV = """Ref;Guest;Arrive;Leave;Pax;Total;Cur;State
+A-001;Ana Silva;2024-05-01;2024-05-04;2;300.00;EUR;CNF
+A-002;Ben Okafor;2024-05-02;2024-05-01;1;120.50;EUR;CNF
+A-003;;2024-05-03;2024-05-05;2;99.999;EUR;CXL
+A-001;Eva Rossi;2024-02-30;2024-03-02;0;80;USD;CNF
+A-005;Hiro Tanaka;2024-06-01;2024-06-03;2;150;EUR;BLOCKED
+"""
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "booking_desktop", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture()
+def vendor_file(tmp_path: Path) -> tuple[Path, Path]:
+    f = tmp_path / "acme_may.csv"
+    f.write_text(CSV, encoding="utf-8")
+    p = tmp_path / "acme.yaml"
+    p.write_text(PROFILE, encoding="utf-8")
+    return f, p
+
+
+def test_json_reports_each_problem_with_record_field_code_and_line(vendor_file):
+    f, p = vendor_file
+    out = cli("validate", str(f), "--profile", str(p), "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["file"].endswith("acme_may.csv")
+    assert doc["format"] == "csv"
+    assert doc["profile"] == "acme"
+    assert doc["vendor"] == "ACME"
+    assert doc["mapping"]["booking_ref"]
+    assert (doc["records"], doc["valid"], doc["invalid"]) == (5, 1, 4)
+    triples = {(e["row"], e["field"], e["code"]) for e in doc["errors"] if e["row"] is not None}
+    assert {
+        (2, "check_out", "date_order"),
+        (3, "customer_name", "required"),
+        (3, "amount", "precision"),
+        (4, "booking_ref", "duplicate_ref"),
+        (4, "check_in", "format"),
+        (4, "adults", "range"),
+        (5, "status", "enum"),
+    } <= triples
+    dup = next(e for e in doc["errors"] if e["code"] == "duplicate_ref")
+    assert dup["location"] == "line 5" and dup["severity"] == "error" and dup["value"] == "A-001"
+    assert doc["errors_by_code"]["duplicate_ref"] == 1
+    # record 1 is clean
+    assert not [e for e in doc["errors"] if e["row"] == 1 and e["severity"] == "error"]
+
+
+def test_profile_is_detected_from_headers_when_not_given(vendor_file, tmp_path, monkeypatch):
+    f, p = vendor_file
+    monkeypatch.setenv("BOOKING_DESKTOP_DATA_DIR", str(tmp_path))
+    from booking_desktop.pipeline import run_to_end
+
+    result = run_to_end(f, profiles_dir=p.parent)
+    assert result.profile is not None and result.profile.name == "acme"
+    assert result.vendor == "ACME"
+
+
+def test_vendor_option_overrides_profile(vendor_file):
+    f, p = vendor_file
+    doc = json.loads(cli("validate", str(f), "--profile", str(p), "--vendor", "ACME2", "--json").stdout)
+    assert doc["vendor"] == "ACME2"
+
+
+def test_without_profile_a_mapping_is_suggested(tmp_path):
+    f = tmp_path / "unknown.csv"
+    f.write_text(
+        "Booking ID,Guest Name,Email,Check-in,Check-out,Adults,Total,Currency,Status\n"
+        "B1,Ana Silva,ANA@EXAMPLE.COM,2024-05-01,2024-05-04,2,300.00,EUR,confirmed\n"
+        "B2,Ben Okafor,ben@example.com,2024-05-02,2024-05-06,1,120.50,EUR,cancelled\n",
+        encoding="utf-8",
+    )
+    out = cli("validate", str(f), "--vendor", "NEWCO", "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["profile"] is None
+    assert doc["mapping"]["booking_ref"] and doc["mapping"]["customer_email"]
+    assert (doc["records"], doc["valid"]) == (2, 2), doc["errors"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".xlsx"])
+def test_report_lists_every_problem(vendor_file, tmp_path, suffix):
+    f, p = vendor_file
+    report = tmp_path / f"report{suffix}"
+    out = cli("validate", str(f), "--profile", str(p), "--report", str(report))
+    assert out.returncode == 0, out.stderr
+    if suffix == ".csv":
+        frame = pd.read_csv(report)
+    elif suffix == ".xlsx":
+        frame = pd.read_excel(report, engine="calamine")
+    else:
+        frame = pd.DataFrame(json.loads(report.read_text(encoding="utf-8")))
+    assert {"row", "field", "code", "message", "location"} <= set(frame.columns)
+    assert ((frame["code"] == "duplicate_ref") & (frame["row"] == 4)).any()
+
+
+def test_human_summary_names_counts_and_places(vendor_file):
+    f, p = vendor_file
+    out = cli("validate", str(f), "--profile", str(p))
+    assert out.returncode == 0
+    assert "records: 5" in out.stdout and "invalid: 4" in out.stdout
+    assert "record 4 (line 5) booking_ref" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "needle"),
+    [
+        ("empty.csv", b"", "empty"),
+        ("binary.csv", bytes(range(256)) * 4, "binary.csv"),
+        ("data.bin", b"a,b\n1,2\n", "supported"),
+        ("broken.json", b'[{"a": 1,', "broken.json"),
+    ],
+)
+def test_unreadable_file_exits_2_with_one_line(tmp_path, name, content, needle):
+    f = tmp_path / name
+    f.write_bytes(content)
+    out = cli("validate", str(f), "--json")
+    assert out.returncode == 2
+    assert out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_bad_profile_is_a_clear_error(vendor_file, tmp_path):
+    f, _ = vendor_file
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nname: bad\nvendor: X\nfields:\n  chek_in: {column: Arrive}\n", encoding="utf-8")
+    out = cli("validate", str(f), "--profile", str(bad))
+    assert out.returncode == 2
+    assert "bad.yaml" in out.stderr and "chek_in" in out.stderr
+    assert "Traceback" not in out.stderr
