@@ -96,6 +96,7 @@ class ErrorPanel(QWidget):
         model.problems_changed.connect(self.refresh)
         model.modelReset.connect(self.refresh)
         model.rows_changed.connect(self._update_summary)
+        model.deleted_changed.connect(self._update_summary)
         self.refresh()
 
     # -- public ---------------------------------------------------------------------

@@ -210,6 +210,7 @@ class GridModel(QAbstractTableModel):
     edit_failed = Signal(str)  # a readable message for the window
     problems_changed = Signal()  # counts/colours changed (error panel recounts)
     rows_changed = Signal()  # the set or order of rows shown changed
+    deleted_changed = Signal()  # rows were deleted or restored
     _session_reset = Signal()  # marshal psygnal events from worker threads to the UI thread
     _session_cells = Signal(object, object)
     _session_deleted = Signal(object)
@@ -415,6 +416,7 @@ class GridModel(QAbstractTableModel):
     def _on_deleted(self, rows: np.ndarray) -> None:
         self._all_changed()
         self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, max(0, self.rowCount() - 1))
+        self.deleted_changed.emit()
 
     def _on_reset(self) -> None:
         if self.session is None:

@@ -438,6 +438,8 @@ class MainWindow(QMainWindow):
 
     def _on_load_error(self, path: Path, message: str) -> None:
         self._set_busy(False)
+        if path.name not in message:
+            message = f"{path.name}: {message}"
         self.load_failed.emit(message)
         self.show_message(
             "Cannot open file",
