@@ -90,7 +90,7 @@ class ExcelReader:
 
 def _pick_sheet(wb: Any, sheets: list[str], wanted: object, label: str) -> str:
     if not sheets:
-        raise fail("no-records", "the workbook has no sheets", label)
+        raise fail("corrupt-workbook", "the workbook has no sheets", label)
     if wanted is None or wanted == "":
         for meta in wb.sheets_metadata:
             if meta.typ != cal.SheetTypeEnum.WorkSheet or meta.visible != cal.SheetVisibleEnum.Visible:

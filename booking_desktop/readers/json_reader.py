@@ -150,9 +150,7 @@ def _find_records(doc: Any, record_path: str | None, label: str) -> tuple[str, l
         elif isinstance(node, dict):
             stack.extend(([*keys, k], v) for k, v in node.items() if isinstance(v, dict | list))
     if best[0] <= 0:
-        if isinstance(doc, list):
-            return "$", doc  # empty array or scalars: reported later
-        raise fail("no-records", "the document holds no array of objects (records)", label)
+        return "$", doc if isinstance(doc, list) else []  # no records: a no-records warning follows
     return _format_path(best[1]), best[2]
 
 

@@ -101,3 +101,8 @@ def test_empty_array_has_no_records(write):
 def test_a_single_flat_object_is_one_record(write):
     raw = read_file(write("a.json", '{"ref": "B1", "n": 2}'))
     assert cells(raw.frame) == [["B1", "2"]]
+
+
+def test_document_without_an_array_of_objects_has_no_records(write):
+    raw = read_file(write("a.json", '{"meta": {"ids": [1, 2, 3]}, "other": {"x": []}}'))
+    assert len(raw) == 0 and codes(raw) == ["no-records"]
