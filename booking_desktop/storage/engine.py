@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from bson.errors import InvalidDocument
 from pymongo import ReplaceOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, PyMongoError
@@ -47,6 +48,8 @@ log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 1000
 MAX_BATCH_SIZE = 2000  # the local server stops answering heartbeats during long requests
 LOOKUP_CHUNK = 2000
+# what a refused batch raises: server errors, and pymongo's own refusals (DocumentTooLarge is an InvalidDocument)
+REFUSED = (PyMongoError, InvalidDocument)
 
 
 class StorageError(Exception):
@@ -291,7 +294,7 @@ class CommitEngine:
                 )
             finished = True
             return summary(imp.COMPLETED)
-        except PyMongoError as exc:
+        except REFUSED as exc:
             msg = f"commit failed at record {position + 1}: {type(exc).__name__}: {_short(exc)}"
             self._finish_quietly(state, imp.FAILED, msg)
             finished = True
@@ -364,7 +367,7 @@ class CommitEngine:
             return self.retry.call(
                 lambda: self._attempt(result, plan, source, file, positions, (start, end, totals, state)), what
             )
-        except PyMongoError as exc:
+        except REFUSED as exc:
             if is_transient(exc):
                 raise
             log.warning("%s refused (%s); isolating the rows it refuses", what, type(exc).__name__)
@@ -398,7 +401,7 @@ class CommitEngine:
         raise StorageError("another writer keeps inserting the same bookings; try again later")
 
     def _salvage(
-        self, result: Any, plan: _Plan, source: SourceRef, file: imp.FileFacts, positions: np.ndarray, exc: PyMongoError
+        self, result: Any, plan: _Plan, source: SourceRef, file: imp.FileFacts, positions: np.ndarray, exc: Exception
     ) -> dict[str, int]:
         if len(positions) == 1:
             p = int(positions[0])
@@ -417,7 +420,7 @@ class CommitEngine:
                     lambda h=half: self._attempt(result, plan, source, file, h, None),
                     f"committing records {half[0] + 1}-{half[-1] + 1}",
                 )
-            except PyMongoError as e:
+            except REFUSED as e:
                 if is_transient(e):
                     raise
                 counts = self._salvage(result, plan, source, file, half, e)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError, OperationFailure
+from pymongo.errors import BulkWriteError, DocumentTooLarge, OperationFailure
 
 from booking_desktop.storage.client import ConnectionTarget, ensure_indexes, open_client
 from booking_desktop.storage.engine import CommitEngine, StorageError
@@ -111,15 +111,25 @@ def test_server_down_at_start_is_one_clear_error(tmp_path):
     assert time.monotonic() - t0 < 10
 
 
-def test_a_batch_the_server_refuses_goes_to_rejected_rows_not_lost(mongo_db, monkeypatch):
-    """The server refuses a whole insert because of one document: the engine isolates it."""
+REFUSALS = {
+    "server": lambda: OperationFailure("Document failed validation", code=121),
+    "pymongo": lambda: DocumentTooLarge("Document failed validation: BSON document too large"),
+}
+
+
+@pytest.mark.parametrize("who", sorted(REFUSALS))
+def test_a_batch_the_server_refuses_goes_to_rejected_rows_not_lost(mongo_db, monkeypatch, who):
+    """A whole insert is refused because of one document: the engine isolates it.
+
+    (nx-27017 refuses nothing -- see test_server_gaps -- so the refusal is injected.)
+    """
     ensure_indexes(mongo_db)
     real = Collection.insert_many
 
     def refusing(self, docs, *a, **kw):
         docs = list(docs)
         if self.name == "bookings" and any(d.get("booking_ref") == "R0000042" for d in docs):
-            raise OperationFailure("Document failed validation", code=121)
+            raise REFUSALS[who]()
         return real(self, docs, *a, **kw)
 
     monkeypatch.setattr(Collection, "insert_many", refusing)

@@ -1,0 +1,103 @@
+"""The built-in local database: start, find again, recover stale state, stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from pymongo import MongoClient
+
+from booking_desktop.cli import main
+from booking_desktop.storage.localdb import LABEL, LocalDatabase, pid_alive, ping
+
+
+@pytest.fixture
+def data_root(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOOKING_DESKTOP_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+def test_start_writes_data_and_state_under_the_data_dir_and_stop_ends_it(data_root):
+    ldb = LocalDatabase()
+    st = ldb.start()
+    try:
+        assert st.running and ping(st.port)
+        assert st.label == LABEL
+        state = json.loads((data_root / "localdb" / "state.json").read_text())
+        assert state["pid"] == st.pid and state["port"] == st.port
+        client = MongoClient(st.uri)
+        client.booking_desktop.t.insert_one({"x": 1})
+        client.close()
+        assert (data_root / "localdb" / "data" / "booking_desktop.db").exists()  # one file per database
+        # a second user of the same data dir finds the running server instead of starting another
+        again = LocalDatabase().start()
+        assert (again.pid, again.port) == (st.pid, st.port)
+    finally:
+        ldb.stop_owned()
+    assert not pid_alive(st.pid) or not ping(st.port)
+    assert not (data_root / "localdb" / "state.json").exists()
+
+
+def test_stale_state_of_a_dead_server_is_recovered(data_root):
+    root = data_root / "localdb"
+    root.mkdir(parents=True)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (root / "state.json").write_text(json.dumps({"pid": dead.pid, "port": 1}))
+    (root / "server.pid").write_text(str(dead.pid))
+    ldb = LocalDatabase()
+    assert not ldb.status().running
+    st = ldb.start()
+    try:
+        assert st.running and st.pid != dead.pid
+    finally:
+        ldb.stop_owned()
+
+
+def test_a_recycled_pid_that_is_not_the_server_is_never_killed(data_root):
+    root = data_root / "localdb"
+    root.mkdir(parents=True)
+    (root / "state.json").write_text(json.dumps({"pid": os.getpid(), "port": 1}))  # our own pid: not nx-27017
+    ldb = LocalDatabase()
+    st = ldb.start()
+    try:
+        assert st.running and st.pid != os.getpid()
+    finally:
+        ldb.stop_owned()
+
+
+@pytest.mark.slow
+def test_a_killed_server_leaves_data_that_the_next_start_serves(data_root):
+    ldb = LocalDatabase()
+    st = ldb.start()
+    client = MongoClient(st.uri)
+    client.booking_desktop.t.insert_many([{"_id": i} for i in range(100)])
+    client.close()
+    os.kill(st.pid, 9)
+    ldb._owned.proc.wait(10)
+    ldb._owned = None
+    assert not LocalDatabase().status().running
+    st2 = LocalDatabase().start()
+    try:
+        client = MongoClient(st2.uri)
+        assert client.booking_desktop.t.count_documents({}) == 100
+        client.close()
+    finally:
+        LocalDatabase().stop()
+
+
+def test_cli_start_status_stop(data_root, capsys):
+    assert main(["local-db", "start", "--json"]) == 0
+    started = json.loads(capsys.readouterr().out)
+    try:
+        assert started["running"] and started["label"] == LABEL
+        assert main(["local-db", "status"]) == 0
+        assert f"running (pid {started['pid']})" in capsys.readouterr().out
+    finally:
+        assert main(["local-db", "stop"]) == 0
+    assert "stopped" in capsys.readouterr().out
+    assert main(["local-db", "status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["running"] is False
