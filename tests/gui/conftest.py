@@ -9,17 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-CSV_HEADER = "booking_ref,status,guest_name,email,hotel,check_in,check_out,nights,adults,total,currency,country\n"
-# rows 2 and 4 have errors (missing ref / bad amount; departure before arrival); row 5 a bad email
-CSV_ROWS = [
-    "B001,confirmed,Ann Smith,ann@example.com,Hotel A,2024-05-01,2024-05-03,2,2,200.00,EUR,DE",
-    ",confirmed,Bob Jones,bob@example.com,Hotel A,2024-05-02,2024-05-04,2,1,100.00,EUR,FR",
-    "B003,cancelled,Cy Twain,cy@example.com,Hotel B,2024-06-01,2024-06-04,3,2,300.00,USD,US",
-    "B004,confirmed,Di Prince,di@example.com,Hotel B,2024-07-09,2024-07-08,1,2,abc,EUR,GB",
-    "B005,confirmed,Ed Stone,ed@example,Hotel C,2024-08-01,2024-08-02,1,1,80.00,EUR,DE",
-    "B006,confirmed,Flo Rida,flo@example.com,Hotel C,2024-08-03,2024-08-05,2,2,180.00,EUR,ES",
-]
+from gui_helpers import CSV_HEADER, CSV_ROWS
 
 
 @pytest.fixture(autouse=True)
@@ -67,9 +57,3 @@ def make_window(qtbot, tmp_path):
     yield make
     for w in made:
         w.cancel_load()
-
-
-def open_and_wait(qtbot, window, path: Path, timeout: int = 60_000) -> None:
-    with qtbot.waitSignal(window.session_loaded, timeout=timeout):
-        assert window.open_file(path)
-    qtbot.waitUntil(lambda: not window.is_loading, timeout=timeout)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import CSV_ROWS, open_and_wait
-from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, QUrl
+from gui_helpers import CSV_ROWS, cell_point, click_cell, fill_dialog_later, open_and_wait, type_into_cell
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 
 from booking_desktop.gui import recent_files, theme
 from booking_desktop.gui.edit_dialogs import FindReplaceDialog
@@ -17,42 +16,6 @@ pytestmark = pytest.mark.gui
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
-
-
-def cell_point(window, view_row: int, field: str) -> QPoint:
-    m, v = window.model, window.view
-    idx = m.index(view_row, m.fields.index(field))
-    v.scrollTo(idx)
-    return v.visualRect(idx).center()
-
-
-def click_cell(qtbot, window, view_row: int, field: str) -> None:
-    QTest.mouseClick(
-        window.view.viewport(),
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-        cell_point(window, view_row, field),
-    )
-
-
-def type_into_cell(qtbot, window, view_row: int, field: str, text: str) -> None:
-    """Double-click the cell, replace its text, press Enter."""
-    pos = cell_point(window, view_row, field)
-    QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
-    QTest.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
-    viewport = window.view.viewport()
-
-    def editor_open() -> bool:
-        f = QApplication.focusWidget()
-        return isinstance(f, QLineEdit) and f.parent() is viewport
-
-    qtbot.waitUntil(editor_open)
-    editor = QApplication.focusWidget()
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    # the delegate commits on a queued call: wait for the editor to close
-    qtbot.waitUntil(lambda: window.view.state() != QAbstractItemView.State.EditingState)
 
 
 def problems_at(window, row: int, field: str) -> list[str]:
@@ -151,17 +114,6 @@ def test_sorting_by_header_click_orders_rows(qtbot, make_window, bookings_csv):
     QTest.mouseClick(hh.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(x, 5))
     names = [w.model.data(w.model.index(r, col)) for r in range(w.model.rowCount())]
     assert names == sorted(names, reverse=True)
-
-
-def fill_dialog_later(qtbot, fill):
-    def run():
-        dlg = QApplication.activeModalWidget()
-        if dlg is None:
-            QTimer.singleShot(20, run)
-            return
-        fill(dlg)
-
-    QTimer.singleShot(0, run)
 
 
 def test_bulk_replace_through_the_dialog_is_one_undo_step(qtbot, make_window, bookings_csv):

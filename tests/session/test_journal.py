@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from conftest import ROWS, FakeEngine, make_result
+from session_fakes import ROWS, FakeEngine, make_result
 
 from booking_desktop.session import Journal, WorkSession, pending_journals
 

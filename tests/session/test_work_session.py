@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FakeEngine, make_result
+from session_fakes import FakeEngine, make_result
 
 from booking_desktop.session import WorkSession
 

@@ -1,0 +1,73 @@
+"""Helpers for GUI tests: the small vendor file, and acting on the window as a user would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
+
+CSV_HEADER = "booking_ref,status,guest_name,email,hotel,check_in,check_out,nights,adults,total,currency,country\n"
+# rows 2 and 4 have errors (missing ref / bad amount; departure before arrival); row 5 a bad email
+CSV_ROWS = [
+    "B001,confirmed,Ann Smith,ann@example.com,Hotel A,2024-05-01,2024-05-03,2,2,200.00,EUR,DE",
+    ",confirmed,Bob Jones,bob@example.com,Hotel A,2024-05-02,2024-05-04,2,1,100.00,EUR,FR",
+    "B003,cancelled,Cy Twain,cy@example.com,Hotel B,2024-06-01,2024-06-04,3,2,300.00,USD,US",
+    "B004,confirmed,Di Prince,di@example.com,Hotel B,2024-07-09,2024-07-08,1,2,abc,EUR,GB",
+    "B005,confirmed,Ed Stone,ed@example,Hotel C,2024-08-01,2024-08-02,1,1,80.00,EUR,DE",
+    "B006,confirmed,Flo Rida,flo@example.com,Hotel C,2024-08-03,2024-08-05,2,2,180.00,EUR,ES",
+]
+
+
+def open_and_wait(qtbot, window, path: Path, timeout: int = 60_000) -> None:
+    with qtbot.waitSignal(window.session_loaded, timeout=timeout):
+        assert window.open_file(path)
+    qtbot.waitUntil(lambda: not window.is_loading, timeout=timeout)
+
+
+def cell_point(window, view_row: int, field: str) -> QPoint:
+    m, v = window.model, window.view
+    idx = m.index(view_row, m.fields.index(field))
+    v.scrollTo(idx)
+    return v.visualRect(idx).center()
+
+
+def click_cell(qtbot, window, view_row: int, field: str) -> None:
+    QTest.mouseClick(
+        window.view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        cell_point(window, view_row, field),
+    )
+
+
+def type_into_cell(qtbot, window, view_row: int, field: str, text: str) -> None:
+    """Double-click the cell, replace its text, press Enter."""
+    pos = cell_point(window, view_row, field)
+    QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+    QTest.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+    viewport = window.view.viewport()
+
+    def editor_open() -> bool:
+        f = QApplication.focusWidget()
+        return isinstance(f, QLineEdit) and f.parent() is viewport
+
+    qtbot.waitUntil(editor_open)
+    editor = QApplication.focusWidget()
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    # the delegate commits on a queued call: wait for the editor to close
+    qtbot.waitUntil(lambda: window.view.state() != QAbstractItemView.State.EditingState)
+
+
+def fill_dialog_later(qtbot, fill):
+    def run():
+        dlg = QApplication.activeModalWidget()
+        if dlg is None:
+            QTimer.singleShot(20, run)
+            return
+        fill(dlg)
+
+    QTimer.singleShot(0, run)
