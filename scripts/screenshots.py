@@ -25,7 +25,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, Qt  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 log = logging.getLogger("screenshots")
@@ -61,19 +62,17 @@ def write_sample(folder: Path, copies: int = 30) -> Path:
 
 
 def settle(ms: int = 150) -> None:
-    t = QElapsedTimer()
-    t.start()
-    while t.elapsed() < ms:
-        QCoreApplication.processEvents()
+    """Let the event loop run for ``ms`` (one qWait, not a tight processEvents loop)."""
+    QTest.qWait(ms)
 
 
-def wait_for(cond: Callable[[], bool], timeout_ms: int = 20000) -> None:
+def wait_for(cond: Callable[[], bool], timeout_ms: int = 30000) -> None:
     t = QElapsedTimer()
     t.start()
     while not cond():
         if t.elapsed() > timeout_ms:
             raise TimeoutError("the screen did not reach the expected state")
-        QCoreApplication.processEvents()
+        QTest.qWait(25)
 
 
 def grab(widget: QWidget, out: Path, name: str) -> Path:
@@ -108,37 +107,34 @@ def shoot_mapping(out: Path, sample: Path, suffix: str) -> None:
     panel.close()
 
 
-def shoot_grid(out: Path, sample: Path, suffix: str) -> None:
-    from booking_desktop.pipeline import run_to_end
+def shoot_grid(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
+    """The real main window with the sample open: grid with errors, error panel, mapping dock."""
+    from booking_desktop.gui.main_window import MainWindow
 
-    result = run_to_end(sample)
-    try:
-        from booking_desktop.gui.main_window import MainWindow
-    except ImportError:
-        MainWindow = None
-    if MainWindow is not None and hasattr(MainWindow, "open_result"):
-        win = MainWindow()
-        win.resize(1280, 800)
-        win.open_result(result)
-        settle(400)
-        grab(win, out, f"grid_errors{suffix}")
-        win.close()
-        return
-    from booking_desktop.gui.grid_model import BookingTableModel
-    from booking_desktop.gui.grid_view import BookingGridView
-    from booking_desktop.session import WorkSession
-
-    session = WorkSession.from_result(result)
-    view = BookingGridView()
-    view.setModel(BookingTableModel(session))
-    view.resize(1280, 600)
-    grab(view, out, f"grid_errors{suffix}")
+    win = MainWindow(journal_dir=tmp / f"journal{suffix}", profiles_dir=tmp / "profiles", check_journals=False)
+    win.resize(1400, 860)
+    win.show()
+    done: list[bool] = []
+    win.fully_loaded.connect(lambda: done.append(True))
+    win.load_failed.connect(lambda msg: done.append(False))
+    win.open_file(sample)
+    wait_for(lambda: bool(done))
+    if not done[0]:
+        raise RuntimeError("the sample could not be loaded in the main window")
+    settle(300)
+    grab(win, out, f"grid_errors{suffix}")
+    win.close()
 
 
-def shoot_connection(out: Path, suffix: str) -> None:
+def shoot_connection(out: Path, suffix: str, tmp: Path) -> None:
     from booking_desktop.gui.connection_dialog import ConnectionDialog
+    from booking_desktop.storage.connections import ConnectionStore
 
-    dlg = ConnectionDialog()
+    store = ConnectionStore(tmp / f"connections{suffix}")  # never the user's own list
+    store.add("Office server", "mongodb://clerk@db.office.example:27017", db_name="bookings", auth_source="admin")
+    store.add("Cloud cluster", "mongodb+srv://cluster0.example.mongodb.net", db_name="bookings", tls=True,
+              save_password=False)
+    dlg = ConnectionDialog(store=store, current="Office server")
     dlg.resize(760, 480)
     grab(dlg, out, f"connection_dialog{suffix}")
     dlg.close()
@@ -184,8 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     which = set(args.only or ["mapping", "grid", "connection", "commit"])
     with tempfile.TemporaryDirectory() as tmpd:
         tmp = Path(tmpd)
-        os.environ.setdefault("BOOKING_DESKTOP_CONFIG_DIR", str(tmp / "config"))
-        os.environ.setdefault("BOOKING_DESKTOP_PROFILES", str(tmp / "profiles"))
+        os.environ["BOOKING_DESKTOP_CONFIG_DIR"] = str(tmp / "config")  # the user's settings stay untouched
+        os.environ["BOOKING_DESKTOP_PROFILES"] = str(tmp / "profiles")
+        os.environ["BOOKING_DESKTOP_DATA_DIR"] = str(tmp / "data")
+        for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+            QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp / "qsettings"))
         sample = write_sample(tmp)
         variants = [("", None)]
         if args.dark:
@@ -196,8 +195,8 @@ def main(argv: list[str] | None = None) -> int:
             app.setPalette(palette if palette is not None else app.style().standardPalette())
             steps = {
                 "mapping": lambda s=suffix: shoot_mapping(args.out, sample, s),
-                "grid": lambda s=suffix: shoot_grid(args.out, sample, s),
-                "connection": lambda s=suffix: shoot_connection(args.out, s),
+                "grid": lambda s=suffix: shoot_grid(args.out, sample, s, tmp),
+                "connection": lambda s=suffix: shoot_connection(args.out, s, tmp),
                 "commit": lambda s=suffix: shoot_commit(args.out, sample, s, tmp / f"db{s}"),
             }
             for name, step in steps.items():

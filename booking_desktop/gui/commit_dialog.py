@@ -267,6 +267,7 @@ class CommitDialog(QDialog):
         if status != "completed":
             self._show_error(text, "")
         self.cancel_button.setVisible(False)
+        self.commit_button.setVisible(False)
         self.close_button.setVisible(True)
         self.close_button.setFocus()
         self.committed.emit(summary)

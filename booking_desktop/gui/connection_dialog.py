@@ -60,12 +60,12 @@ def keyring_warning(status: KeyringStatus) -> str:
     """What the operator must know about where passwords would go ('' when the keyring is fine)."""
     if not status.usable:
         return (
-            f"No secure password store is available on this computer ({status.reason}). "
+            f"No secure password store is available on this computer: {status.reason}. "
             "Passwords cannot be remembered: you will be asked for the password each time you connect."
         )
     if not status.secure:
         return (
-            f"The password store on this computer is not secure ({status.reason}). "
+            f"The password store on this computer is not secure: {status.reason}. "
             "When adding a connection, choose whether to be asked for the password each time (recommended) "
             "or to store it there anyway."
         )
@@ -333,8 +333,8 @@ class ConnectionDialog(QDialog):
             profiles = []
             self._error("The saved connections cannot be read", str(exc), "Fix or delete the file named above.")
         for p in profiles:
-            user = f" (user {p.username})" if p.username else ""
-            item = QListWidgetItem(f"{p.name} — {p.masked_uri}{user}")
+            item = QListWidgetItem(p.name)
+            item.setToolTip(p.masked_uri + (f"\nuser {p.username}" if p.username else ""))
             item.setData(_ROLE_NAME, p.name)
             self.list.addItem(item)
         row = 0
@@ -356,6 +356,16 @@ class ConnectionDialog(QDialog):
 
     def chosen(self) -> str | None:
         return self._chosen
+
+    def target(self) -> ConnectionTarget | None:
+        """The chosen connection's target (asking for a password that is not stored); None = local database."""
+        if self._chosen is None:
+            return None
+        try:
+            return connection_target(self._store, self._chosen, self)
+        except ConnectionProfileError as exc:
+            self._error("The connection cannot be used", str(exc), "Choose another connection or add it again.")
+            return None
 
     def _show_keyring(self) -> None:
         text = keyring_warning(keyring_status())
@@ -381,8 +391,10 @@ class ConnectionDialog(QDialog):
             return
         if not p.save_password:
             pw = "asked each time you connect"
-        elif p.username:
+        elif self._store.password(name) is not None:  # presence only; the value is never displayed
             pw = "kept in the system keyring (never shown)"
+        elif p.username:
+            pw = "not stored: asked when connecting"
         else:
             pw = "none"
         tls = {None: "as the URI says", True: "on", False: "off"}[p.tls]

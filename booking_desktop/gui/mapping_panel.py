@@ -61,11 +61,11 @@ _ROLE_KIND = Qt.ItemDataRole.UserRole
 _KIND_NONE, _KIND_COLUMN, _KIND_CURRENT_TRANSFORM, _KIND_EDIT_TRANSFORM = "none", "column", "current", "edit"
 
 DATE_CHOICES = [
-    ("auto", "Automatic"),
-    ("dmy", "Day/Month/Year"),
-    ("mdy", "Month/Day/Year"),
-    ("ymd", "Year/Month/Day"),
-    ("format", "Format…"),
+    ("auto", "automatic"),
+    ("dmy", "day first"),
+    ("mdy", "month first"),
+    ("ymd", "year first"),
+    ("format", "format…"),
 ]
 
 
@@ -77,7 +77,7 @@ class ConfidenceBar(QProgressBar):
         self.setRange(0, 100)
         self.setTextVisible(True)
         self.setFormat("%p%")
-        self.setFixedWidth(64)
+        self.setFixedWidth(52)
         self.setMaximumHeight(16)
 
     def set_confidence(self, value: float | None, reasons: list[str]) -> None:
@@ -106,7 +106,7 @@ class FieldRow:
         self.source.setObjectName(f"source_{field}")
         self.source.setAccessibleName(f"Source of {field}")
         self.source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.source.setMinimumContentsLength(14)
+        self.source.setMinimumContentsLength(11)
         self.edit = QToolButton(parent)
         self.edit.setText("ƒ")
         self.edit.setObjectName(f"transform_{field}")
@@ -290,6 +290,8 @@ class MappingPanel(QWidget):
         self._saved_path = _profile_path(profile)
         self._error = ""
         self._headers[3].setVisible(suggestion is not None)
+        if drift is None and profile is not None and raw is not None and self._suggestion is None:
+            drift = _drift_of(raw, profile)
         self._set_drift(drift)
         self._debounce.stop()
         self._refresh_all()
@@ -513,7 +515,7 @@ class MappingPanel(QWidget):
         combo = row.source
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem("(the profile's vendor code)" if row.field == "vendor" else NOT_MAPPED, _KIND_NONE)
+        combo.addItem("(profile vendor)" if row.field == "vendor" else NOT_MAPPED, _KIND_NONE)
         current = 0
         if spec and "column" not in spec:
             combo.addItem(f"ƒ {_describe(spec)}", _KIND_CURRENT_TRANSFORM)
@@ -966,6 +968,15 @@ def _drift_text(drift: Any) -> str:
     name = get("profile_name") or get("profile") or "the profile"
     name = getattr(name, "name", name)
     return f"The file's header differs from {name}: " + "; ".join(parts) + ". Check the fields below."
+
+
+def _drift_of(raw: Any, profile: Any) -> Any:
+    """How the file's header differs from the profile's signature (None when the profile has none)."""
+    if not getattr(getattr(profile, "signature", None), "columns", None):
+        return None
+    from booking_desktop.mapping.drift import match_profile
+
+    return match_profile(raw.columns, profile)
 
 
 def _head(raw: Any, n: int) -> Any:

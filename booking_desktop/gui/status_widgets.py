@@ -30,6 +30,14 @@ SLOW_MS = 500.0  # a ping slower than this shows amber
 PING_TIMEOUT_MS = 3_000
 
 Ping = Callable[[], float]  # returns the round trip in ms, raises when the server does not answer
+NOT_STARTED_TEXT = "starts when needed"
+
+
+class NotStarted(Exception):
+    """Raised by a ping when the local database is simply not running yet (grey, not red)."""
+
+    def __str__(self) -> str:
+        return NOT_STARTED_TEXT
 
 
 class HealthDot(QWidget):
@@ -104,7 +112,7 @@ class ConnectionStatusWidget(QWidget):
         self._generation += 1
         self._name = name or LOCAL_LABEL
         self._ping = ping
-        self._set(Health.UNKNOWN, "checking…")
+        self._set(Health.UNKNOWN, "checking…" if ping is not None else "not checked")
         if ping is None:
             self._timer.stop()
             return
@@ -130,6 +138,9 @@ class ConnectionStatusWidget(QWidget):
     def _on_result(self, gen: int, ms: float) -> None:
         if gen != self._generation:
             return
+        if ms < 0:
+            self._set(Health.UNKNOWN, NOT_STARTED_TEXT)
+            return
         self._set(Health.OK if ms < SLOW_MS else Health.SLOW, f"{ms:.0f} ms")
 
     def _on_error(self, gen: int, message: str) -> None:
@@ -150,7 +161,7 @@ class ConnectionStatusWidget(QWidget):
             Health.OK: "connected",
             Health.SLOW: "slow",
             Health.DOWN: "not answering",
-            Health.UNKNOWN: "checking…",
+            Health.UNKNOWN: self._detail or "not checked",
         }[self._health]
         suffix = f" — {self._detail}" if self._health in (Health.OK, Health.SLOW) else f" — {words}"
         self.label.setText(f"{self._name}{suffix}")
@@ -165,7 +176,10 @@ class ConnectionStatusWidget(QWidget):
 
 def _timed_ping(ping: Ping) -> float:
     t0 = time.perf_counter()
-    ms = ping()
+    try:
+        ms = ping()
+    except NotStarted:
+        return -1.0
     return float(ms) if ms is not None else (time.perf_counter() - t0) * 1000
 
 
@@ -176,5 +190,42 @@ def mongo_ping(client: Any) -> Ping:
         t0 = time.perf_counter()
         client.admin.command("ping")
         return (time.perf_counter() - t0) * 1000
+
+    return ping
+
+
+def local_database_ping(local: Any = None) -> Ping:
+    """A ping for the built-in local database: grey "starts when needed" while it is not running.
+
+    ``local`` is a ``storage.localdb.LocalDatabase`` (the per-user one by default).  The
+    ping never starts the server: the app starts it when it first needs it.
+    """
+
+    def ping() -> float:
+        from booking_desktop.storage import localdb
+
+        db = local or localdb.LocalDatabase()
+        st = db.status()
+        if not st.running or st.port is None:
+            raise NotStarted()
+        t0 = time.perf_counter()
+        if not localdb.ping(st.port, timeout_ms=PING_TIMEOUT_MS):
+            raise ConnectionError("the local database does not answer")
+        return (time.perf_counter() - t0) * 1000
+
+    return ping
+
+
+def target_ping(target: Any) -> Ping:
+    """A ping for a ``storage.client.ConnectionTarget`` (opens and closes a short-timeout client)."""
+
+    def ping() -> float:
+        from booking_desktop.storage.client import open_client
+
+        client = open_client(target, serverSelectionTimeoutMS=PING_TIMEOUT_MS, connectTimeoutMS=PING_TIMEOUT_MS)
+        try:
+            return mongo_ping(client)()
+        finally:
+            client.close()
 
     return ping

@@ -117,7 +117,7 @@ def test_choosing_month_first_reinterprets_the_dates(qtbot, panel):
     row = panel._rows["check_in"]
     assert "2024-04-03" in row.preview.text()  # %d/%m/%Y from the profile
     with qtbot.waitSignal(panel.profile_changed, timeout=3000) as blocker:
-        choose(qtbot, row.date_choice, "Month/Day/Year")
+        choose(qtbot, row.date_choice, "month first")
     spec = blocker.args[0].fields["check_in"]
     assert spec.get("date_order") == "mdy" and "date_format" not in spec
     assert "2024-03-04" in row.preview.text()
@@ -125,7 +125,7 @@ def test_choosing_month_first_reinterprets_the_dates(qtbot, panel):
 
 def test_typing_a_date_format(qtbot, panel):
     row = panel._rows["check_out"]
-    choose(qtbot, row.date_choice, "Format…")
+    choose(qtbot, row.date_choice, "format…")
     assert row.date_format.isVisible()
     row.date_format.clear()
     with qtbot.waitSignal(panel.profile_changed, timeout=3000) as blocker:
@@ -274,3 +274,23 @@ def test_unmapping_a_field(qtbot, panel):
         choose(qtbot, panel._rows["amount"].source, "(not mapped)")
     assert "amount" not in blocker.args[0].fields
     assert panel._rows["amount"].preview.text() == ""
+
+
+def test_drift_is_computed_from_the_profile_signature(qtbot, raw, tmp_path):
+    from booking_desktop.mapping.profile import MappingProfile
+
+    prof = MappingProfile.from_dict(
+        {
+            "version": 1,
+            "name": "inntown",
+            "vendor": "INNTOWN",
+            "signature": {"columns": ["Booking_ID", "guest_name", "arrival", "departure", "state", "email"]},
+            "fields": {"booking_ref": {"column": "Booking_ID"}},
+        }
+    )
+    w = MappingPanel(mappings_dir=tmp_path)
+    qtbot.addWidget(w)
+    w.show()
+    w.set_source(raw, prof)
+    assert w.drift_label.isVisible()
+    assert "inntown" in w.drift_label.text() and "email" in w.drift_label.text()

@@ -96,3 +96,32 @@ def test_result_of_an_old_connection_is_ignored_after_switching(qtbot):
     release.set()
     qtbot.wait(200)
     assert w.health is Health.UNKNOWN and w.label.text().startswith(LOCAL_LABEL)
+
+
+def test_local_database_not_running_is_grey_not_red(qtbot, tmp_path):
+    from booking_desktop.gui.status_widgets import NOT_STARTED_TEXT, local_database_ping
+    from booking_desktop.storage.localdb import LocalDatabase
+
+    w = ConnectionStatusWidget()
+    qtbot.addWidget(w)
+    w.set_connection(None, local_database_ping(LocalDatabase(root=tmp_path / "localdb")))
+    qtbot.waitUntil(lambda: NOT_STARTED_TEXT in w.label.text(), timeout=10000)
+    assert w.health is Health.UNKNOWN and w.label.text().startswith(LOCAL_LABEL)
+    w.stop()
+
+
+def test_running_local_database_is_green(qtbot, tmp_path):
+    from booking_desktop.gui.status_widgets import local_database_ping
+    from booking_desktop.storage.localdb import LocalDatabase
+
+    local = LocalDatabase(root=tmp_path / "localdb")
+    local.start()
+    try:
+        w = ConnectionStatusWidget()
+        qtbot.addWidget(w)
+        with qtbot.waitSignal(w.health_changed, timeout=15000, check_params_cb=lambda h: h in ("ok", "slow")):
+            w.set_connection(None, local_database_ping(local))
+        assert "ms" in w.label.text()
+        w.stop()
+    finally:
+        local.stop()
