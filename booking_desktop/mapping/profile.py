@@ -249,7 +249,7 @@ def spec_columns(spec: Mapping[str, Any]) -> list[str]:
         cols = list(arg)
     else:
         cols = []
-    return [str(c) for c in cols if not str(c).startswith("@")]
+    return [str(c) for c in cols if kind == "column" or field_ref(c) is None]
 
 
 def spec_refs(spec: Mapping[str, Any]) -> list[str]:
@@ -259,8 +259,17 @@ def spec_refs(spec: Mapping[str, Any]) -> list[str]:
     if kind == "date_add":
         arg = [arg["date"], arg["days"]]
     if kind in ("concat", "sum", "product", "hash", "date_add"):
-        return [str(c)[1:] for c in arg if str(c).startswith("@")]
+        return [r for r in (field_ref(c) for c in arg) if r is not None]
     return []
+
+
+def field_ref(name: Any) -> str | None:
+    """``"@nights"`` -> ``"nights"`` when the name after ``@`` is a canonical field; anything
+    else (an XML attribute column such as ``@id``) is a source column name."""
+    name = str(name)
+    if name.startswith("@") and name[1:] in canonical_fields():
+        return name[1:]
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -374,9 +383,7 @@ class _Checker:
             refs[name] = self._spec(name, key, spec)
         for name, targets in refs.items():
             for t in targets:
-                if t not in self.canonical:
-                    self.add(f"fields.{name}", f"@{t} is not a canonical field")
-                elif t == name:
+                if t == name:
                     self.add(f"fields.{name}", f"@{t} refers to the field itself")
                 elif t not in fields:
                     self.add(f"fields.{name}", f"@{t} refers to a field this profile does not map")
@@ -407,7 +414,7 @@ class _Checker:
         if kind == "date_add" and isinstance(arg, Mapping):
             arg = [arg.get("date"), arg.get("days")]
         if kind in ("concat", "sum", "product", "hash", "date_add") and isinstance(arg, list):
-            return [str(c)[1:] for c in arg if isinstance(c, str) and c.startswith("@")]
+            return [r for r in (field_ref(c) for c in arg if isinstance(c, str)) if r is not None]
         return []
 
     def _source(self, name: str, key: str, kind: str, arg: Any) -> None:

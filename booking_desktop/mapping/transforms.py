@@ -26,7 +26,7 @@ from booking_desktop.errors import Problem, ProblemTable, Severity
 from booking_desktop.mapping import dates
 from booking_desktop.mapping.decimals import decimal_product, decimal_sum, normalize_number
 from booking_desktop.mapping.drift import header_key, match_profile
-from booking_desktop.mapping.profile import MappingProfile, canonical_fields, spec_refs, spec_source
+from booking_desktop.mapping.profile import MappingProfile, canonical_fields, field_ref, spec_refs, spec_source
 from booking_desktop.readers.base import RawTable
 
 HASH_SEP = "\x1f"  # between the values of one synthetic reference (never in a cell)
@@ -73,10 +73,11 @@ class _Mapper:
         self._cache: dict[str, pd.Series] = {}
 
     # -- inputs ---------------------------------------------------------
-    def column(self, name: str, field_name: str) -> pd.Series | None:
+    def column(self, name: str, field_name: str, allow_ref: bool = True) -> pd.Series | None:
         """A source column, trimmed; ``@field`` is an already-mapped canonical field."""
-        if name.startswith("@"):
-            return self.out.get(name[1:])
+        ref = field_ref(name) if allow_ref else None
+        if ref is not None:
+            return self.out.get(ref)
         if name in self._cache:
             return self._cache[name]
         actual = name if name in self.frame.columns else self.by_key.get(header_key(name))
@@ -152,7 +153,7 @@ class _Mapper:
         return value.astype("str"), how
 
     def _src_column(self, name: str, col: str, spec: Mapping[str, Any]):
-        s = self.column(col, name)
+        s = self.column(col, name, allow_ref=False)
         how = f"column {col}"
         if s is None:
             return None, how + " (missing)"
@@ -236,9 +237,7 @@ class _Mapper:
         if "number_locale" in spec:
             loc = spec["number_locale"]
             series = [
-                normalize_number(s, loc.get("decimal", "."), loc.get("thousands", ""))[0]
-                if not c.startswith("@")
-                else s
+                normalize_number(s, loc.get("decimal", "."), loc.get("thousands", ""))[0] if field_ref(c) is None else s
                 for c, s in zip(cols, series)
             ]
         result = (decimal_sum if op == "sum" else decimal_product)(series)
