@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from booking_desktop.errors import PROBLEM_COLUMNS, ProblemTable
 from booking_desktop.validation._arrow import STR, to_series
@@ -127,12 +128,16 @@ def order_frame(frame: pd.DataFrame, field_order: tuple[str, ...] | None = None)
         from booking_desktop.schema import CANONICAL_FIELDS
 
         field_order = CANONICAL_FIELDS
-    f_rank = pd.Categorical(frame["field"], categories=list(field_order)).codes.astype(np.int64)
-    c_rank = pd.Categorical(frame["code"], categories=list(CODE_ORDER)).codes.astype(np.int64)
-    f_rank[f_rank < 0] = len(field_order)
-    c_rank[c_rank < 0] = len(CODE_ORDER)
+    f_rank = _rank(frame["field"], field_order)
+    c_rank = _rank(frame["code"], CODE_ORDER)
     order = np.lexsort((c_rank, f_rank, frame["row"].to_numpy()))
     return frame.take(order).reset_index(drop=True)
+
+
+def _rank(column: pd.Series, order: tuple[str, ...]) -> np.ndarray:
+    """Position of each value in ``order`` (unknown values last)."""
+    ranks = pc.index_in(pa.array(column.astype("str").array), value_set=pa.array(list(order)))
+    return np.asarray(pc.fill_null(ranks, len(order)).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def table(frame: pd.DataFrame) -> ProblemTable:
