@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +40,7 @@ class ExcelReader:
         try:
             wb = cal.CalamineWorkbook.from_filelike(io.BytesIO(src.data))
             sheets = list(wb.sheet_names)
-            name = _pick_sheet(wb, sheets, options.get("sheet"), label)
-            sheet = wb.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=True)
+            name, sheet, rows = _pick_sheet(wb, sheets, options.get("sheet"), label)
             start = sheet.start or (0, 0)
         except cal.PasswordError:
             raise fail(
@@ -75,10 +74,14 @@ class ExcelReader:
             )
         header = [_text(c) for c in rows[idx]]
         body = rows[idx + 1 :]
-        keep_rows = [i for i, r in enumerate(body) if any(c != "" and c is not None for c in r)]
         width = len(header)
-        cols_raw = [[body[i][j] if j < len(body[i]) else "" for i in keep_rows] for j in range(width)]
-        keep_cols = [j for j in range(width) if header[j] or any(v != "" for v in cols_raw[j])]
+        # calamine rows are lists of equal width; "" is an empty cell (list.count runs in C)
+        empty = [r.count("") + r.count(None) >= len(r) for r in body]
+        keep_rows = [i for i, e in enumerate(empty) if not e]
+        if len(keep_rows) < len(body):
+            body = [body[i] for i in keep_rows]
+        cols_raw = list(zip(*body, strict=True)) if body else [() for _ in range(width)]
+        keep_cols = [j for j in range(width) if header[j] or cols_raw[j].count("") < len(cols_raw[j])]
         raw_names = [header[j] or "" for j in keep_cols]
         names, hp = clean_headers(raw_names, label, f"{where}!row {info.header_row}")
         columns = [_column_text(cols_raw[j]) for j in keep_cols]
@@ -88,16 +91,33 @@ class ExcelReader:
         return RawTable(frame, Locations(template, numbers), info, problems + hp)
 
 
-def _pick_sheet(wb: Any, sheets: list[str], wanted: object, label: str) -> str:
+def _pick_sheet(wb: Any, sheets: list[str], wanted: object, label: str) -> tuple[str, Any, list[list[Any]]]:
+    """(name, sheet, rows): the sheet asked for, else the first visible worksheet with data.
+
+    Each sheet is parsed at most once (calamine parses the whole sheet even for a few rows).
+    """
     if not sheets:
         raise fail("corrupt-workbook", "the workbook has no sheets", label)
     if wanted is None or wanted == "":
+        first = None
         for meta in wb.sheets_metadata:
             if meta.typ != cal.SheetTypeEnum.WorkSheet or meta.visible != cal.SheetVisibleEnum.Visible:
                 continue
-            if wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=True, nrows=2):
-                return meta.name
-        return sheets[0]
+            sheet = wb.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=True)
+            if rows:
+                return meta.name, sheet, rows
+            first = first or (meta.name, sheet, rows)
+        if first is not None:
+            return first
+        name = sheets[0]
+    else:
+        name = _sheet_name(sheets, wanted, label)
+    sheet = wb.get_sheet_by_name(name)
+    return name, sheet, sheet.to_python(skip_empty_area=True)
+
+
+def _sheet_name(sheets: list[str], wanted: object, label: str) -> str:
     if isinstance(wanted, int) and not isinstance(wanted, bool):
         if 0 <= wanted < len(sheets):
             return sheets[wanted]
@@ -159,7 +179,9 @@ def _text(v: object) -> str | None:
     return str(v)
 
 
-def _column_text(values: list[object]) -> list[str | None]:
-    if all(type(v) is str for v in values):
-        return [v or None for v in values]  # type: ignore[misc]
-    return [_text(v) for v in values]
+def _column_text(values: tuple[object, ...]) -> Sequence[str | None]:
+    """Text of one column; a column of text cells passes through untouched
+    ("" becomes missing later, with the other null tokens)."""
+    if set(map(type, values)) <= {str}:
+        return values  # type: ignore[return-value]
+    return list(map(_text, values))
