@@ -335,7 +335,8 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
     columns."""
     vocab = vocabulary()
     frame = raw.frame
-    columns = [str(c) for c in frame.columns]
+    all_columns = [str(c) for c in frame.columns]
+    columns = [c for c in all_columns if c != ""]  # a profile cannot name a blank header (readers rename them)
     sample = _sample(frame, sample_size)
     status_words = frozenset(vocab.status_synonyms)
     sniffs = sniff_frame(sample, status_words)
@@ -392,10 +393,10 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
     used = {c for fs in fields.values() for c in fs.columns}
     return MappingSuggestion(
         fields=fields,
-        unmapped_columns=[c for c in columns if c not in used],
+        unmapped_columns=[c for c in all_columns if c not in used],
         unmapped_fields=[f for f in SUGGESTED_FIELDS if f not in fields],
         candidates=candidates,
-        columns=columns,
+        columns=all_columns,
         source=raw.source,
         vendor=vendor,
     )
@@ -640,9 +641,10 @@ DATE_FORMATS = (
     "%d/%m/%y", "%m/%d/%y", "%d.%m.%y", "%Y%m%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y",
     "%d-%b-%Y", "%d-%b-%y",
 )  # fmt: skip
+# no offsets ("Z", "+02:00"): the mapping reads ISO 8601 with offsets without a format
 DATETIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S%z",
-    "%Y-%m-%dT%H:%M:%SZ", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
+    "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S",
     "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%m/%d/%Y %I:%M %p", "%d-%m-%Y %H:%M", "%d %b %Y %H:%M",
 )  # fmt: skip
 
@@ -656,7 +658,7 @@ def _distinct_text(values: pd.Series) -> pd.Series:
 def _fits(values: pd.Series, fmt: str) -> bool:
     if values.empty:
         return False
-    parsed = pd.to_datetime(values, format=fmt, errors="coerce", utc="%z" in fmt)
+    parsed = pd.to_datetime(values, format=fmt, errors="coerce")
     return bool(parsed.notna().all())
 
 

@@ -260,6 +260,21 @@ def test_iso_dates_with_times_need_no_format_and_are_not_ambiguous():
     sug = suggest_mapping(raw_table({"Ref": [f"R{k}" for k in range(N)], "Booking Date": stamps}))
     fs = sug.fields["booked_at"]
     assert fs.spec == {"column": "Booking Date"} and not fs.ambiguous
+    sug.to_profile("stamps", "V")  # regression: an offset format once made the profile invalid
+
+
+def test_offset_stamps_of_one_shape_get_no_offset_format():
+    stamps = [f"2024-03-{1 + k % 28:02d}T10:00:00+01:00" for k in range(N)]
+    sug = suggest_mapping(raw_table({"Ref": [f"R{k}" for k in range(N)], "Created": stamps}))
+    assert sug.fields["booked_at"].spec == {"column": "Created"}
+    sug.to_profile("stamps", "V")
+
+
+def test_a_blank_header_is_never_suggested():
+    sug = suggest_mapping(raw_table({"": [f"g{k}@example.com" for k in range(N)], "Ref": [f"R{k}" for k in range(N)]}))
+    assert "customer_email" not in sug.fields
+    assert "" in sug.unmapped_columns
+    sug.to_profile("blank", "V")
 
 
 def test_year_month_day_columns_become_date_parts():
