@@ -95,10 +95,13 @@ def read_file(path: str | Path, options: dict[str, Any] | None = None, format: s
     problems: list[Problem] = list(src.problems)
     if unknown:
         problems.append(warning("unknown-option", f"ignored unknown option(s): {', '.join(unknown)}", src.label))
+    if not src.data[:4096].strip() and not src.data.strip():
+        raise fail("empty-file", "the file holds only whitespace", src.label)
     fmt = _choose_format(src, format, problems)
     reader = get_reader(fmt)
+    read_source = getattr(reader, "read_source", None)
     try:
-        raw = reader.read_source(src, options)
+        raw = read_source(src, options) if read_source else reader.read(src.path, options)
     except ReadError:
         raise
     except MemoryError:

@@ -54,7 +54,7 @@ def test_empty_file(write):
 
 
 def test_whitespace_only_file(write):
-    _fails(write("e.csv", "\n \n"), "empty-file")
+    _fails(write("e.csv", "\n \n"), "empty-file", "whitespace")
 
 
 def test_binary_file_named_csv(write):
@@ -163,3 +163,8 @@ def test_error_inside_a_zip_names_archive_and_member(write):
 def test_unknown_option_is_a_warning(write):
     raw = read_file(write("b.csv", "a\n1\n"), {"sheeet": "x"})
     assert codes(raw) == ["unknown-option"]
+
+
+@pytest.mark.parametrize("name", ["e.json", "e.xml", "e.csv"])
+def test_whitespace_only_file_of_any_format(write, name):
+    _fails(write(name, "  \r\n\t\n"), "empty-file", "only whitespace")
