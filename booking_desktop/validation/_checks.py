@@ -44,6 +44,7 @@ DATETIME_RE = (
 )
 INTEGER_RE = r"^[+-]?\d+(?:\.0+)?$"
 DECIMAL_RE = r"^[+-]?\d+(?:\.\d+)?$"
+EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"  # when the schema gives no pattern
 PHONE_STRIP = " .-()/\t"
 _I64_MAX = np.iinfo(np.int64).max
 _I64_MIN = np.iinfo(np.int64).min
@@ -105,11 +106,10 @@ def check_text(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSi
 def check_email(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
     ok = pres.copy()
     _check_length(spec, raw, pres, sink, ok)
-    if spec.pattern:
-        bad = ok & ~matches(raw, spec.pattern)
-        sink.add(bad, spec.name, "format", _sev(spec, "format"), raw,
-                 _quoted(spec.name, raw, "is not a valid e-mail address (expected name@domain.tld)"))
-        ok &= ~bad
+    bad = ok & ~matches(raw, spec.pattern or EMAIL_RE)
+    sink.add(bad, spec.name, "format", _sev(spec, "format"), raw,
+             _quoted(spec.name, raw, "is not a valid e-mail address (expected name@domain.tld)"))
+    ok &= ~bad
     return Checked(to_series(where(ok, pc.utf8_lower(raw))), ok)
 
 
