@@ -78,6 +78,8 @@ RATE_SYNONYMS = (
 )  # fmt: skip
 LEAD_TIME_SYNONYMS = ("lead time", "lead days", "booking lead time", "days in advance", "advance days", "lead")
 MAX_STAY_COLUMNS, MIN_STAY_ROWS, MAX_STAY_DAYS = 6, 5, 30  # arrival/departure pairs found from content
+FIRST_NAME_SYNONYMS = ("first name", "firstname", "given name", "forename", "fname", "guest first name")
+LAST_NAME_SYNONYMS = ("last name", "lastname", "surname", "family name", "lname", "guest last name", "guest surname")
 HASH_REF_LENGTH = 16
 DERIVED_DATE_CONFIDENCE = 0.7  # check_out from check_in + nights, booked_at from a lead time
 YEAR_WORDS, MONTH_WORDS = {"year", "yr", "yyyy"}, {"month", "mon", "mm"}
@@ -467,6 +469,7 @@ def _composite_candidates(
     out = _date_part_candidates(columns, headers, sniffs, vocab)
     out += _nights_sum_candidates(columns, headers, sniffs)
     out += _derived_date_candidates(columns, headers, sniffs)
+    out += _full_name_candidates(columns, headers, sniffs)
     for c in columns:
         rate = rate_like[c]
         number = sniffs[c].get("number") if sniffs[c].n else 1.0
@@ -479,6 +482,28 @@ def _composite_candidates(
             conf = 0.8 * rate / 100 * (0.5 + 0.5 * number)
             out.append(Candidate("amount", {"product": [c, "@nights"]}, conf, reasons, (c,), requires=("nights",)))
     return out
+
+
+def _full_name_candidates(
+    columns: list[str], headers: dict[str, str], sniffs: dict[str, ColumnSniff]
+) -> list[Candidate]:
+    """First-name and last-name columns make the customer name: ``concat`` with a space."""
+
+    def best(synonyms: tuple[str, ...]) -> tuple[str, float] | None:
+        found = []
+        for c in columns:
+            score = header_score(headers[c], synonyms)[0]
+            if score >= HEADER_MIN_SCORE and (sniffs[c].n == 0 or sniffs[c].get("letters") > 0.8):
+                found.append((c, score))
+        return max(found, key=lambda x: x[1]) if found else None
+
+    first, last = best(FIRST_NAME_SYNONYMS), best(LAST_NAME_SYNONYMS)
+    if first is None or last is None or first[0] == last[0]:
+        return []
+    conf = 0.95 * min(first[1], last[1]) / 100
+    why = f"first name '{first[0]}' + last name '{last[0]}'"
+    spec = {"concat": [first[0], last[0]], "sep": " "}
+    return [Candidate("customer_name", spec, conf, [why], (first[0], last[0]))]
 
 
 def _derived_date_candidates(

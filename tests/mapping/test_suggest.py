@@ -154,6 +154,20 @@ def test_a_real_departure_column_beats_the_derived_one():
     assert any("date_add" in k.spec for k in sug.candidates["check_out"])
 
 
+def test_first_and_last_name_columns_make_the_customer_name():
+    sug = suggest_mapping(
+        raw_table(
+            {
+                "Surname": [f"Smith{chr(97 + k % 26)}" for k in range(N)],
+                "FirstName": [f"Ann{chr(97 + k % 26)}" for k in range(N)],
+                "Ref": [f"R{k}" for k in range(N)],
+            }
+        )
+    )
+    assert sug.fields["customer_name"].spec == {"concat": ["FirstName", "Surname"], "sep": " "}
+    assert_each_column_once(sug)
+
+
 def test_weak_fields_stay_unmapped():
     sug = suggest_mapping(raw_table({"foo": _cycle(["a", "b"]), "bar": _cycle(["x1", "y2"])}))
     assert set(sug.fields) == {"booking_ref"}  # the hashed fallback, see below
