@@ -164,7 +164,7 @@ def _pct(x: float) -> str:
     return f"{round(100 * x)}%"
 
 
-def content_evidence(fld: str, sn: ColumnSniff, vocab: Vocabulary) -> tuple[float, float, str]:
+def content_evidence(fld: str, sn: ColumnSniff) -> tuple[float, float, str]:
     """(compat, signal, reason) of a sampled column for a field; see the module docstring."""
     g = sn.get
     if fld == "customer_email":
@@ -447,7 +447,7 @@ def _single_column_candidate(
         if h:
             reasons.append("the column is empty in the sample, so its content says nothing")
     else:
-        compat, signal, why = content_evidence(fld, sn, vocab)
+        compat, signal, why = content_evidence(fld, sn)
         conf = (1 - (1 - h) * (1 - signal)) * (COMPAT_FLOOR + (1 - COMPAT_FLOOR) * compat)
         if signal >= 0.3 or (h and compat >= 0.8 and fld not in ("property_name", "room_type", "channel")):
             reasons.append(why)
@@ -470,6 +470,16 @@ def _composite_candidates(
     out += _nights_sum_candidates(columns, headers, sniffs)
     out += _derived_date_candidates(columns, headers, sniffs)
     out += _full_name_candidates(columns, headers, sniffs)
+    out += _rate_product_candidates(columns, headers, sniffs, rate_like)
+    return out
+
+
+def _rate_product_candidates(
+    columns: list[str], headers: dict[str, str], sniffs: dict[str, ColumnSniff], rate_like: dict[str, float]
+) -> list[Candidate]:
+    """A nightly rate ("adr", "avg_price_per_room") times the nights is the amount; it loses
+    to any real total column, and is dropped when the nights end up unmapped."""
+    out = []
     for c in columns:
         rate = rate_like[c]
         number = sniffs[c].get("number") if sniffs[c].n else 1.0
