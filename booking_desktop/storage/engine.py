@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Generator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -146,6 +147,9 @@ class CommitEngine:
         self.mapper = mapper or BookingMapper()
         self.db_user = db_user
         self._use_transactions = use_transactions
+        self._prepared: dict[tuple[int, int, int], list[dict[str, Any]]] = {}
+        self._pending: Future | None = None
+        self._pool: ThreadPoolExecutor | None = None
 
     # -- planning ----------------------------------------------------------
     def _plan(self, result: Any) -> _Plan:
@@ -264,6 +268,7 @@ class CommitEngine:
                     finished = True
                     return summary(imp.INTERRUPTED, "cancelled by the user")
                 end = min(plan.n, position + self.batch_size)
+                self._prefetch(result, plan, source, end, min(plan.n, end + self.batch_size))
                 try:
                     counts = self._run_batch(result, plan, source, file, position, end, totals, state)
                 except RetriesExhausted as exc:
@@ -300,6 +305,7 @@ class CommitEngine:
             finished = True
             return summary(imp.FAILED, msg)
         finally:
+            self._stop_prefetch()
             if not finished:  # generator closed (GeneratorExit) or an unexpected error
                 self._finish_quietly(state, imp.INTERRUPTED, "stopped before the end")
 
@@ -328,6 +334,22 @@ class CommitEngine:
             self.db, imp.new_import_id(), file, plan.vendor, profile, plan.n, self.batch_size, digest, self.db_user
         )
         return doc, False
+
+    def _prefetch(self, result: Any, plan: _Plan, source: SourceRef, start: int, end: int) -> None:
+        if start >= end:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commit-prepare")
+        if self._pending is not None:
+            self._pending.result()
+        self._pending = self._pool.submit(self._prepare, result, plan, source, start, end)
+
+    def _stop_prefetch(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._pending = None
+        self._prepared.clear()
 
     def _finish_quietly(self, state: dict[str, Any], status: str, error: str | None) -> None:
         """Best effort: the server may be the thing that is down."""
@@ -474,8 +496,7 @@ class CommitEngine:
         failed: dict[int, str],
         session: Any,
     ) -> None:
-        now = datetime.now(UTC)
-        docs = self.mapper.to_documents(result.typed.iloc[good], (good + 1).tolist(), source, now=now)
+        docs = self._take_prepared(good) or self._documents(result, source, good)
         pos_of = {d["_id"]: int(p) for d, p in zip(docs, good)}
         existing = self._lookup(list(pos_of), session=session)
         new, changed = [], []
@@ -513,6 +534,21 @@ class CommitEngine:
                             self._classify_existing(by_id[k], e, source.import_id, counts, changed)
         if changed:
             self._update_changed(changed, source, counts, failed, pos_of, session)
+
+    def _documents(self, result: Any, source: SourceRef, good: np.ndarray) -> list[dict[str, Any]]:
+        return self.mapper.to_documents(result.typed.iloc[good], (good + 1).tolist(), source, now=datetime.now(UTC))
+
+    def _prepare(self, result: Any, plan: _Plan, source: SourceRef, start: int, end: int) -> None:
+        """Build the next batch's documents (in a worker thread, while the server works on this one)."""
+        positions = np.arange(start, end)
+        good = positions[~plan.rejected[positions]]
+        if len(good):
+            docs = self._documents(result, source, good)
+            self._prepared[(int(good[0]), int(good[-1]), len(good))] = docs
+
+    def _take_prepared(self, good: np.ndarray) -> list[dict[str, Any]] | None:
+        # the batch's own preparation was awaited by _prefetch (which re-raises its errors here, in this thread)
+        return self._prepared.pop((int(good[0]), int(good[-1]), len(good)), None)
 
     @staticmethod
     def _classify_existing(d: dict, e: dict, import_id: str, counts: dict[str, int], changed: list) -> None:

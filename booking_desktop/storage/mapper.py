@@ -68,44 +68,53 @@ class SourceRef:
     file_sha256: str
 
 
+def _utc(col: pd.Series) -> pd.Series:
+    ts = pd.to_datetime(col, errors="coerce")
+    return ts.dt.tz_localize("UTC") if ts.dt.tz is None else ts.dt.tz_convert("UTC")
+
+
 def _column_objects(frame: pd.DataFrame, name: str) -> np.ndarray:
     """One column as a numpy object array of plain Python values (None for missing)."""
     if name not in frame.columns:
         return np.full(len(frame), None, dtype=object)
     col = frame[name]
     if name in DATE_FIELDS or name in DATETIME_FIELDS:
-        ts = pd.to_datetime(col, errors="coerce")
-        if getattr(ts.dt, "tz", None) is None:
-            ts = ts.dt.tz_localize("UTC")
-        else:
-            ts = ts.dt.tz_convert("UTC")
-        vals = ts.astype(object).to_numpy()
-        out = np.empty(len(vals), dtype=object)
-        for i, v in enumerate(vals):
-            out[i] = None if v is None or v is pd.NaT else v.to_pydatetime()
-        return out
-    if name in INT_FIELDS:
+        ts = _utc(col)
+        out = np.array(ts.dt.to_pydatetime(), dtype=object)
+        missing = ts.isna().to_numpy()
+    elif name in INT_FIELDS:
         num = pd.to_numeric(col, errors="coerce").astype("Int64")
-        mask = num.isna().to_numpy()
-        ints = num.fillna(0).astype("int64").to_numpy().tolist()
-        return np.array([None if m else v for v, m in zip(ints, mask)], dtype=object)
-    vals = col.astype(object).to_numpy()
-    mask = pd.isna(col).to_numpy()
-    out = vals.copy()
-    out[mask] = None
+        out = np.array(num.astype(object).to_numpy(), dtype=object)
+        missing = num.isna().to_numpy()
+    else:
+        out = np.array(col.astype(object).to_numpy(), dtype=object)
+        missing = pd.isna(col).to_numpy()
+    out[missing] = None
     return out
 
 
-def _hash_strings(columns: dict[str, np.ndarray]) -> list[str]:
-    """content_hash per row from the stored canonical values (exact, order-fixed)."""
-    parts = []
-    for name in STORED_FIELDS:
-        vals = columns[name]
-        if name in DATE_FIELDS or name in DATETIME_FIELDS:
-            parts.append(["" if v is None else v.strftime("%Y-%m-%dT%H:%M:%S.%f") for v in vals])
-        else:
-            parts.append(["\x00" if v is None else str(v) for v in vals])
-    return [hashlib.blake2b(_SEP.join(row).encode(), digest_size=16).hexdigest() for row in zip(*parts)]
+def _hash_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """The column as text for hashing: exact, type-stable, missing = NUL."""
+    if name not in frame.columns:
+        return pd.Series("\x00", index=frame.index, dtype="str")
+    col = frame[name]
+    if name in DATE_FIELDS or name in DATETIME_FIELDS:
+        ts = _utc(col)
+        text = ts.astype("int64").astype("str").where(ts.notna(), "\x00")
+        return text.astype("str")
+    if name in INT_FIELDS:
+        num = pd.to_numeric(col, errors="coerce").astype("Int64")
+        return num.astype("str").where(num.notna(), "\x00").astype("str")
+    return col.astype("str").fillna("\x00")
+
+
+def content_hashes(frame: pd.DataFrame) -> list[str]:
+    """content_hash per row from the canonical values only (vectorized up to the hash itself)."""
+    if len(frame) == 0:
+        return []
+    cols = [_hash_column(frame, n) for n in STORED_FIELDS]
+    joined = cols[0].str.cat(cols[1:], sep=_SEP)
+    return [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in joined.tolist()]
 
 
 class BookingMapper:
@@ -133,28 +142,33 @@ class BookingMapper:
 
         ``records`` are the 1-based record numbers of those rows in the file.
         ``created_*`` fields are set here for new documents; for an update the
-        engine uses :meth:`update_fields` which leaves them alone.
+        engine uses :meth:`replacement`, which keeps the stored ones.
         """
         now = now or datetime.now(UTC)
         cols = self.values(typed)
-        hashes = _hash_strings(cols)
-        keys = self.keys(typed)
-        names = list(STORED_FIELDS)
-        docs = []
-        for i, row in enumerate(zip(*(cols[n] for n in names))):
-            doc: dict[str, Any] = {"_id": keys[i]}
-            doc.update(zip(names, row))
-            doc["content_hash"] = hashes[i]
-            doc["source"] = {
+        names = ("_id", *STORED_FIELDS, "content_hash", "source", "created_import", "created_at", "updated_at")
+        sources = [
+            {
                 "import_id": source.import_id,
                 "file_name": source.file_name,
                 "file_sha256": source.file_sha256,
-                "record": int(records[i]),
+                "record": r,
             }
-            doc["created_import"] = source.import_id
-            doc["created_at"] = now
-            doc["updated_at"] = now
-            docs.append(doc)
+            for r in np.asarray(records, dtype=np.int64).tolist()
+        ]
+        n = len(typed)
+        docs = [
+            dict(zip(names, vals))
+            for vals in zip(
+                self.keys(typed),
+                *(cols[f] for f in STORED_FIELDS),
+                content_hashes(typed),
+                sources,
+                [source.import_id] * n,
+                [now] * n,
+                [now] * n,
+            )
+        ]
         return docs
 
     @staticmethod
