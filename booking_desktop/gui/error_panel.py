@@ -149,7 +149,7 @@ class ErrorPanel(QWidget):
             self.summary.setText("No file open")
             return
         errors = int(d.error_rows.sum())
-        warn_rows = int((d.problems.severity == 1).any(axis=1).sum())
+        warn_rows = int(d.problems.warning_rows.sum())
         deleted = int(s.deleted.sum())
         parts = [f"{d.n_rows:,} records", f"{errors:,} with errors", f"{warn_rows:,} with warnings"]
         if deleted:

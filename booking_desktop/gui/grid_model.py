@@ -22,6 +22,8 @@ The model never opens dialogs: a rejected edit is reported through the
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +54,8 @@ class ProblemIndex:
     row_keys: np.ndarray  # int64 sorted rows of *all* problems (also row-level ones)
     row_order: np.ndarray  # positions into the problem frame, aligned with row_keys
     counts_field_code: pd.DataFrame = field(default_factory=pd.DataFrame)
+    row_any: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # row has a cell problem
+    warning_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # row has a warning
 
     @classmethod
     def build(cls, problems: ProblemTable, fields: list[str], n_rows: int) -> ProblemIndex:
@@ -62,7 +66,8 @@ class ProblemIndex:
         row_order = np.argsort(rows_all, kind="stable")
         if len(f) == 0:
             empty = np.zeros(0, dtype=np.int64)
-            return cls(severity, empty, np.zeros(0, dtype=object), empty, empty, _counts(f))
+            no = np.zeros(n_rows, dtype=bool)
+            return cls(severity, empty, np.zeros(0, dtype=object), empty, empty, _counts(f), no, no.copy())
         cols = pd.Categorical(f["field"].astype(object), categories=fields).codes.astype(np.int64)
         ok = (cols >= 0) & (rows_all >= 0) & (rows_all < n_rows)
         rows, cols = rows_all[ok], cols[ok]
@@ -74,7 +79,13 @@ class ProblemIndex:
             dtype=object
         )[ok]
         order = np.argsort(keys, kind="stable")
-        return cls(severity, keys[order], msgs[order], rows_all[row_order], row_order, _counts(f))
+        row_any = np.zeros(n_rows, dtype=bool)
+        row_any[rows] = True
+        warning_rows = np.zeros(n_rows, dtype=bool)
+        warning_rows[rows[sev == SEV_WARNING]] = True
+        return cls(
+            severity, keys[order], msgs[order], rows_all[row_order], row_order, _counts(f), row_any, warning_rows
+        )
 
     def messages_at(self, row: int, col: int, n_cols: int) -> list[str]:
         k = row * n_cols + col
@@ -98,40 +109,71 @@ def _counts(f: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass
 class GridData:
-    """Everything the model reads, built in one go (in a worker for big files)."""
+    """Everything the model reads, built in one go (in a worker for big files).
+
+    ``columns[c][:ready[c]]`` is converted; rows beyond are read from the live
+    frame until the background fill reaches them.  ``lock`` orders the fill
+    against edits so an edit is never overwritten by a stale chunk.
+    """
 
     fields: list[str]
     n_rows: int
-    columns: list[np.ndarray | None]
+    columns: list[np.ndarray]
+    ready: list[int]
+    arrays: list[Any]  # the frame's column arrays (pyarrow-backed), the fallback for unconverted rows
     problems: ProblemIndex
     error_rows: np.ndarray
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+FIRST_CHUNK_ROWS = 2_000  # converted at once: the first screenful (and autosizing) never waits
+FILL_CHUNK_ROWS = 50_000  # per step of the background fill: ~10-30 ms holding the GIL
 
 
 def column_array(series: pd.Series) -> np.ndarray:
     """Object array of ``str | None`` (missing as None, so ``data()`` needs no isna call)."""
-    arr = series.to_numpy(dtype=object, na_value=None)
-    return arr
+    return series.to_numpy(dtype=object, na_value=None)
 
 
-def build_grid_data(session: WorkSession, cache_columns: bool = True) -> GridData:
+def build_grid_data(session: WorkSession, cache_columns: bool = False) -> GridData:
     """Qt-free; safe to call on a worker thread while the UI shows the previous data."""
     r = session.result
     fields = [str(c) for c in r.text.columns]
     n = len(r.text)
-    cols: list[np.ndarray | None] = [None] * len(fields)
-    if cache_columns:
-        cols = [column_array(r.text[f]) for f in fields]
-    return GridData(fields, n, cols, ProblemIndex.build(r.problems, fields, n), np.asarray(r.error_rows, dtype=bool))
+    cols = [np.empty(n, dtype=object) for _ in fields]
+    first = n if cache_columns else min(n, FIRST_CHUNK_ROWS)
+    for i, f in enumerate(fields):
+        cols[i][:first] = column_array(r.text[f].iloc[:first])
+    return GridData(
+        fields,
+        n,
+        cols,
+        [first] * len(fields),
+        [r.text[f].array for f in fields],
+        ProblemIndex.build(r.problems, fields, n),
+        np.asarray(r.error_rows, dtype=bool),
+    )
 
 
 def fill_column_cache(data: GridData, session: WorkSession, cancelled: Any = None) -> GridData:
-    """Convert the not-yet-cached columns (worker thread); each slot is assigned atomically."""
-    text = session.result.text
+    """Convert the rest of every column, chunk by chunk (worker thread).
+
+    Short chunks with a pause between them keep the UI thread's share of the
+    GIL: one million-row conversion would hold it for most of a second.
+    """
     for i, f in enumerate(data.fields):
-        if cancelled is not None and cancelled():
-            break
-        if data.columns[i] is None and f in text.columns:
-            data.columns[i] = column_array(text[f])
+        while data.ready[i] < data.n_rows:
+            if cancelled is not None and cancelled():
+                return data
+            with data.lock:
+                text = session.result.text
+                if f not in text.columns or len(text) != data.n_rows:
+                    return data
+                a = data.ready[i]
+                b = min(data.n_rows, a + FILL_CHUNK_ROWS)
+                data.columns[i][a:b] = column_array(text[f].iloc[a:b])
+                data.ready[i] = b
+            time.sleep(0.001)
     return data
 
 
@@ -158,7 +200,7 @@ def filter_rows(session: WorkSession, data: GridData, flt: RowFilter) -> np.ndar
     if flt.mode == "errors":
         mask &= data.error_rows
     elif flt.mode == "warnings":
-        mask &= (data.problems.severity == SEV_WARNING).any(axis=1)
+        mask &= data.problems.warning_rows
     elif flt.mode == "field" and flt.field in data.fields:
         mask &= data.problems.severity[:, data.fields.index(flt.field)] > SEV_NONE
     text = session.result.text
@@ -246,7 +288,7 @@ class GridModel(QAbstractTableModel):
         self.rows = None
         self.data_ = None
         if session is not None:
-            self.data_ = data if data is not None else build_grid_data(session, cache_columns=False)
+            self.data_ = data if data is not None else build_grid_data(session)
             session.reset.connect(self._session_reset.emit)
             session.cells_changed.connect(self._session_cells.emit)
             session.deleted_changed.connect(self._session_deleted.emit)
@@ -285,11 +327,10 @@ class GridModel(QAbstractTableModel):
 
     def cell_text(self, r: int, c: int) -> str | None:
         d = self.data_
-        assert d is not None and self.session is not None
-        col = d.columns[c]
-        if col is not None:
-            return col[r]
-        v = self.session.result.text[d.fields[c]].array[r]
+        assert d is not None
+        if r < d.ready[c]:
+            return d.columns[c][r]
+        v = d.arrays[c][r]
         return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -404,11 +445,14 @@ class GridModel(QAbstractTableModel):
         if self.session is None or self.data_ is None:
             return
         text = self.session.result.text
-        for f in fields:
-            c = self.data_.fields.index(f)
-            col = self.data_.columns[c]
-            if col is not None:
-                col[rows] = text[f].iloc[rows].to_numpy(dtype=object, na_value=None)
+        d = self.data_
+        with d.lock:
+            for f in fields:
+                c = d.fields.index(f)
+                d.arrays[c] = text[f].array  # the edit replaced the column
+                done = rows[rows < d.ready[c]]
+                if done.size:
+                    d.columns[c][done] = column_array(text[f].iloc[done])
         self._rebuild_problems()
         self._all_changed()
         self.problems_changed.emit()
@@ -423,7 +467,7 @@ class GridModel(QAbstractTableModel):
             return
         self.beginResetModel()
         keep = self.filter
-        self.data_ = build_grid_data(self.session, cache_columns=False)
+        self.data_ = build_grid_data(self.session)
         self.rows = filter_rows(self.session, self.data_, keep)
         self.endResetModel()
         self.problems_changed.emit()
@@ -446,7 +490,7 @@ def next_problem(model: GridModel, view_row: int, col: int, forward: bool = True
         return None
     sev = d.problems.severity
     view = np.arange(d.n_rows) if model.rows is None else model.rows
-    row_has = sev.any(axis=1)[view] if model.rows is not None else sev.any(axis=1)
+    row_has = d.problems.row_any[view] if model.rows is not None else d.problems.row_any
     n = view.size
     if not row_has.any():
         return None

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from booking_desktop.gui.grid_model import GridModel
 
-AUTOSIZE_SAMPLE_ROWS = 200  # rows looked at when sizing columns
+AUTOSIZE_SAMPLE_ROWS = 100  # rows looked at when sizing columns
 AUTOSIZE_BUDGET_S = 0.05  # stop measuring after this long
 MIN_COLUMN_WIDTH = 60
 MAX_COLUMN_WIDTH = 320
@@ -90,7 +90,7 @@ class GridView(QTableView):
             w = fm.horizontalAdvance(str(m.headerData(c, Qt.Orientation.Horizontal))) + 28
             if time.perf_counter() - start < AUTOSIZE_BUDGET_S:
                 for r in range(n):
-                    v = m.data(m.index(r, c))
+                    v = m.cell_text(m.frame_row(r), c)
                     if v:
                         w = max(w, fm.horizontalAdvance(v) + 16)
             self.setColumnWidth(c, max(MIN_COLUMN_WIDTH, min(MAX_COLUMN_WIDTH, w)))

@@ -45,6 +45,7 @@ from booking_desktop.session import Journal, PendingJournal, WorkSession, pendin
 
 log = logging.getLogger(__name__)
 
+MAPPING_PANEL_DELAY_MS = 50  # after the first paint of the grid, in its own event-loop turn
 FILE_FILTER = "Vendor exports (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls *.json *.xml);;All files (*)"
 
 
@@ -66,7 +67,7 @@ def load_session(
     journal_dir: Path | None = None,
     restore: PendingJournal | None = None,
     pipeline_run: Any = None,
-    cancelled: Any = None,
+    cancelled: Any = bool,
 ):
     """Generator run on a worker: pipeline -> session -> grid data (-> journal replay)."""
     if pipeline_run is None:
@@ -75,7 +76,7 @@ def load_session(
     yield Progress("grid", 3, 4, "preparing the grid")
     session = WorkSession.from_result(result)
     sha = session.source_sha256()
-    loaded = Loaded(session, build_grid_data(session, cache_columns=False))
+    loaded = Loaded(session, build_grid_data(session))
     if restore is not None:
         if restore.sha256 != sha:
             loaded.restore_problem = (
@@ -84,7 +85,7 @@ def load_session(
             )
         else:
             loaded.replayed = session.replay(Journal.open_existing(restore.path).commands())
-            loaded.data = build_grid_data(session, cache_columns=False)
+            loaded.data = build_grid_data(session)
     else:
         loaded.pending = next((p for p in pending_journals(journal_dir) if p.sha256 == sha), None)
     session.attach_journal(journal_dir)
@@ -456,14 +457,13 @@ class MainWindow(QMainWindow):
         if loaded.pending is not None and self.ask_restore(loaded.pending):
             session.replay(Journal.open_existing(loaded.pending.path).commands())
             loaded.replayed = loaded.pending.commands
-            loaded.data = build_grid_data(session, cache_columns=False)
+            loaded.data = build_grid_data(session)
         elif loaded.pending is not None and session.journal is not None:
             session.journal.discard()
         self.session = session
         session.undo_state_changed.connect(self._update_actions)
         self.model.set_session(session, loaded.data)
         self.first_rows_at = time.perf_counter()
-        self.view.autosize_columns()
         self.act_errors_only.setChecked(False)
         self.setWindowTitle(f"{path.name} — Booking Desktop")
         recent_files.add_recent_file(path)
@@ -481,18 +481,23 @@ class MainWindow(QMainWindow):
         if self.mapping_panel is not None:
             if result.profile is None and self.mapping_dock is not None:
                 self.mapping_dock.raise_()
-            try:
-                self.mapping_panel.set_source(
-                    result.raw, result.profile, getattr(result, "suggestion", None), getattr(result, "drift", None)
-                )
-            except (TypeError, ValueError, KeyError, AttributeError) as exc:
-                log.warning("mapping panel could not show %s: %s", path, exc)
+            # its own event-loop turn: the grid paints first, and no single turn blocks for long
+            QTimer.singleShot(MAPPING_PANEL_DELAY_MS, lambda s=session: self._show_mapping(s))
         self.statusBar().showMessage(
             f"{result.records:,} records · {result.invalid:,} with errors · vendor {result.vendor or '?'}", 10000
         )
         self._update_actions()
         self.session_loaded.emit()
         self._start_cache_fill()
+
+    def _show_mapping(self, session: WorkSession) -> None:
+        if session is not self.session or self.mapping_panel is None:
+            return
+        r = session.result
+        try:
+            self.mapping_panel.set_source(r.raw, r.profile, getattr(r, "suggestion", None), getattr(r, "drift", None))
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            log.warning("mapping panel could not show %s: %s", session.source_path, exc)
 
     def _start_cache_fill(self) -> None:
         data, session = self.model.data_, self.session

@@ -26,6 +26,7 @@ Usage::
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -145,7 +146,8 @@ class GeneratorWorker(QRunnable):
                 self.signals.result.emit(out)
         finally:
             self._done.set()
-            self.signals.finished.emit()
+            with contextlib.suppress(RuntimeError):  # the receiver went away (application shutting down)
+                self.signals.finished.emit()
 
     def _drive(self, gen: Any) -> Any:
         while True:
