@@ -67,6 +67,52 @@ def present(arr: pa.Array) -> np.ndarray:
     return byte_lengths(arr) > 0
 
 
+def byte_table(chars: str) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[np.frombuffer(chars.encode("ascii"), dtype=np.uint8)] = True
+    return table
+
+
+DIGITS = byte_table("0123456789")
+
+
+def count_bytes_not_in(arr: pa.Array, table: np.ndarray) -> np.ndarray:
+    """Per string, how many bytes are outside ``table`` (a 256-entry bool lookup).
+
+    A whole-buffer numpy pass: the cheap first filter before any regex (a
+    column of plain digits needs no regex at all).
+    """
+    n = len(arr)
+    if n == 0 or arr.null_count == n:
+        return np.zeros(n, dtype=np.int64)
+    offsets = _offsets(arr)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    outside = np.concatenate(([0], np.cumsum(~table[data], dtype=np.int64)))
+    rel = offsets - offsets[0]
+    return (outside[rel[1:]] - outside[rel[:-1]]) * valid(arr)
+
+
+def byte_from_start(arr: pa.Array, k: int) -> np.ndarray:
+    """Byte ``k`` (0-based) of each string; 0 if too short/null."""
+    n = len(arr)
+    if n == 0 or arr.null_count == n:
+        return np.zeros(n, dtype=np.uint8)
+    offsets = _offsets(arr)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    pos = offsets[:-1] + k
+    ok = (pos < offsets[1:]) & valid(arr)
+    return np.where(ok, data[np.where(ok, pos, 0)], 0).astype(np.uint8)
+
+
+def matches_some(arr: pa.Array, candidates: np.ndarray, pattern: str) -> np.ndarray:
+    """``matches`` evaluated only on the rows in ``candidates`` (False elsewhere)."""
+    out = np.zeros(len(arr), dtype=bool)
+    idx = np.flatnonzero(candidates)
+    if idx.size:
+        out[idx] = matches(arr.take(pa.array(idx)), pattern)
+    return out
+
+
 def byte_from_end(arr: pa.Array, k: int) -> np.ndarray:
     """The byte ``k`` positions before the end of each string (``k=1``: last byte); 0 if too short/null."""
     n = len(arr)
@@ -96,7 +142,7 @@ def where(mask: np.ndarray, arr: pa.Array) -> pa.Array:
 def to_int(arr: pa.Array, ok: np.ndarray) -> np.ndarray:
     """Cast digit strings to int64 where ``ok`` (0 elsewhere).  Caller guarantees they fit."""
     out = pc.cast(where(ok, arr), pa.int64())
-    return np.asarray(pc.fill_null(out, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return np.array(pc.fill_null(out, 0).to_numpy(zero_copy_only=False), dtype=np.int64)  # writable copy
 
 
 def delete_chars(arr: pa.Array, chars: str) -> pa.Array:
@@ -126,6 +172,16 @@ def delete_chars(arr: pa.Array, chars: str) -> pa.Array:
     if arr.null_count:
         out = pc.if_else(arr.is_null(), pa.scalar(None, STR), out)
     return out
+
+
+def scatter(base: pa.Array, rows: np.ndarray, values: pa.Array) -> pa.Array:
+    """``base`` with ``values[i]`` at position ``rows[i]`` (one take, no per-row work)."""
+    if rows.size == 0:
+        return base
+    n = len(base)
+    index = np.arange(n, dtype=np.int64)
+    index[rows] = n + np.arange(rows.size)
+    return pa.concat_arrays([base.cast(STR), values.cast(STR)]).take(pa.array(index))
 
 
 def join(*parts: pa.Array | str) -> pa.Array:

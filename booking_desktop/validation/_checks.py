@@ -20,19 +20,26 @@ import pyarrow.compute as pc
 
 from booking_desktop.schema import FieldSpec, Rules, normalize_token
 from booking_desktop.validation._arrow import (
+    DIGITS,
     STR,
     byte_from_end,
+    byte_from_start,
     byte_lengths,
+    byte_table,
     char_lengths,
+    count_bytes_not_in,
     days_from_civil,
     days_in_month,
     delete_chars,
     join,
     matches,
+    matches_some,
     parse_ymd,
+    scatter,
     to_bool,
     to_int,
     to_series,
+    valid,
     where,
 )
 from booking_desktop.validation._problems import ProblemSink
@@ -45,6 +52,8 @@ DATETIME_RE = (
 INTEGER_RE = r"^[+-]?\d+(?:\.0+)?$"
 DECIMAL_RE = r"^[+-]?\d+(?:\.\d+)?$"
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"  # when the schema gives no pattern
+DIGITS_DOT = byte_table("0123456789.")
+NOT_DOT = ~byte_table(".")
 PHONE_STRIP = " .-()/\t"
 _I64_MAX = np.iinfo(np.int64).max
 _I64_MIN = np.iinfo(np.int64).min
@@ -120,7 +129,9 @@ def check_phone(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemS
     intl = to_bool(pc.starts_with(clean, "00"))
     if intl.any():
         clean = pc.if_else(pa.array(intl), join("+", pc.utf8_slice_codeunits(clean, 2)), clean)
-    ok = pres & matches(clean, rf"^\+?\d{{{lo},{hi}}}$")
+    plus = byte_from_start(clean, 0) == ord("+")
+    digits = byte_lengths(clean) - plus
+    ok = pres & (count_bytes_not_in(clean, DIGITS) == plus) & (digits >= lo) & (digits <= hi)
     bad = pres & ~ok
     sink.add(bad, spec.name, "format", _sev(spec, "format"), raw,
              _quoted(spec.name, raw, f"is not a phone number (expected {lo} to {hi} digits, optionally +country code)"))
@@ -288,19 +299,22 @@ def _check_bounds(spec: FieldSpec, raw: pa.Array, value: np.ndarray, scale: np.n
 
 
 def check_integer(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
-    shape = pres & matches(raw, INTEGER_RE)
+    n = len(raw)
+    plain = pres & (count_bytes_not_in(raw, DIGITS) == 0) & (byte_lengths(raw) <= 15)  # the usual case
+    shape = plain | matches_some(raw, pres & ~plain, INTEGER_RE)
     sink.add(pres & ~shape, spec.name, "type", _sev(spec, "type"), raw,
              _quoted(spec.name, raw, "is not a whole number"))
-    digits = pc.utf8_ltrim(raw, "+")
-    if to_bool(pc.match_substring(digits, ".")).any():
-        digits = pc.replace_substring_regex(digits, r"\.0+$", "")
-    n = byte_lengths(pc.utf8_ltrim(digits, "-0"))
-    ok = shape.copy()
-    big = ok & (n > 15)
+    values = to_int(raw, plain)
+    big = np.zeros(n, dtype=bool)
+    odd = np.flatnonzero(shape & ~plain)  # signed, "2.0", or very long
+    if odd.size:
+        sub = pc.replace_substring_regex(pc.utf8_ltrim(raw.take(pa.array(odd)), "+"), r"\.0+$", "")
+        sub_big = byte_lengths(pc.utf8_ltrim(sub, "-0")) > 15
+        big[odd] = sub_big
+        values[odd] = to_int(sub, ~sub_big & valid(sub))
     sink.add(big, spec.name, "range", _sev(spec, "range"), raw, _quoted(spec.name, raw, "is too large"))
-    ok &= ~big
-    values = to_int(digits, ok)
-    ok &= ~_check_bounds(spec, raw, values, np.zeros(len(values), dtype=np.int64), ok, sink)
+    ok = shape & ~big
+    ok &= ~_check_bounds(spec, raw, values, np.zeros(n, dtype=np.int64), ok, sink)
     typed = pd.arrays.IntegerArray(np.where(ok, values, 0), ~ok)
     return Checked(pd.Series(typed), ok, {"values": values})
 
@@ -316,60 +330,92 @@ def check_currency(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Probl
     return Checked(to_series(where(ok, upper)), ok, {"exponent": np.where(ok, exps, -1)})
 
 
+def _trimmed_parts(raw: pa.Array, rows: np.ndarray, negative: np.ndarray):
+    """(integer digits, decimals, scaled value, fits) for long decimals after dropping
+    leading zeros and trailing decimal zeros (rare rows only)."""
+    sub = pc.utf8_ltrim(raw.take(pa.array(rows)), "+-")
+    sub = pc.if_else(pc.match_substring(sub, "."), pc.utf8_rtrim(sub, "0"), sub)
+    sub = pc.utf8_ltrim(sub, "0")
+    length = byte_lengths(sub)
+    dot = np.asarray(pc.fill_null(pc.find_substring(sub, "."), -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    int_len = np.where(dot >= 0, dot, length)
+    frac_len = np.where(dot >= 0, length - dot - 1, 0)
+    digits = pc.replace_substring(sub, ".", "")
+    digits = pc.if_else(pc.equal(digits, ""), pa.scalar("0", STR), digits)
+    fits = int_len + frac_len <= 18
+    value = to_int(digits, fits)
+    return int_len, frac_len, np.where(negative[rows], -value, value), fits
+
+
 def check_decimal(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules,
                   currency: Checked | None = None, currency_raw: pa.Array | None = None) -> Checked:
-    """Exact decimal text -> (canonical text, integer minor units); never through float."""
+    """Exact decimal text -> (canonical text, integer minor units); never through float.
+
+    The value is the digits without the point, cast to int64, with the number
+    of decimals kept beside it; precision, bounds and minor units are integer
+    arithmetic on that pair.
+    """
     n = len(raw)
-    shape = pres & matches(raw, DECIMAL_RE)
+    length = byte_lengths(raw)
+    first, last = byte_from_start(raw, 0), byte_from_end(raw, 1)
+    dots = count_bytes_not_in(raw, NOT_DOT)
+    plain = pres & (count_bytes_not_in(raw, DIGITS_DOT) == 0) & (dots <= 1) & DIGITS[first] & DIGITS[last]
+    shape = plain | matches_some(raw, pres & ~plain, DECIMAL_RE)
     sink.add(pres & ~shape, spec.name, "type", _sev(spec, "type"), raw,
              _quoted(spec.name, raw, "is not a decimal number (expected digits with an optional . and decimals)"))
-    negative = shape & to_bool(pc.starts_with(raw, "-"))
-    has_dot = to_bool(pc.match_substring(raw, "."))
-    text = pc.utf8_ltrim(raw, "+-")
-    if has_dot.any():
-        text = pc.if_else(pa.array(has_dot), pc.utf8_rtrim(text, "0"), text)  # 12.50 -> 12.5, 3.00 -> 3.
-    text = pc.utf8_ltrim(text, "0")  # 0012.5 -> 12.5, 0.5 -> .5, 0 -> ""
-    lengths = byte_lengths(text)
-    dot = np.asarray(pc.fill_null(pc.find_substring(text, "."), -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-    int_len = np.where(dot >= 0, dot, lengths)
-    frac_len = np.where(dot >= 0, lengths - dot - 1, 0)
+    signed = shape & ((first == ord("+")) | (first == ord("-")))
+    negative = shape & (first == ord("-"))
+    dot = np.full(n, -1, dtype=np.int64)
+    digits = raw
+    if (dots > 0).any():
+        dot = np.asarray(pc.fill_null(pc.find_substring(raw, "."), -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        digits = pc.replace_substring(raw, ".", "")
+    if (first == ord("+")).any():
+        digits = pc.utf8_ltrim(digits, "+")
+    int_len = np.where(dot >= 0, dot, length) - signed
+    frac_len = np.where(dot >= 0, length - dot - 1, 0)
+    fits = shape & (int_len + frac_len <= 18)
+    value = to_int(digits, fits)
+    long_rows = np.flatnonzero(shape & ~fits)
+    if long_rows.size:
+        int_len[long_rows], frac_len[long_rows], value[long_rows], fits[long_rows] = _trimmed_parts(
+            raw, long_rows, negative)
     max_int = int(spec.extra.get("x-max-integer-digits", 14))
-    ok = shape.copy()
-    big = ok & (int_len > max_int)
+    limit_exp = max_int + frac_len
+    big = (fits & (limit_exp <= 18) & (np.abs(value) >= 10 ** np.clip(limit_exp, 0, 18))) | (
+        shape & ~fits & (int_len > max_int))
     sink.add(big, spec.name, "range", _sev(spec, "range"), raw,
              _quoted(spec.name, raw, f"is too large (more than {max_int} digits before the decimal point)"))
-    ok &= ~big
-    castable = ok & (int_len + frac_len <= 18)
-    digits = pc.replace_substring(text, ".", "")
-    digits = pc.if_else(pc.equal(digits, ""), "0", digits)
-    scaled = to_int(digits, castable)  # value * 10**frac_len
-    scaled = np.where(negative, -scaled, scaled)
-    ok &= ~_check_bounds(spec, raw, scaled, frac_len, ok & castable, sink)
+    ok = shape & ~big
+    ok &= ~_check_bounds(spec, raw, value, frac_len, ok & fits, sink)
+
     exp = currency.aux["exponent"] if currency is not None else np.full(n, -1, dtype=np.int64)
     known = ok & (exp >= 0)
-    too_precise = known & (frac_len > exp)
+    extra = np.clip(frac_len - exp, 0, 18)
+    step = (10 ** extra).astype(np.int64)
+    too_precise = known & (~fits | (value % step != 0))  # trailing decimal zeros are fine
     cur_text = pc.utf8_upper(currency_raw) if currency_raw is not None else pa.nulls(n, STR)
     sink.add(too_precise, spec.name, "precision", _sev(spec, "precision"), raw,
              lambda idx: join(f"{spec.name} ", raw.take(pa.array(idx)), " has ", _num(frac_len, idx),
                               " decimals; ", cur_text.take(pa.array(idx)), " allows ", _num(exp, idx)))
     ok &= ~too_precise
-    has_minor = ok & known  # at most 14 + 4 digits: always castable
-    minor = np.zeros(n, dtype=np.int64)
-    pow10 = (10 ** np.clip(exp, 0, 18)).astype(np.int64)
-    if has_minor.any():
-        shift = (10 ** np.clip(exp - frac_len, 0, 18)).astype(np.int64)
-        minor = np.where(has_minor, scaled * shift, 0)
-    canonical = where(ok & ~has_minor, raw)
-    if has_minor.any():
-        whole, part = np.divmod(np.abs(minor), pow10)
+    has_minor = ok & known  # at most 14 + 4 digits: exact in int64
+    up = (10 ** np.clip(exp - frac_len, 0, 18)).astype(np.int64)
+    minor = np.where(has_minor, value // step * up, 0)
+
+    canonical = where(ok, raw)
+    already = (frac_len == exp) & ~signed & ((int_len == 1) | (first != ord("0")))
+    redo = np.flatnonzero(has_minor & ~already)
+    if redo.size:
+        e, m = exp[redo], minor[redo]
+        pow10 = (10 ** e).astype(np.int64)
+        whole, part = np.divmod(np.abs(m), pow10)
         # part + 10**exp prints as "1" + exactly exp digits; its "1" becomes the decimal point
         frac = pc.utf8_replace_slice(pa.array(part + pow10).cast(STR), 0, 1, ".")
-        frac = pc.if_else(pa.array(exp > 0), frac, pa.scalar("", STR))
-        text = join(pa.array(whole).cast(STR), frac)
-        if (minor < 0).any():
-            text = pc.if_else(pa.array(minor < 0), join("-", text), text)
-        canonical = pc.if_else(pa.array(has_minor), text, canonical)
-    minor_typed = pd.Series(pd.arrays.IntegerArray(np.where(has_minor, minor, 0), ~has_minor))
+        frac = pc.if_else(pa.array(e > 0), frac, pa.scalar("", STR))
+        text = join(pa.array(np.where(m < 0, "-", "")), pa.array(whole).cast(STR), frac)
+        canonical = scatter(canonical, redo, text)
+    minor_typed = pd.Series(pd.arrays.IntegerArray(minor, ~has_minor))
     return Checked(to_series(canonical), ok, {"minor": minor_typed})
 
 

@@ -242,3 +242,29 @@ def test_no_python_objects_per_cell_in_problems():
     r = validate(text_frame(*[{"adults": "two"}] * 50))
     assert all(str(r.problems.frame[c].dtype) in ("str", "int64") for c in r.problems.frame.columns)
     assert isinstance(r.error_rows, np.ndarray) and r.error_rows.all()
+
+
+def test_decimal_edge_forms_are_exact():
+    r = validate(text_frame(
+        {"amount": "+12.50"},
+        {"amount": "0000000000000000000012.50"},
+        {"amount": "1.000000000000000000000"},
+        {"amount": "1.0000000000000000000001"},
+        {"amount": ".5"},
+        {"amount": "5."},
+        {"amount": "1.2.3"},
+        {"amount": "12 50"},
+        {"amount": "99999999999999.994", "currency": "KWD"},
+    ))
+    assert triples(r) == [(3, "amount", "precision"), (4, "amount", "type"), (5, "amount", "type"),
+                          (6, "amount", "type"), (7, "amount", "type")]
+    minor = [None if pd.isna(v) else int(v) for v in r.typed["amount_minor"]]
+    assert minor == [1250, 1250, 100, None, None, None, None, None, 99999999999999994]
+    assert r.typed.loc[1, "amount"] == "12.50" and r.typed.loc[2, "amount"] == "1.00"
+
+
+def test_integer_edge_forms():
+    r = validate(text_frame({"adults": "+2"}, {"adults": "2.0"}, {"adults": "007"}, {"adults": "-0"},
+                            {"adults": "2.5"}, {"adults": " 2"}))
+    assert triples(r) == [(3, "adults", "range"), (4, "adults", "type"), (5, "adults", "type")]
+    assert r.typed["adults"].tolist()[:3] == [2, 2, 7]
