@@ -19,6 +19,7 @@ import json
 import logging
 from typing import Any
 
+from pymongo.errors import PyMongoError
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
@@ -35,8 +36,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from booking_desktop.errors import Problem, ProblemError
 from booking_desktop.gui import theme
 from booking_desktop.gui.workers import GeneratorWorker
+from booking_desktop.storage.engine import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,30 @@ _RESULT_ROWS = (
     ("unchanged", "Unchanged"),
     ("rejected", "Rejected (review queue)"),
 )
+
+
+def _database_problem(exc: BaseException) -> ProblemError:
+    """A storage failure as a one-line message without secrets (the worker shows ProblemErrors verbatim)."""
+    from booking_desktop.storage.connections import mask_uri
+
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, PyMongoError):
+        text = f"cannot reach the database ({type(exc).__name__})"
+    return ProblemError(Problem(code="storage", message=mask_uri(text) or type(exc).__name__))
+
+
+def _preview(engine: Any, result: Any) -> Any:
+    try:
+        return engine.preview(result)
+    except (PyMongoError, StorageError) as exc:
+        raise _database_problem(exc) from None
+
+
+def _commit(engine: Any, result: Any, cancelled: Any, profile_name: str | None = None) -> Any:
+    try:
+        return (yield from engine.commit(result, cancelled=cancelled, profile_name=profile_name))
+    except (PyMongoError, StorageError) as exc:
+        raise _database_problem(exc) from None
 
 
 def _count_grid(parent: QWidget, rows: tuple[tuple[str, str], ...], prefix: str) -> tuple[QGridLayout, dict]:
@@ -144,6 +171,9 @@ class CommitDialog(QDialog):
         self.import_id_label.setObjectName("import_id")
         self.import_id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         link.addWidget(self.import_id_label, 1)
+        sl.addLayout(link)
+        link = QHBoxLayout()
+        link.addStretch(1)
         self.copy_button = QPushButton("Copy id", page)
         self.copy_button.setObjectName("copy_import_id")
         self.copy_button.clicked.connect(self.copy_import_id)
@@ -185,7 +215,7 @@ class CommitDialog(QDialog):
     # -- stage 1 ------------------------------------------------------------
     def _start_preview(self) -> None:
         self.stack.setCurrentIndex(0)
-        w = GeneratorWorker(self._engine.preview, self._result, pass_cancel=False)
+        w = GeneratorWorker(_preview, self._engine, self._result, pass_cancel=False)
         w.signals.result.connect(self._preview_ready)
         w.signals.errored.connect(self._preview_failed)
         self._worker = w
@@ -224,7 +254,7 @@ class CommitDialog(QDialog):
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(0)
         self.cancel_button.setText("Cancel")
-        w = GeneratorWorker(self._engine.commit, self._result, profile_name=self._profile_name)
+        w = GeneratorWorker(_commit, self._engine, self._result, profile_name=self._profile_name)
         w.signals.progress.connect(self._on_progress)
         w.signals.result.connect(self._on_finished)
         w.signals.aborted.connect(lambda: self._on_finished(w.value))

@@ -38,12 +38,12 @@ def _open(qtbot, result, engine) -> CommitDialog:
     dlg = CommitDialog(result, engine, target="test server")
     qtbot.addWidget(dlg)
     dlg.show()
-    qtbot.waitUntil(lambda: dlg.commit_button.isEnabled(), timeout=15000)
+    qtbot.waitUntil(lambda: dlg.commit_button.isEnabled(), timeout=60000)
     return dlg
 
 
 def _commit(qtbot, dlg: CommitDialog):
-    with qtbot.waitSignal(dlg.committed, timeout=30000) as blocker:
+    with qtbot.waitSignal(dlg.committed, timeout=60000) as blocker:
         qtbot.mouseClick(dlg.commit_button, Qt.MouseButton.LeftButton)
     return blocker.args[0]
 
@@ -123,9 +123,9 @@ def test_cancel_midway_marks_the_import_interrupted(qtbot, db):
     result = make_result(booking_rows(200), path="big.csv")
     dlg = _open(qtbot, result, _PacedEngine(engine))
     qtbot.mouseClick(dlg.commit_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dlg.progress.value() > 0, timeout=15000)
+    qtbot.waitUntil(lambda: dlg.progress.value() > 0, timeout=60000)
     assert "records/s" in dlg.rate_label.text()
-    with qtbot.waitSignal(dlg.committed, timeout=30000) as blocker:
+    with qtbot.waitSignal(dlg.committed, timeout=60000) as blocker:
         qtbot.mouseClick(dlg.cancel_button, Qt.MouseButton.LeftButton)
     summary = blocker.args[0]
     assert summary.status == "interrupted"
@@ -152,5 +152,6 @@ def test_unreachable_database_gives_a_readable_message(qtbot):
     finally:
         client.close()
     assert "Traceback" not in dlg.error_label.text()
+    assert "cannot reach the database" in dlg.error_label.text() and "Unexpected" not in dlg.error_label.text()
     assert "Check the connection" in dlg.error_label.text()
     assert not dlg.commit_button.isEnabled()
