@@ -269,3 +269,32 @@ def problems_by_row(problems: pd.DataFrame, rows: np.ndarray) -> dict[int, tuple
 
 def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+REJECTED_STATUSES = ("open", "resolved", "discarded")
+
+
+def set_rejected_status(
+    db: Database, row_id: str, status: str, *, note: str | None = None, db_user: str | None = None
+) -> dict[str, Any]:
+    """Mark a rejected row resolved/discarded/open (whole-document replace: see the ``$set`` gap) and audit it."""
+    from booking_desktop.storage.audit import log
+
+    if status not in REJECTED_STATUSES:
+        raise ValueError(f"status must be one of {', '.join(REJECTED_STATUSES)}")
+    doc = db.rejected_rows.find_one({"_id": row_id})
+    if doc is None:
+        raise KeyError(row_id)
+    now = datetime.now(UTC)
+    new = {**doc, "status": status, "updated_at": now, "status_by": os_user(), "status_note": note}
+    db.rejected_rows.replace_one({"_id": row_id}, new)
+    log(
+        db,
+        "rejected_row.status",
+        {"collection": "rejected_rows", "_id": row_id, "record": doc.get("record")},
+        db_user=db_user,
+        before={"status": doc.get("status")},
+        after={"status": status},
+        note=note,
+    )
+    return new

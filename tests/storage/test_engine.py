@@ -200,3 +200,16 @@ def test_mixed_vendors_are_separate_bookings(db):
     summary = CommitEngine(db).run(make_result(pd.concat([a, b], ignore_index=True), vendor=None))
     assert counts(summary) == (6, 0, 0, 0)
     assert db.imports.find_one()["vendor"] == "mixed"
+
+
+def test_rejected_row_status_change_keeps_dates_and_is_audited(db):
+    CommitEngine(db).run(make_result(booking_rows(3), {1: BAD_DATE}))
+    row = db.rejected_rows.find_one()
+    imp.set_rejected_status(db, row["_id"], "resolved", note="fixed at source")
+    after = db.rejected_rows.find_one({"_id": row["_id"]})
+    assert after["status"] == "resolved" and isinstance(after["updated_at"], datetime)
+    assert isinstance(after["created_at"], datetime)
+    entry = db.audit_log.find_one({"action": "rejected_row.status"})
+    assert entry["before"] == {"status": "open"} and entry["after"] == {"status": "resolved"}
+    with pytest.raises(ValueError, match="status must be one of"):
+        imp.set_rejected_status(db, row["_id"], "gone")
