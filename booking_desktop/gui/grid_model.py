@@ -41,6 +41,14 @@ log = logging.getLogger(__name__)
 SEV_NONE, SEV_WARNING, SEV_ERROR = 0, 1, 2
 MAX_TOOLTIP_MESSAGES = 8  # a cell with more problems shows the first few and a count
 Index = QModelIndex | QPersistentModelIndex
+# roles as plain ints: comparing against the enum members costs more than the lookup itself
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_EDIT = Qt.ItemDataRole.EditRole.value
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_FONT = Qt.ItemDataRole.FontRole.value
+_ACCESSIBLE_DESCRIPTION = Qt.ItemDataRole.AccessibleDescriptionRole.value
 
 
 # --------------------------------------------------------------------------- Qt-free part
@@ -260,6 +268,7 @@ class GridModel(QAbstractTableModel):
     def __init__(self, parent: Any = None):
         super().__init__(parent)
         self.session: WorkSession | None = None
+        self._deleted: np.ndarray | None = None
         self.data_: GridData | None = None
         self.rows: np.ndarray | None = None
         self.filter = RowFilter()
@@ -284,6 +293,7 @@ class GridModel(QAbstractTableModel):
                 sig.disconnect(slot)
         self.beginResetModel()
         self.session = session
+        self._deleted = session.deleted if session is not None else None
         self.filter = RowFilter()
         self.rows = None
         self.data_ = None
@@ -333,36 +343,38 @@ class GridModel(QAbstractTableModel):
         v = d.arrays[c][r]
         return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
         d = self.data_
-        if d is None or not index.isValid():
+        if d is None:
             return None
-        r = self.frame_row(index.row())
+        r = index.row()
+        if r < 0:
+            return None
+        if self.rows is not None:
+            r = int(self.rows[r])
         c = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            v = self.cell_text(r, c)
+        if role in (_DISPLAY, _EDIT):
+            v = d.columns[c][r] if r < d.ready[c] else self.cell_text(r, c)
             return "" if v is None else v
-        if role == Qt.ItemDataRole.BackgroundRole:
-            sev = int(d.problems.severity[r, c])
-            return self._brushes.get(sev) if sev else None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _BACKGROUND:
+            sev = d.problems.severity[r, c]
+            return self._brushes[int(sev)] if sev else None
+        if role == _TOOLTIP:
             msgs = d.problems.messages_at(r, c, len(d.fields))
             if not msgs:
                 return None
             more = len(msgs) - MAX_TOOLTIP_MESSAGES
             shown = msgs[:MAX_TOOLTIP_MESSAGES] + ([f"… and {more} more"] if more > 0 else [])
             return "\n".join(shown)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            assert self.session is not None
-            return self._muted if self.session.deleted[r] else None
-        if role == Qt.ItemDataRole.FontRole:
-            assert self.session is not None
-            if self.session.deleted[r]:
+        if role == _FOREGROUND:
+            return self._muted if self._deleted is not None and self._deleted[r] else None
+        if role == _FONT:
+            if self._deleted is not None and self._deleted[r]:
                 return self._strike
-            if self.session.is_edited(r, d.fields[c]):
+            if self.session is not None and self.session.is_edited(r, d.fields[c]):
                 return self._italic
             return None
-        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+        if role == _ACCESSIBLE_DESCRIPTION:
             msgs = d.problems.messages_at(r, c, len(d.fields))
             return "; ".join(msgs) if msgs else None
         return None

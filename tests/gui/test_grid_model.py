@@ -1,0 +1,179 @@
+"""The grid model at a million rows: O(1) data(), numpy filters and sorting, problem colours and tooltips."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import Qt
+
+from booking_desktop.errors import ProblemTable, Severity
+from booking_desktop.gui import theme
+from booking_desktop.gui.grid_model import GridModel, build_grid_data, fill_column_cache, next_problem
+from booking_desktop.pipeline import PipelineResult
+from booking_desktop.readers.base import Locations, RawTable, SourceInfo
+from booking_desktop.session import Revalidated, WorkSession
+
+pytestmark = pytest.mark.gui
+
+FIELDS = ["booking_ref", "status", "amount", "country"]
+
+
+def checks(text: pd.DataFrame) -> Revalidated:
+    n = len(text)
+    problems = ProblemTable.concat(
+        [
+            ProblemTable.from_mask(text["booking_ref"].isna(), "booking_ref", "required", "booking_ref is required"),
+            ProblemTable.from_mask(
+                text["amount"].notna() & ~text["amount"].str.fullmatch(r"\d+\.\d\d").fillna(False),
+                "amount",
+                "format",
+                "amount must look like 12.34",
+                values=text["amount"],
+            ),
+            ProblemTable.from_mask(
+                text["amount"].eq("bad"), "amount", "type", "amount is not a number", values=text["amount"]
+            ),
+            ProblemTable.from_mask(
+                text["country"].eq("ZZ"), "country", "unknown_country", "unknown country", severity=Severity.WARNING
+            ),
+        ]
+    )
+    typed = text.copy()
+    typed["amount_minor"] = pd.to_numeric(text["amount"].str.replace(".", "", regex=False), errors="coerce").astype(
+        "Int64"
+    )
+    return Revalidated(typed, problems, problems.error_row_mask(n))
+
+
+class Engine:
+    def revalidate(self, result, text, positions):
+        return checks(text)
+
+    def remap(self, result, profile):  # pragma: no cover - not used here
+        raise NotImplementedError
+
+
+def make_session(n: int) -> WorkSession:
+    i = np.arange(n)
+    ref = pd.Series(np.char.add("R", i.astype(str)), dtype="str")
+    ref[i % 1000 == 1] = pd.NA
+    amount = pd.Series(np.char.add((i % 977).astype(str), ".50"), dtype="str")
+    amount[i % 500 == 3] = "bad"
+    country = pd.Series(np.where(i % 250 == 7, "ZZ", "DE"), dtype="str")
+    status = pd.Series(np.where(i % 2 == 0, "confirmed", "cancelled"), dtype="str")
+    text = pd.DataFrame({"booking_ref": ref, "status": status, "amount": amount, "country": country})
+    rv = checks(text)
+    raw = RawTable(text.copy(), Locations("line {}", i + 2), SourceInfo(Path("big.csv"), "csv", sha256="cd" * 32))
+    res = PipelineResult(raw, text, rv.typed, rv.problems, rv.error_rows, "acme", None, {f: f for f in FIELDS})
+    return WorkSession.from_result(res, engine=Engine())
+
+
+@pytest.fixture(scope="module")
+def big_session():
+    return make_session(1_000_000)
+
+
+@pytest.fixture
+def model(qtbot):
+    m = GridModel()
+    s = make_session(2_000)
+    m.set_session(s, fill_column_cache(build_grid_data(s), s))
+    return m
+
+
+def col(m: GridModel, name: str) -> int:
+    return m.fields.index(name)
+
+
+def test_colours_and_tooltips_come_from_the_problem_index(model):
+    m = model
+    err = m.index(3, col(m, "amount"))  # "bad": two problems in one cell
+    assert m.data(err, Qt.ItemDataRole.BackgroundRole).color() == theme.error_color()
+    tip = m.data(err, Qt.ItemDataRole.ToolTipRole)
+    assert "format: amount must look like 12.34" in tip and "type: amount is not a number" in tip
+    warn = m.index(7, col(m, "country"))
+    assert m.data(warn, Qt.ItemDataRole.BackgroundRole).color() == theme.warning_color()
+    assert theme.warning_color() != theme.error_color()
+    ok = m.index(0, col(m, "amount"))
+    assert m.data(ok, Qt.ItemDataRole.BackgroundRole) is None and m.data(ok, Qt.ItemDataRole.ToolTipRole) is None
+    assert m.data(m.index(1, col(m, "booking_ref"))) == ""  # missing shows empty
+    assert m.headerData(0, Qt.Orientation.Vertical) == "1"
+    assert m.headerData(0, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole) == "line 2"
+
+
+def test_set_data_edits_the_session_and_recolours(model):
+    m = model
+    idx = m.index(3, col(m, "amount"))
+    assert m.setData(idx, "12.00")
+    assert m.data(idx) == "12.00"
+    assert m.data(idx, Qt.ItemDataRole.BackgroundRole) is None
+    assert m.data(idx, Qt.ItemDataRole.FontRole).italic()  # edited cells stand out
+    m.session.undo()
+    assert m.data(idx) == "bad"
+
+
+def test_filters_and_sort_keep_view_to_frame_mapping(model):
+    m = model
+    m.set_filter("errors")
+    shown = [m.frame_row(r) for r in range(m.rowCount())]
+    assert shown == np.flatnonzero(m.session.result.error_rows).tolist()
+    m.set_filter("warnings")
+    assert all(m.data(m.index(r, col(m, "country"))) == "ZZ" for r in range(m.rowCount()))
+    m.set_filter("field", "booking_ref")
+    assert {m.frame_row(r) % 1000 for r in range(m.rowCount())} == {1}
+    m.set_filter("all")
+    m.sort(col(m, "amount"), Qt.SortOrder.DescendingOrder)
+    vals = [m.data(m.index(r, col(m, "amount"))) for r in range(50)]
+    assert vals[0] == "976.50"  # numeric order (amount_minor), not text order where "99.50" > "976.50"
+    m.sort(-1)
+    assert m.rows is None
+
+
+def test_next_problem_wraps_and_respects_the_filter(model):
+    m = model
+    assert next_problem(m, -1, -1, True) == (1, col(m, "booking_ref"))
+    assert next_problem(m, 1, col(m, "booking_ref"), True) == (3, col(m, "amount"))
+    assert next_problem(m, 1, col(m, "booking_ref"), False)[0] == max(np.flatnonzero(m.data_.problems.row_any))
+    m.set_filter("warnings")
+    assert next_problem(m, -1, -1, True) == (0, col(m, "country"))
+
+
+@pytest.mark.slow
+def test_million_rows_data_is_constant_time_and_filters_are_vectorized(qtbot, big_session):
+    m = GridModel()
+    t = time.perf_counter()
+    data = build_grid_data(big_session)
+    m.set_session(big_session, data)
+    assert time.perf_counter() - t < 5.0
+    rng = np.random.default_rng(1)
+    rows = rng.integers(0, 1_000_000, 20_000)
+    t = time.perf_counter()
+    for r in rows:  # rows not yet converted: read from the arrow column
+        m.data(m.index(int(r), 2))
+        m.data(m.index(int(r), 2), Qt.ItemDataRole.BackgroundRole)
+    uncached = time.perf_counter() - t
+    fill_column_cache(data, big_session)
+    t = time.perf_counter()
+    for r in rows:
+        m.data(m.index(int(r), 2))
+        m.data(m.index(int(r), 2), Qt.ItemDataRole.BackgroundRole)
+    cached = time.perf_counter() - t
+    assert cached < 2.0, f"40,000 data() calls took {cached:.2f}s"  # O(1): tens of µs each
+    assert uncached < 5.0
+    for mode in ("errors", "warnings"):
+        t = time.perf_counter()
+        m.set_filter(mode)
+        assert time.perf_counter() - t < 1.0, mode
+        assert 0 < m.rowCount() < 1_000_000
+    m.set_filter("all")
+    t = time.perf_counter()
+    m.sort(col(m, "booking_ref"))
+    assert time.perf_counter() - t < 3.0
+    t = time.perf_counter()
+    m.set_search("R99999")
+    assert time.perf_counter() - t < 3.0
+    assert {m.data(m.index(r, 0)) for r in range(m.rowCount())} >= {"R99999", "R999990"}
