@@ -23,6 +23,7 @@ checks ``cancelled()`` between batches, and returns a :class:`CommitSummary`.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Generator
@@ -118,9 +119,20 @@ def _never() -> bool:
 
 
 def file_facts(result: Any) -> imp.FileFacts:
+    """The file's identity; the sha256 is computed here if the reader did not (resume and rejected ids need it)."""
     src = result.raw.source
     path = Path(src.path)
-    return imp.FileFacts(name=path.name, path=str(path), sha256=src.sha256, size=int(src.size), format=src.format)
+    sha = src.sha256
+    size = int(src.size or 0)
+    if not sha and path.is_file():
+        h = hashlib.sha256()
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        sha, size = h.hexdigest(), size or path.stat().st_size
+    if not sha:
+        raise StorageError(f"{path.name}: the file's content hash is unknown and the file is not readable")
+    return imp.FileFacts(name=path.name, path=str(path), sha256=sha, size=size, format=src.format)
 
 
 class CommitEngine:

@@ -213,3 +213,14 @@ def test_rejected_row_status_change_keeps_dates_and_is_audited(db):
     assert entry["before"] == {"status": "open"} and entry["after"] == {"status": "resolved"}
     with pytest.raises(ValueError, match="status must be one of"):
         imp.set_rejected_status(db, row["_id"], "gone")
+
+
+def test_file_hash_is_computed_when_the_reader_gave_none(db, tmp_path):
+    import hashlib
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"some,bytes\n")
+    result = make_result(booking_rows(2), path=path, sha256="")
+    result.raw.source.sha256 = ""
+    summary = CommitEngine(db).run(result)
+    assert db.imports.find_one({"_id": summary.import_id})["file_sha256"] == hashlib.sha256(b"some,bytes\n").hexdigest()
