@@ -146,6 +146,8 @@ def sniff_frame(sample: pd.DataFrame, status_words: frozenset[str] = frozenset()
     digits = pc.count_substring_regex(arr, r"\d").to_numpy(zero_copy_only=False)
     put("phone", fullmatch(PHONE_RE) & (digits >= 7) & (digits <= 15) & ~date_only & ~date_time)
     put("letters", _np(pc.match_substring_regex(arr, r"\p{L}")))
+    put("amount_code", fullmatch(f"(?:{DECIMAL_RE}) [A-Za-z]{{3}}"))  # "120.50 EUR"
+    put("code_amount", fullmatch(f"[A-Za-z]{{3}} (?:{DECIMAL_RE})"))  # "EUR 120.50"
     put("ref", fullmatch(REF_RE) & (digits > 0) & ~date_only & ~has_decimals)
     put("person_name", fullmatch(PERSON_NAME_RE))
     put("currency", (length == 3) & _np(pc.is_in(upper, value_set=_set_array("currency"))))
@@ -203,6 +205,7 @@ def normalize_text(text: str) -> str:
 
     ``"checkInDate"`` -> ``"check in date"``, ``"Not_Canceled"`` -> ``"not canceled"``,
     ``"Booking-ID "`` -> ``"booking id"``.  Used for headers and for status values."""
-    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(text))
+    text = re.sub(r"\(s\)", "", str(text))  # "Guest name(s)"
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", text)
     return " ".join(re.sub(r"[\W_]+", " ", text.lower()).split())

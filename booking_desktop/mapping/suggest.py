@@ -53,6 +53,7 @@ COMPAT_FLOOR = 0.35  # confidence factor when no sampled value fits the field's 
 ALTERNATIVE_MIN = 0.2  # candidates below this are not offered as alternatives
 MAX_ALTERNATIVES = 4
 STATUS_FUZZY_MIN = 85
+STATUS_CONTAINS_CONFIDENCE = 0.9  # "cancelled_by_guest" holds the synonym "cancelled"
 MAX_STATUS_VALUES = 200  # distinct status values looked at
 STATUS_MAX_DISTINCT = 30  # more distinct values than this is not a status column
 
@@ -67,7 +68,7 @@ ABBREVIATIONS = {
     "conf": "confirmation", "ref": "reference", "res": "reservation", "resv": "reservation",
     "tel": "telephone", "amt": "amount", "ccy": "currency", "cur": "currency", "curr": "currency",
     "arr": "arrival", "dep": "departure", "chk": "check", "cust": "customer", "qty": "quantity",
-    "avg": "average", "dt": "date",
+    "avg": "average", "dt": "date", "book": "booking",
 }  # fmt: skip
 STOP_WORDS = frozenset({"number", "of", "the", "a", "an", "count", "total"})
 # headers that name a price per night rather than the total of the stay
@@ -148,7 +149,10 @@ def header_score(
         s_words = set(syn.split())
         extra = h_words - s_words - STOP_WORDS
         missing = len(s_words - h_words - STOP_WORDS)
-        penalty = EXTRA_WORD_PENALTY * len(extra) + FOREIGN_WORD_PENALTY * len(extra & foreign)
+        # a word naming another field counts against the match, unless the synonym is the
+        # header's head noun: "booker country" is a country, "reservation status date" no booking date
+        head = header.endswith(" " + syn)
+        penalty = EXTRA_WORD_PENALTY * len(extra) + (0 if head else FOREIGN_WORD_PENALTY * len(extra & foreign))
         score = fuzz.token_set_ratio(header, syn) - penalty - MISSING_WORD_PENALTY * missing
         if len(h_words) == 1 or len(s_words) == 1:  # "checkin" ~ "check in", typos such as "emial"
             score = max(score, fuzz.ratio(h_compact, syn.replace(" ", "")))
@@ -185,6 +189,9 @@ def content_evidence(fld: str, sn: ColumnSniff) -> tuple[float, float, str]:
         typical = {"adults": 1 <= mean <= 4, "children": 0 <= mean < 1, "nights": 1 <= mean <= 14}[fld]
         return c, (0.25 if typical else 0.1) * c, f"{_pct(c)} of values are small whole numbers"
     if fld == "amount":
+        coded = max(g("amount_code"), g("code_amount"))
+        if coded > g("number"):
+            return coded, 0.4 * coded, f"{_pct(coded)} of values are amounts with a currency code"
         c = g("number")
         return c, 0.4 * g("has_decimals"), f"{_pct(c)} of values are amounts ({_pct(g('has_decimals'))} with decimals)"
     if fld == "currency":
@@ -381,11 +388,12 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
             if decision is not None:
                 decisions[fld] = decision
         if fld == "amount" and ("column" in fs.spec or "product" in fs.spec):
-            _refine_number_locale(fs, sample[fs.columns[0]])
+            _refine_number_locale(fs, sample[fs.columns[0]], sniffs[fs.columns[0]])
         if fld == "status" and "column" in fs.spec:
             _suggest_status_map(fs, frame[fs.spec["column"]], vocab)
         fields[fld] = fs
     _share_date_order(fields, decisions)
+    _currency_from_amount(fields, candidates, sniffs)
     if "booking_ref" not in fields and columns and len(frame):
         fallback = _hash_ref_candidate(columns)
         candidates["booking_ref"].append(fallback)
@@ -803,11 +811,43 @@ _DOT_DECIMAL = r"[+-]?(?:\d{1,3}(?:[, \u00a0']\d{3})+|\d+)\.\d{1,2}"
 _THOUSANDS = r"[+-]?\d{1,3}(?:([.,' \u00a0])\d{3})+(?:[.,]\d{1,2})?"
 
 
-def _refine_number_locale(fs: FieldSuggestion, sample: pd.Series) -> None:
+def _amount_code_split(sn: ColumnSniff) -> tuple[int, int] | None:
+    """(amount part, code part) indexes when the values read "120.50 EUR" / "EUR 120.50"."""
+    if max(sn.get("amount_code"), sn.get("code_amount")) < max(0.9, sn.get("number")):
+        return None
+    return (0, -1) if sn.get("amount_code") >= sn.get("code_amount") else (-1, 0)
+
+
+def _currency_from_amount(
+    fields: dict[str, FieldSuggestion], candidates: dict[str, list[Candidate]], sniffs: dict[str, ColumnSniff]
+) -> None:
+    """An amount written with its currency ("120 EUR") also gives the currency, when no column
+    does: the one case where two fields read the same column (each its own part)."""
+    amount = fields.get("amount")
+    if amount is None or "column" not in amount.spec or "currency" in fields:
+        return
+    parts = _amount_code_split(sniffs[amount.spec["column"]])
+    if parts is None:
+        return
+    column = amount.spec["column"]
+    why = f"the currency code written after/before each amount in '{column}'"
+    cand = Candidate("currency", {"column": column, "split": {"sep": " ", "index": parts[1]}}, amount.confidence,
+                     [why], ())
+    candidates["currency"].insert(0, cand)
+    fields["currency"] = FieldSuggestion(spec=dict(cand.spec), confidence=cand.confidence, reasons=[why])
+
+
+def _refine_number_locale(fs: FieldSuggestion, sample: pd.Series, sn: ColumnSniff) -> None:
     """Add ``number_locale`` when the amounts write a decimal comma ("1.234,56") or
     thousands separators ("1,234.56").  Values such as "1,234" say nothing (three digits
-    after one separator fit both readings) and are not counted."""
+    after one separator fit both readings) and are not counted.  Amounts written with
+    their currency code ("120 EUR") get a ``split`` that keeps the number."""
     values = _distinct_text(sample)
+    parts = _amount_code_split(sn) if "column" in fs.spec else None
+    if parts is not None:
+        fs.spec["split"] = {"sep": " ", "index": parts[0]}
+        fs.reasons.append("the number is the " + ("first" if parts[0] == 0 else "last") + " part of each value")
+        values = values.str.split(" ").str[parts[0]]
     if values.empty:
         return
     comma = int(values.str.fullmatch(_COMMA_DECIMAL).sum())
@@ -831,33 +871,44 @@ def _refine_number_locale(fs: FieldSuggestion, sample: pd.Series) -> None:
 _NEGATIONS = frozenset({"not", "non", "no", "un"})
 
 
+def _negated(norm: str) -> bool:
+    return bool(set(norm.split()) & _NEGATIONS)
+
+
+def _match_status(value: str, vocab: Vocabulary) -> tuple[str | None, float, str]:
+    """(canonical status or None, confidence, reason) for one source value: an exact synonym
+    (after normalization); else a value that contains synonyms of exactly one status
+    ("cancelled_by_guest"); else a fuzzy match.  Negation must agree ("Not_Canceled" is
+    not "Canceled")."""
+    norm = normalize_text(value)
+    target = vocab.status_synonyms.get(norm)
+    if target is not None:
+        return target, 1.0, f"'{value}' is a synonym of {target}"
+    words = set(norm.split())
+    inside = [k for k in vocab.status_synonyms if set(k.split()) <= words and _negated(k) == _negated(norm)]
+    targets = {vocab.status_synonyms[k] for k in inside}
+    if len(targets) == 1:
+        k = max(inside, key=len)
+        target = targets.pop()
+        return target, STATUS_CONTAINS_CONFIDENCE, f"'{value}' contains '{k}' -> {target}"
+    match = process.extractOne(norm, list(vocab.status_synonyms), scorer=fuzz.ratio, score_cutoff=STATUS_FUZZY_MIN)
+    if match is not None and _negated(match[0]) == _negated(norm):
+        target = vocab.status_synonyms[match[0]]
+        return target, round(match[1] / 100, 3), f"'{value}' ~ '{match[0]}' ({round(match[1])}) -> {target}"
+    return None, 0.0, f"no canonical status looks like '{value}'"
+
+
 def _suggest_status_map(fs: FieldSuggestion, full: pd.Series, vocab: Vocabulary) -> None:
-    """Map each distinct source value to a canonical status: exact synonym (after
-    normalization) first, else a fuzzy match that must agree on negation ("Not_Canceled"
-    is not "Canceled")."""
+    """Map each distinct source value of the whole column to a canonical status (see
+    :func:`_match_status`); unmatched values are listed for the operator."""
     raw_counts = full.value_counts()  # count first, trim the few distinct values after
     trimmed = pd.Series(raw_counts.index, dtype="str").str.strip().to_numpy()
     counts = pd.Series(raw_counts.to_numpy(), index=trimmed).groupby(level=0, sort=False).sum()
     counts = counts[counts.index != ""].sort_values(ascending=False, kind="stable").head(MAX_STATUS_VALUES)
-    keys = list(vocab.status_synonyms)
     mapping: dict[str, str] = {}
     for value, n in counts.items():
-        value = str(value)
-        norm = normalize_text(value)
-        target = vocab.status_synonyms.get(norm)
-        if target is not None:
-            vm = ValueMapping(value, target, 1.0, f"'{value}' is a synonym of {target}", int(n))
-        else:
-            match = process.extractOne(norm, keys, scorer=fuzz.ratio, score_cutoff=STATUS_FUZZY_MIN)
-            same_sense = match is not None and bool(set(norm.split()) & _NEGATIONS) == bool(
-                set(match[0].split()) & _NEGATIONS
-            )
-            if match is not None and same_sense:
-                target = vocab.status_synonyms[match[0]]
-                why = f"'{value}' ~ '{match[0]}' ({round(match[1])}) -> {target}"
-                vm = ValueMapping(value, target, round(match[1] / 100, 3), why, int(n))
-            else:
-                vm = ValueMapping(value, None, 0.0, f"no canonical status looks like '{value}'", int(n))
+        target, conf, why = _match_status(str(value), vocab)
+        vm = ValueMapping(str(value), target, conf, why, int(n))
         fs.value_map.append(vm)
         if vm.target is None:
             fs.unmatched_values.append(value)

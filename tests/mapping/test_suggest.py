@@ -337,6 +337,23 @@ def test_decimal_comma_amounts_get_a_number_locale():
     assert sug.fields["amount"].spec == {"column": "Amount", "number_locale": {"decimal": ",", "thousands": "."}}
 
 
+def test_amounts_written_with_their_currency_give_amount_and_currency():
+    raw = raw_table({"Book number": [f"{3000 + k}" for k in range(N)], "Price": _cycle(["120 EUR", "99.50 EUR"])})
+    sug = suggest_mapping(raw)
+    assert sug.fields["booking_ref"].spec == {"column": "Book number"}
+    assert sug.fields["amount"].spec == {"column": "Price", "split": {"sep": " ", "index": 0}}
+    assert sug.fields["currency"].spec == {"column": "Price", "split": {"sep": " ", "index": -1}}
+    text = importlib.import_module("booking_desktop.mapping").apply_mapping(raw, sug.to_profile("ota", "OTA")).text
+    assert text.loc[1, ["amount", "currency"]].tolist() == ["99.50", "EUR"]
+
+
+def test_a_header_ending_in_the_field_name_is_that_field():
+    # "booker" names another field, but "country" is the head noun
+    sug = suggest_mapping(raw_table({"Booker country": _cycle(["GB", "DE"]), "Booker": _cycle(["Al Bo", "Cy Do"])}))
+    assert sug.fields["country"].spec == {"column": "Booker country"}
+    assert any("header 'Booker country'" in r for r in sug.fields["country"].reasons)
+
+
 def test_amounts_that_cannot_tell_their_separator_get_no_locale():
     sug = suggest_mapping(raw_table({"Amount": _cycle(["1,234", "2,000", "15"])}))
     assert sug.fields["amount"].spec == {"column": "Amount"}
@@ -363,6 +380,13 @@ def test_status_values_are_mapped_to_canonical_statuses():
     assert by_source["CXL"].confidence == 1.0
     assert 0.85 <= by_source["Cancled"].confidence < 1.0  # fuzzy
     assert by_source["weird"].target is None and by_source["weird"].count == 10
+
+
+def test_status_values_that_contain_a_synonym_are_mapped():
+    sug = suggest_mapping(raw_table({"Status": _cycle(["ok", "cancelled_by_guest", "cancelled_by_hotel", "no_show"])}))
+    fs = sug.fields["status"]
+    assert fs.spec["map"] == {"ok": "confirmed", "cancelled_by_guest": "cancelled", "cancelled_by_hotel": "cancelled"}
+    assert {v.source: v.confidence for v in fs.value_map}["cancelled_by_guest"] == 0.9
 
 
 def test_a_status_header_over_unknown_values_is_flagged_for_the_operator():
