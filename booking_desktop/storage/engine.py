@@ -248,8 +248,9 @@ class CommitEngine:
         if profile_name is None and result.profile is not None:
             profile_name = getattr(result.profile, "name", None)
         try:
+            new_id = imp.new_import_id()
             doc, resumed = self.retry.call(
-                lambda: self._open_import(file, plan, digest, resume, profile_name), "starting the import"
+                lambda: self._open_import(file, plan, digest, resume, profile_name, new_id), "starting the import"
             )
         except RetriesExhausted as exc:
             raise StorageError(f"cannot reach the database: {exc.last.__class__.__name__}") from None
@@ -332,8 +333,11 @@ class CommitEngine:
 
     # -- internals -----------------------------------------------------------
     def _open_import(
-        self, file: imp.FileFacts, plan: _Plan, digest: str, resume: str | None, profile: str | None
+        self, file: imp.FileFacts, plan: _Plan, digest: str, resume: str | None, profile: str | None, new_id: str
     ) -> tuple[dict[str, Any], bool]:
+        mine = self.db.imports.find_one({"_id": new_id})
+        if mine is not None:  # created by an earlier attempt whose reply was lost
+            return mine, False
         if resume:
             doc = imp.load_for_resume(self.db, resume, file.sha256, digest)
         else:
@@ -342,9 +346,7 @@ class CommitEngine:
             doc = imp.mark_resumed(self.db, doc)
             log.info("resuming import %s at record %d", doc["_id"], doc["next_position"] + 1)
             return doc, True
-        doc = imp.create(
-            self.db, imp.new_import_id(), file, plan.vendor, profile, plan.n, self.batch_size, digest, self.db_user
-        )
+        doc = imp.create(self.db, new_id, file, plan.vendor, profile, plan.n, self.batch_size, digest, self.db_user)
         return doc, False
 
     def _prefetch(self, result: Any, plan: _Plan, source: SourceRef, start: int, end: int) -> None:
