@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from booking_desktop.mapping.dates import DateOrderDecision, detect_date_order, normalize_dates_auto
+from booking_desktop.mapping.dates import DateOrderDecision, detect_date_order, iso_date_mask, normalize_dates_auto
 from booking_desktop.mapping.sniff import ColumnSniff, normalize_text, sniff_frame
 from booking_desktop.schema import CANONICAL_FIELDS
 
@@ -750,13 +750,18 @@ def _refine_date(fld: str, fs: FieldSuggestion, full: pd.Series, sample: pd.Seri
             reason += f" ({_order_reason(decision)})"
         fs.reasons.append(reason)
         return decision
+    if not fits and bool(iso_date_mask(full_u).all()):
+        fs.reasons.append("ISO 8601 dates" + (" with times" if has_time else ""))
+        return decision  # the mapping reads them without a format
     if decision.order is not None and not (has_time and fld == "booked_at"):
         if decision.order != "ymd" or not fits:
             fs.spec["date_order"] = decision.order
         fs.reasons.append(_order_reason(decision))
         return decision
     if len(fits) < 2 and (decision.order is not None or decision.checked == 0):
-        return decision  # ISO date-times, or nothing numeric to decide on: the mapping reads them as they are
+        if decision.checked == 0:
+            fs.reasons.append("no single date format reads every value; choose one if the preview shows raw text")
+        return decision
     fs.ambiguous = True
     fs.reasons.append(_order_reason(decision))
     for fmt in fits:

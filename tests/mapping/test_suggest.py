@@ -277,6 +277,12 @@ def test_iso_dates_with_times_need_no_format_and_are_not_ambiguous():
     sug.to_profile("stamps", "V")  # regression: an offset format once made the profile invalid
 
 
+def test_arrival_dates_exported_with_midnight_times_need_no_option():
+    sug = suggest_mapping(dates_file(_cycle(["2024-07-01 00:00:00", "2024-07-13 00:00:00"])))
+    assert sug.fields["check_in"].spec == {"column": "Arrival"}
+    assert "ISO 8601 dates with times" in sug.fields["check_in"].reasons
+
+
 def test_offset_stamps_of_one_shape_get_no_offset_format():
     stamps = [f"2024-03-{1 + k % 28:02d}T10:00:00+01:00" for k in range(N)]
     sug = suggest_mapping(raw_table({"Ref": [f"R{k}" for k in range(N)], "Created": stamps}))
