@@ -294,3 +294,22 @@ def test_drift_is_computed_from_the_profile_signature(qtbot, raw, tmp_path):
     w.set_source(raw, prof)
     assert w.drift_label.isVisible()
     assert "inntown" in w.drift_label.text() and "email" in w.drift_label.text()
+
+
+@pytest.mark.datasets
+def test_real_export_shows_its_profile_and_previews(qtbot, datasets_dir, tmp_path):
+    from booking_desktop.pipeline import run_to_end
+
+    path = datasets_dir / "hotel_reservations.csv.gz"
+    if not path.exists():
+        pytest.skip(f"{path.name} is not in {datasets_dir}")
+    result = run_to_end(path)
+    w = MappingPanel(mappings_dir=tmp_path)
+    qtbot.addWidget(w)
+    w.set_source(result.raw, result.profile, getattr(result, "suggestion", None))
+    first = result.text["booking_ref"].iloc[0]
+    assert w._rows["booking_ref"].preview.text().split("  ·  ")[0] == first
+    assert w.error_label.text() == ""
+    with qtbot.waitSignal(w.profile_changed, timeout=3000) as blocker:
+        qtbot.mouseClick(w._rows["customer_name"].optional, Qt.MouseButton.LeftButton)
+    assert blocker.args[0].fields == result.profile.fields  # only the rule changed
