@@ -313,3 +313,15 @@ def test_real_export_shows_its_profile_and_previews(qtbot, datasets_dir, tmp_pat
     with qtbot.waitSignal(w.profile_changed, timeout=3000) as blocker:
         qtbot.mouseClick(w._rows["customer_name"].optional, Qt.MouseButton.LeftButton)
     assert blocker.args[0].fields == result.profile.fields  # only the rule changed
+
+
+def test_cancelling_the_transform_editor_keeps_the_mapping(qtbot, panel):
+    row = panel._rows["customer_name"]
+    seen = []
+    panel.profile_changed.connect(seen.append)
+    on_modal(lambda dlg: (seen.append(type(dlg).__name__), dlg.reject()))
+    choose(qtbot, row.source, "Transform…")
+    qtbot.wait(150)
+    assert seen == ["TransformDialog"]  # opened, cancelled, nothing emitted
+    assert row.source.currentText() == "guest"
+    assert panel.spec()["fields"]["customer_name"] == {"column": "guest"}
