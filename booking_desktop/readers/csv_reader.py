@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from booking_desktop.errors import Problem
@@ -40,6 +39,7 @@ from booking_desktop.readers.encoding import Decoded, to_utf8
 from booking_desktop.readers.source import Source, fail, load_source, warning
 
 SAMPLE_BYTES = 64 * 1024
+BLOCK_SIZE = 8 << 20  # pyarrow parses blocks of this size in parallel
 DELIMITERS = (",", ";", "\t", "|", ":", "^", "~")
 _SEP_LINE = re.compile(r"^sep=(.)\s*$")
 _MAX_ROW_PROBLEMS = 100
@@ -197,33 +197,47 @@ def _offset_after_lines(data: bytes, nl: bytes, lines: int) -> int:
 def _arrow_parse(
     data: bytes, offset: int, ncols: int, delimiter: str, quote: str, nulls: list[str], has_quotes: bool
 ) -> pa.Table:
+    """Every column as ``large_string``; exact null tokens already missing.
+
+    ``newlines_in_values=True`` makes pyarrow 2-3x slower, so files with
+    several columns are first parsed without it: when a block boundary falls
+    inside a multi-line value pyarrow says so ("got out of sync with
+    chunker", it cannot silently misalign rows of a fixed width) and the
+    parse is repeated with it.  A one-column file can misalign silently, so
+    it gets the safe setting at once.
+    """
     buf = pa.py_buffer(data)
     if offset:
         buf = buf.slice(offset)
     cols = [f"c{i}" for i in range(ncols)]
-    try:
-        return pacsv.read_csv(
-            pa.BufferReader(buf),
-            read_options=pacsv.ReadOptions(column_names=cols, use_threads=True, block_size=8 << 20),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter,
-                quote_char=quote,
-                double_quote=True,
-                newlines_in_values=has_quotes,
-                ignore_empty_lines=True,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.large_string() for c in cols},
-                null_values=nulls,
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-                check_utf8=True,
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        if "UTF8" in str(exc) or "UTF-8" in str(exc):
-            raise _NotUtf8 from None
-        raise _SlowPath from None
+    attempts = [False, True] if has_quotes and ncols > 1 else [has_quotes]
+    for i, newlines_in_values in enumerate(attempts):
+        try:
+            return pacsv.read_csv(
+                pa.BufferReader(buf),
+                read_options=pacsv.ReadOptions(column_names=cols, use_threads=True, block_size=BLOCK_SIZE),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter,
+                    quote_char=quote,
+                    double_quote=True,
+                    newlines_in_values=newlines_in_values,
+                    ignore_empty_lines=True,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.large_string() for c in cols},
+                    null_values=nulls,
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=True,
+                    check_utf8=True,
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            text = str(exc)
+            if "UTF8" in text or "UTF-8" in text:
+                raise _NotUtf8 from None
+            if i + 1 == len(attempts):
+                raise _SlowPath from None
+    raise _SlowPath  # pragma: no cover - the loop always returns or raises
 
 
 def _check_unclosed_quote(table: Any, numbers: np.ndarray, data: bytes, offset: int, quote: str, nl: str, label: str):
@@ -252,11 +266,10 @@ def _line_numbers(
     """Physical line where each record starts.
 
     Plain files (as many line ends as records) need one ``bytes.count``.
-    Otherwise a newline ends a record when an even number of quote
-    characters precedes it (``""`` escapes keep the parity), and lines that
-    are empty are skipped.  A literal quote inside an unquoted value breaks
-    the parity; the record count tells, and the embedded newlines are then
-    counted in the parsed values instead.
+    With multi-line values, the newlines inside each parsed value are counted
+    straight from the Arrow buffers and accumulated.  Blank lines alone: the
+    records start on the non-blank lines.  Both together: quote parity over
+    the raw bytes (see :func:`_line_numbers_by_quotes`), else the exact slow path.
     """
     n = table.num_rows
     base = np.arange(first, first + n, dtype=np.int64)
@@ -265,22 +278,17 @@ def _line_numbers(
         terminators += 1
     if terminators == n:
         return base
-    by_quotes = _line_numbers_by_quotes(data, offset, nl, quote, first, n, delimiter)
-    if by_quotes is not None:
-        return by_quotes
-    nl_s = nl.decode()
-    embedded = np.zeros(n, dtype=np.int64)
-    for col in table.columns:
-        if pc.any(pc.match_substring(col, nl_s)).as_py():
-            embedded += pc.count_substring(col, nl_s).fill_null(0).to_numpy(zero_copy_only=False)
+    embedded = _embedded_newlines(table, nl[0])
     total = int(embedded.sum())
     if terminators == n + total:
         if n:
             base[1:] += np.cumsum(embedded)[:-1]
         return base
     if total:
-        raise _SlowPath  # blank lines and multi-line values together
-    # blank lines between records: the records start on the non-blank lines
+        by_quotes = _line_numbers_by_quotes(data, offset, nl, quote, first, n, delimiter)
+        if by_quotes is None:
+            raise _SlowPath  # blank lines and multi-line values together
+        return by_quotes
     arr = np.frombuffer(data, dtype=np.uint8, offset=offset)
     ends = np.flatnonzero(arr == nl[0])
     starts = np.concatenate(([0], ends + 1))
@@ -291,6 +299,25 @@ def _line_numbers(
     if len(lines) != n:
         raise _SlowPath
     return lines.astype(np.int64)
+
+
+def _embedded_newlines(table: pa.Table, nl: int) -> np.ndarray:
+    """Newline bytes inside each record's values, read from the Arrow data buffers."""
+    counts = np.zeros(table.num_rows, dtype=np.int64)
+    for col in table.columns:
+        row0 = 0
+        for chunk in col.chunks:
+            size = len(chunk)
+            bufs = chunk.buffers()
+            if size and bufs[2] is not None:
+                offs = np.frombuffer(bufs[1], dtype=np.int64, count=size + 1, offset=chunk.offset * 8)
+                values = np.frombuffer(bufs[2], dtype=np.uint8)[offs[0] : offs[-1]]
+                hits = np.flatnonzero(values == nl)
+                if hits.size:
+                    rows = np.searchsorted(offs, hits + offs[0], side="right") - 1
+                    counts[row0 : row0 + size] += np.bincount(rows, minlength=size)[:size]
+            row0 += size
+    return counts
 
 
 def _line_numbers_by_quotes(

@@ -192,3 +192,22 @@ def test_literal_quote_inside_an_unquoted_value(write):
 def test_record_lines_with_quotes(write, text, expected_lines):
     raw = read_file(write("b.csv", text))
     assert locations(raw) == expected_lines
+
+
+@pytest.mark.parametrize("ncols", [1, 3])
+def test_parse_blocks_that_split_multiline_values_keep_rows_aligned(write, monkeypatch, ncols):
+    from booking_desktop.readers import csv_reader
+
+    monkeypatch.setattr(csv_reader, "BLOCK_SIZE", 200)  # many block boundaries inside values
+    header = ",".join(f"c{i}" for i in range(ncols))
+    records = [
+        ",".join([f'"B{i}\nsecond line\nthird"' if i % 2 else f"B{i}"] + ["x"] * (ncols - 1)) for i in range(300)
+    ]
+    raw = read_file(write("b.csv", header + "\n" + "\n".join(records) + "\n"))
+    assert len(raw) == 300
+    assert raw.frame["c0"].tolist()[:2] == ["B0", "B1\nsecond line\nthird"]
+    if ncols > 1:
+        assert raw.frame["c2"].tolist() == ["x"] * 300
+    # B0 on line 2, B1 on lines 3-5, B2 on line 6, ...
+    assert locations(raw)[:4] == ["line 2", "line 3", "line 6", "line 7"]
+    assert locations(raw)[-1] == f"line {2 + 150 + 150 * 3 - 3}"
