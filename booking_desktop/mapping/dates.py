@@ -244,16 +244,68 @@ def _expand_year(y: pd.Series) -> pd.Series:
     return y.where(~two, century + y)
 
 
-def int_values(s: pd.Series, where: np.ndarray | None = None, fill: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Whole numbers (up to 9 digits) as ``int64`` via pyarrow (``pd.to_numeric`` on text is
-    10x slower); returns the values (``fill`` elsewhere) and where the text was a number."""
+def _arrow_text(s: pd.Series) -> pa.Array:
     t = s if s.dtype == "str" else s.astype("str")
-    ok = t.str.fullmatch(r"[+-]?\d{1,9}").fillna(False).to_numpy(dtype=bool).copy()
+    arr = pa.array(t.array)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return arr.cast(pa.string())
+
+
+def _arrow_ints(arr: pa.Array, where: np.ndarray | None, fill: int) -> tuple[np.ndarray, np.ndarray]:
+    unsigned = pc.utf8_ltrim(arr, "+-")
+    ok = pc.and_(pc.utf8_is_decimal(unsigned), pc.less_equal(pc.utf8_length(unsigned), 9))
+    ok = pc.and_(ok, pc.less_equal(pc.subtract(pc.utf8_length(arr), pc.utf8_length(unsigned)), 1))
+    okn = np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False), dtype=bool).copy()
     if where is not None:
-        ok &= where
-    safe = t.where(ok, str(fill)).fillna(str(fill))
-    values = pc.cast(pa.array(safe.array), pa.int64()).to_numpy(zero_copy_only=False).astype("int64", copy=True)
-    return values, ok
+        okn &= where
+    safe = pc.if_else(pa.array(okn), arr, str(fill))
+    values = np.asarray(pc.cast(safe, pa.int64()).to_numpy(zero_copy_only=False), dtype="int64").copy()
+    return values, okn
+
+
+def int_values(s: pd.Series, where: np.ndarray | None = None, fill: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Whole numbers (up to 9 digits, optional sign) as ``int64`` through pyarrow (no regex, no
+    ``pd.to_numeric``); returns the values (``fill`` elsewhere) and where the text was a number."""
+    return _arrow_ints(_arrow_text(s), where, fill)
+
+
+def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's algorithm), vectorized."""
+    y = y - (m <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    doy = (153 * (m + np.where(m > 2, -3, 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def iso_to_days(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``YYYY-MM-DD`` text -> (days since 1970-01-01, real-calendar-date mask), without
+    parsing through datetime objects."""
+    arr = pc.utf8_trim_whitespace(_arrow_text(series))
+    shaped = pc.fill_null(
+        pc.and_(
+            pc.equal(pc.utf8_length(arr), 10),
+            pc.and_(
+                pc.equal(pc.utf8_slice_codeunits(arr, 4, 5), "-"), pc.equal(pc.utf8_slice_codeunits(arr, 7, 8), "-")
+            ),
+        ),
+        False,
+    )
+    where = np.asarray(shaped.to_numpy(zero_copy_only=False), dtype=bool)
+    y, oky = _arrow_ints(pc.utf8_slice_codeunits(arr, 0, 4), where, 1970)
+    m, okm = _arrow_ints(pc.utf8_slice_codeunits(arr, 5, 7), where, 1)
+    d, okd = _arrow_ints(pc.utf8_slice_codeunits(arr, 8, 10), where, 1)
+    ok = oky & okm & okd & real_date(y, m, d)
+    return np.where(ok, days_from_civil(y, m, d), 0), ok
+
+
+def real_date(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Vectorized calendar check (leap years included)."""
+    month_ok = (m >= 1) & (m <= 12)
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    days = _DAYS_IN_MONTH[np.clip(m, 1, 12) - 1] + ((m == 2) & leap)
+    return month_ok & (d >= 1) & (d <= days) & (y >= 1)
 
 
 def _assemble(y: pd.Series, m: pd.Series, d: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -261,10 +313,7 @@ def _assemble(y: pd.Series, m: pd.Series, d: pd.Series) -> tuple[pd.Series, np.n
     text = y + "-" + m.str.zfill(2) + "-" + d.str.zfill(2)
     ok = text.str.fullmatch(ISO_DATE).fillna(False).to_numpy(dtype=bool)
     yy, mm, dd = (int_values(part, ok, fill=1)[0] for part in (y, m, d))
-    month_ok = (mm >= 1) & (mm <= 12)
-    leap = ((yy % 4 == 0) & (yy % 100 != 0)) | (yy % 400 == 0)
-    days = _DAYS_IN_MONTH[np.clip(mm, 1, 12) - 1] + ((mm == 2) & leap)
-    return text, ok & month_ok & (dd >= 1) & (dd <= days) & (yy >= 1)
+    return text, ok & real_date(yy, mm, dd)
 
 
 def parse_by_order(series: pd.Series, order: str) -> DateParse:

@@ -56,6 +56,8 @@ def canonical_fields() -> list[str]:
 
 PROFILE_VERSION = 1
 FORMATS = ("csv", "xlsx", "json", "xml")
+# other names the readers accept for the same formats
+FORMAT_ALIASES = ("tsv", "txt", "excel", "xls", "xlsm", "ods", "ndjson", "jsonl")
 TOP_KEYS = ("version", "name", "vendor", "description", "format", "reader", "signature", "fields", "rules")
 SOURCE_KEYS = ("column", "concat", "date_parts", "date_add", "sum", "product", "constant", "hash")
 OPTION_KEYS = (
@@ -323,7 +325,7 @@ class _Checker:
         if "description" in d and d["description"] is not None and not isinstance(d["description"], str):
             self.add("description", "must be text")
         fmt = d.get("format")
-        if fmt is not None and fmt not in FORMATS:
+        if fmt is not None and fmt not in FORMATS + FORMAT_ALIASES:
             self.add("format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
         self._reader(d.get("reader"))
         self._signature(d.get("signature"))

@@ -132,7 +132,8 @@ class _Mapper:
             if text[f].dtype != "str":
                 text[f] = text[f].astype("str")
         problems = self.drift.problems() + self.file_problems
-        return MappedTable(text, ProblemTable.concat(self.problems), self.described, problems)
+        described = {f: self.described[f] for f in fields if f in self.described}
+        return MappedTable(text, ProblemTable.concat(self.problems), described, problems)
 
     def field(self, name: str, spec: Mapping[str, Any]) -> tuple[pd.Series, str]:
         kind = spec_source(spec)
@@ -267,12 +268,11 @@ class _Mapper:
         days = self.column(str(arg["days"]), name)
         if base is None or days is None:
             return None, how + " (missing)"
-        is_date = base.str.fullmatch(dates.ISO_DATE).fillna(False).to_numpy(dtype=bool)
-        base_dates = pd.to_datetime(base.where(is_date), errors="coerce", format="%Y-%m-%d")
+        base_days, base_ok = dates.iso_to_days(base)
         n_days, days_ok = dates.int_values(days)
-        ok = base_dates.notna().to_numpy() & days_ok
-        d = base_dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype("int64")
+        ok = base_ok & days_ok
         delta = np.where(ok, n_days, 0) * sign
+        d = base_days
         out = dates.iso_from_days(np.where(ok, d + delta, 0), ok, base.index)
         bad = days.notna().to_numpy() & ~days_ok
         self.transform_problem(bad, name, f"{how}: {arg['days']} is not a whole number of days", days)
@@ -317,8 +317,13 @@ def _order(fields: Mapping[str, Mapping[str, Any]]) -> list[str]:
 def _value_map(s: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
     """Case-insensitive match on the trimmed value; unmatched values pass through."""
     table = {str(k).strip().lower(): str(v) for k, v in mapping.items()}
-    mapped = s.str.lower().map(table)
-    return mapped.astype("str").where(mapped.notna(), s)
+    keys = pa.array(list(table), pa.string())
+    targets = pa.array(list(table.values()), pa.string())
+    arr = pa.array(s.array)
+    pos = pc.index_in(pc.utf8_lower(arr).cast(pa.string()), value_set=keys)
+    mapped = pc.take(targets, pos)
+    out = pc.coalesce(mapped, arr.cast(pa.string()))
+    return pd.Series(pd.array(out, dtype="str"), index=s.index, dtype="str")
 
 
 def _split(s: pd.Series, sep: str, index: int) -> pd.Series:
