@@ -87,9 +87,11 @@ def count_bytes_not_in(arr: pa.Array, table: np.ndarray) -> np.ndarray:
         return np.zeros(n, dtype=np.int64)
     offsets = _offsets(arr)
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    outside = np.concatenate(([0], np.cumsum(~table[data], dtype=np.int64)))
-    rel = offsets - offsets[0]
-    return (outside[rel[1:]] - outside[rel[:-1]]) * valid(arr)
+    outside = np.flatnonzero(~table[data])
+    if outside.size == 0:
+        return np.zeros(n, dtype=np.int64)
+    rows = np.searchsorted(offsets - offsets[0], outside, side="right") - 1
+    return np.bincount(rows, minlength=n)[:n] * valid(arr)
 
 
 def byte_from_start(arr: pa.Array, k: int) -> np.ndarray:

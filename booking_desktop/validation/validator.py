@@ -181,8 +181,13 @@ def _duplicates(keys: list[pa.Array], key_names: list[str], ref: pa.Array, rows:
     pos = np.flatnonzero(present(ref))
     if pos.size < 2:
         return
+    refs = ref if pos.size == len(ref) else ref.take(pa.array(pos))
+    codes, uniques = pd.factorize(to_series(refs))
+    if len(uniques) == pos.size:  # no ref repeats at all: the usual case
+        return
+    repeated = np.bincount(codes)[codes] > 1
+    pos, codes = pos[repeated], codes[repeated]  # only rows whose ref occurs again can be duplicates
     take = pa.array(pos)
-    codes, uniques = pd.factorize(to_series(ref.take(take)))
     key = codes.astype(np.int64)
     width = np.int64(len(uniques))
     for k in keys:
