@@ -23,7 +23,11 @@ every column to at most one field.  Fields without a candidate at
 
 After the assignment the chosen sources are refined from whole columns: date
 columns get ``date_format`` / ``date_order`` (or are marked ambiguous for the
-operator), amounts a ``number_locale``, status columns a value map.
+operator; an ambiguous column takes the order the file's other date columns
+prove), amounts a ``number_locale`` (or a ``split`` when written "120 EUR",
+which then also gives the currency), status columns a value map.  Without any
+reference column, ``booking_ref`` is offered as a hash of every column, marked
+ambiguous so that the operator confirms it.
 """
 
 from __future__ import annotations
