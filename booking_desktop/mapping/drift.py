@@ -70,6 +70,12 @@ class ProfileMatch:
         return "; ".join(parts) if parts else "header as expected"
 
     def problems(self) -> list[Problem]:
+        """Problems about choosing this profile: none.  The header drift is reported by
+        ``apply_mapping`` (see :meth:`drift_problems`), which sees every file -- also when the
+        profile was chosen by hand -- so that it is reported exactly once."""
+        return []
+
+    def drift_problems(self) -> list[Problem]:
         """A ``header_drift`` warning when the header differs from the signature."""
         if self.exact or self.profile is None:
             return []

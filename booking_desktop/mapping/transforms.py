@@ -131,7 +131,7 @@ class _Mapper:
         for f in fields:
             if text[f].dtype != "str":
                 text[f] = text[f].astype("str")
-        problems = self.drift.problems() + self.file_problems
+        problems = self.drift.drift_problems() + self.file_problems
         described = {f: self.described[f] for f in fields if f in self.described}
         return MappedTable(text, ProblemTable.concat(self.problems), described, problems)
 

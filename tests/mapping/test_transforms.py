@@ -235,3 +235,14 @@ def test_at_field_references_resolve_in_dependency_order():
         {"amount": {"product": ["r", "@nights"]}, "nights": {"sum": ["a", "b"]}},
     )
     assert values(m, "amount") == ["30.75"]
+
+
+def test_header_drift_is_reported_once_by_apply_mapping():
+    p = profile(
+        {"booking_ref": {"column": "Ref"}},
+        signature={"columns": ["Ref", "Guest", "arrival_date_year"], "min_match": 0.5},
+    )
+    m = apply_mapping(raw_table({"Ref": ["A"], "Guest": ["x"], "arrival_year": ["2024"], "Extra": ["1"]}), p)
+    drift = [x for x in m.file_problems if x.code == "header_drift"]
+    assert len(drift) == 1
+    assert "'arrival_date_year' -> 'arrival_year'" in drift[0].message and "new 'Extra'" in drift[0].message
