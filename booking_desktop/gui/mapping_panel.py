@@ -359,7 +359,11 @@ class MappingPanel(QWidget):
         return None
 
     def sizeHint(self) -> QSize:
-        return QSize(760, 560)
+        # modest height: docked under the grid, the grid must keep most of the window
+        return QSize(900, 300)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(420, 180)
 
     # -- edits (each restarts the debounce) ----------------------------------
     def _field_spec(self, field: str) -> dict[str, Any] | None:
