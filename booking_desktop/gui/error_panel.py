@@ -93,8 +93,7 @@ class ErrorPanel(QWidget):
 
         self._filling = False
         self.filter_combo.currentIndexChanged.connect(self._filter_chosen)
-        model.problems_changed.connect(self.refresh)
-        model.modelReset.connect(self.refresh)
+        model.problems_changed.connect(self.refresh)  # also emitted on every model reset
         model.rows_changed.connect(self._update_summary)
         model.deleted_changed.connect(self._update_summary)
         self.refresh()

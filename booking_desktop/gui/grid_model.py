@@ -136,6 +136,7 @@ class GridData:
 
 FIRST_CHUNK_ROWS = 2_000  # converted at once: the first screenful (and autosizing) never waits
 FILL_CHUNK_ROWS = 50_000  # per step of the background fill: ~10-30 ms holding the GIL
+FILL_PAUSE_S = 0.003  # between steps, so the UI thread gets the GIL
 
 
 def column_array(series: pd.Series) -> np.ndarray:
@@ -181,7 +182,7 @@ def fill_column_cache(data: GridData, session: WorkSession, cancelled: Any = Non
                 b = min(data.n_rows, a + FILL_CHUNK_ROWS)
                 data.columns[i][a:b] = column_array(text[f].iloc[a:b])
                 data.ready[i] = b
-            time.sleep(0.001)
+            time.sleep(FILL_PAUSE_S)
     return data
 
 

@@ -45,6 +45,7 @@ from booking_desktop.session import Journal, PendingJournal, WorkSession, pendin
 
 log = logging.getLogger(__name__)
 
+CACHE_FILL_DELAY_MS = 300  # let the first paint and the panels finish before converting columns
 MAPPING_PANEL_DELAY_MS = 50  # after the first paint of the grid, in its own event-loop turn
 FILE_FILTER = "Vendor exports (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls *.json *.xml);;All files (*)"
 
@@ -200,11 +201,13 @@ class MainWindow(QMainWindow):
             self.mapping_panel = MappingPanel(self)
         self.mapping_panel.setAccessibleName("Mapping panel")
         self.mapping_panel.profile_changed.connect(self.remap)
+        self._mapping_shown_for: WorkSession | None = None
         self.mapping_dock = self._dock(
             "Mapping", "mappingDock", self.mapping_panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.tabifyDockWidget(self.details_dock, self.mapping_dock)
         self.details_dock.raise_()
+        self.mapping_dock.visibilityChanged.connect(lambda shown: shown and self._show_mapping(self.session))
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
@@ -479,20 +482,28 @@ class MainWindow(QMainWindow):
             )
         self._show_banner("\n".join(notes[:6]) + (f"\n… and {len(notes) - 6} more" if len(notes) > 6 else ""))
         if self.mapping_panel is not None:
+            self._mapping_shown_for = None
             if result.profile is None and self.mapping_dock is not None:
                 self.mapping_dock.raise_()
-            # its own event-loop turn: the grid paints first, and no single turn blocks for long
-            QTimer.singleShot(MAPPING_PANEL_DELAY_MS, lambda s=session: self._show_mapping(s))
+            # filled when visible, in its own event-loop turn: the grid paints first
+            QTimer.singleShot(MAPPING_PANEL_DELAY_MS, self._show_mapping_if_visible)
         self.statusBar().showMessage(
             f"{result.records:,} records · {result.invalid:,} with errors · vendor {result.vendor or '?'}", 10000
         )
         self._update_actions()
         self.session_loaded.emit()
-        self._start_cache_fill()
+        QTimer.singleShot(CACHE_FILL_DELAY_MS, self._start_cache_fill)
 
-    def _show_mapping(self, session: WorkSession) -> None:
-        if session is not self.session or self.mapping_panel is None:
+    def _show_mapping_if_visible(self) -> None:
+        if self.mapping_panel is not None and self.mapping_panel.isVisible():
+            self._show_mapping(self.session)
+
+    def _show_mapping(self, session: WorkSession | None) -> None:
+        if session is None or session is not self.session or self.mapping_panel is None:
             return
+        if self._mapping_shown_for is session:
+            return
+        self._mapping_shown_for = session
         r = session.result
         try:
             self.mapping_panel.set_source(r.raw, r.profile, getattr(r, "suggestion", None), getattr(r, "drift", None))
@@ -608,6 +619,7 @@ class MainWindow(QMainWindow):
         if s is not None and s.can_undo:
             label = s.undo_label
             s.undo()
+            self._after_undo_redo(label)
             self.statusBar().showMessage(f"Undone: {label}", 4000)
 
     def redo(self) -> None:
@@ -615,7 +627,16 @@ class MainWindow(QMainWindow):
         if s is not None and s.can_redo:
             label = s.redo_label
             s.redo()
+            self._after_undo_redo(label)
             self.statusBar().showMessage(f"Redone: {label}", 4000)
+
+    def _after_undo_redo(self, label: str | None) -> None:
+        """Undoing a mapping change swaps the whole frame: refresh the panel and the cache."""
+        if label == "Change mapping":
+            self._start_cache_fill()
+            if self.mapping_panel is not None:
+                self._mapping_shown_for = None
+                self._show_mapping_if_visible()
 
     def _selected_by_field(self) -> dict[str, list[int]]:
         out: dict[str, list[int]] = {}

@@ -195,7 +195,7 @@ def parse_datetimes(series: pd.Series, fmt: str) -> DateParse:
 def extract(s: pd.Series, pattern: str) -> pd.DataFrame:
     """``Series.str.extract`` through pyarrow (5x faster on ``str`` columns); ``pattern``
     uses RE2 syntax with named groups, one output column per group; NA where no match."""
-    arr = pa.array(s.array) if s.dtype == "str" else pa.array(s.astype("str").array)
+    arr = arrow_text(s)
     matched = pc.extract_regex(arr, pattern)
     names = [matched.type.field(i).name for i in range(matched.type.num_fields)]
     out = {}
@@ -244,10 +244,13 @@ def _expand_year(y: pd.Series) -> pd.Series:
     return y.where(~two, century + y)
 
 
-def _arrow_text(s: pd.Series) -> pa.Array:
+def arrow_text(s: pd.Series) -> pa.Array:
+    """A text column as one contiguous pyarrow ``string`` array (pandas may hold it in chunks,
+    as ``large_string``; compute kernels want one type)."""
     t = s if s.dtype == "str" else s.astype("str")
     arr = pa.array(t.array)
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], arr.type)
     return arr.cast(pa.string())
 
 
@@ -266,7 +269,7 @@ def _arrow_ints(arr: pa.Array, where: np.ndarray | None, fill: int) -> tuple[np.
 def int_values(s: pd.Series, where: np.ndarray | None = None, fill: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Whole numbers (up to 9 digits, optional sign) as ``int64`` through pyarrow (no regex, no
     ``pd.to_numeric``); returns the values (``fill`` elsewhere) and where the text was a number."""
-    return _arrow_ints(_arrow_text(s), where, fill)
+    return _arrow_ints(arrow_text(s), where, fill)
 
 
 def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -282,7 +285,7 @@ def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
 def iso_to_days(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """``YYYY-MM-DD`` text -> (days since 1970-01-01, real-calendar-date mask), without
     parsing through datetime objects."""
-    arr = pc.utf8_trim_whitespace(_arrow_text(series))
+    arr = pc.utf8_trim_whitespace(arrow_text(series))
     shaped = pc.fill_null(
         pc.and_(
             pc.equal(pc.utf8_length(arr), 10),

@@ -19,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from booking_desktop.mapping.dates import arrow_text
+
 MAX_DIGITS = 18
 _LIMIT = 9_000_000_000_000_000_000  # a little under 2**63
 
@@ -35,10 +37,7 @@ class Decimals:
 
 
 def _arrow(text: pd.Series) -> pa.Array:
-    s = text if text.dtype == "str" else text.astype("str")
-    arr = pa.array(s.array)
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    return arr.cast(pa.string())
+    return arrow_text(text)
 
 
 def _np(arr: pa.Array, dtype: str) -> np.ndarray:

@@ -283,8 +283,8 @@ class _Mapper:
         series = [self.column(c, name) for c in cols]
         if any(s is None for s in series):
             return None, how + " (missing)"
-        arrays = [pc.fill_null(pa.array(s.array).cast(pa.large_string()), "") for s in series]
-        joined_arr = pc.utf8_lower(pc.binary_join_element_wise(*arrays, pa.scalar(HASH_SEP, pa.large_string())))
+        arrays = [pc.fill_null(dates.arrow_text(s), "") for s in series]
+        joined_arr = pc.utf8_lower(pc.binary_join_element_wise(*arrays, HASH_SEP))
         joined = pd.Series(pd.array(joined_arr, dtype="str"), index=series[0].index, dtype="str")
         if spec.get("number_duplicates"):
             occurrence = joined.groupby(joined, sort=False).cumcount()
@@ -319,17 +319,17 @@ def _value_map(s: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
     table = {str(k).strip().lower(): str(v) for k, v in mapping.items()}
     keys = pa.array(list(table), pa.string())
     targets = pa.array(list(table.values()), pa.string())
-    arr = pa.array(s.array)
-    pos = pc.index_in(pc.utf8_lower(arr).cast(pa.string()), value_set=keys)
+    arr = dates.arrow_text(s)
+    pos = pc.index_in(pc.utf8_lower(arr), value_set=keys)
     mapped = pc.take(targets, pos)
-    out = pc.coalesce(mapped, arr.cast(pa.string()))
+    out = pc.coalesce(mapped, arr)
     return pd.Series(pd.array(out, dtype="str"), index=s.index, dtype="str")
 
 
 def _split(s: pd.Series, sep: str, index: int) -> pd.Series:
     """Part ``index`` (negative from the end) of each value split on ``sep``; NA when there is
     no such part."""
-    arr = pa.array(s.array)
+    arr = dates.arrow_text(s)
     lists = pc.split_pattern(arr, sep)
     lengths = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype("int64")
     offsets = lists.offsets.to_numpy()[:-1].astype("int64")

@@ -246,3 +246,42 @@ def test_header_drift_is_reported_once_by_apply_mapping():
     drift = [x for x in m.file_problems if x.code == "header_drift"]
     assert len(drift) == 1
     assert "'arrival_date_year' -> 'arrival_year'" in drift[0].message and "new 'Extra'" in drift[0].message
+
+
+def test_empty_and_all_missing_files_map_without_errors():
+    fields = {
+        "booking_ref": {"column": "a"},
+        "customer_phone": {"column": "p", "split": {"sep": "/", "index": 1}},
+        "status": {"column": "p", "map": {"x": "confirmed"}},
+        "check_in": {"column": "d"},
+        "nights": {"sum": ["a", "b"]},
+        "amount": {"product": ["a", "@nights"]},
+        "check_out": {"date_add": {"date": "@check_in", "days": "@nights"}},
+    }
+    empty = mapped({"a": [], "b": [], "p": [], "d": []}, fields)
+    assert empty.text.shape == (0, len(canonical_fields()))
+    blank = mapped({"a": [None], "b": [None], "p": [None], "d": [None]}, fields)
+    assert blank.text.drop(columns="vendor").isna().all().all()
+    assert len(empty.problems) == len(blank.problems) == 0 and blank.file_problems == []
+
+
+def test_chunked_columns_from_concatenated_frames():
+    # frames concatenated by a reader hold their columns in several arrow chunks
+    raw = raw_table({"s": ["CNF"], "p": ["1/2"], "r": ["1.5"]})
+    raw.frame = pd.concat([raw.frame, raw.frame], ignore_index=True)
+    raw.locations = raw.locations.take([0, 0])
+    m = apply_mapping(
+        raw,
+        profile(
+            {
+                "status": {"column": "s", "map": {"cnf": "confirmed"}},
+                "customer_phone": {"column": "p", "split": {"sep": "/", "index": -1}},
+                "amount": {"product": ["r", "r"]},
+                "booking_ref": {"hash": ["s", "p"], "number_duplicates": True},
+            }
+        ),
+    )
+    assert values(m, "status") == ["confirmed", "confirmed"]
+    assert values(m, "customer_phone") == ["2", "2"]
+    assert values(m, "amount") == ["2.25", "2.25"]
+    assert len(set(values(m, "booking_ref"))) == 2
