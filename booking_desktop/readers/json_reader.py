@@ -82,7 +82,7 @@ class JsonReader:
                 raw_names.setdefault(k, None)
         keys = list(raw_names)
         columns = [[r.get(k) for r in rows] for k in keys]
-        names, hp = clean_headers(keys, label, "keys")
+        names, hp = clean_headers(keys, label, info.record_path or "")
         frame = frame_from_columns(names, columns, null_values(options))
         return RawTable(frame, Locations(template, np.asarray(kept, dtype=np.int64)), info, problems + hp)
 
