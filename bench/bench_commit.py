@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from booking_desktop.storage.client import ensure_indexes  # noqa: E402
-from booking_desktop.storage.engine import CommitEngine  # noqa: E402
-from booking_desktop.storage.mapper import BookingMapper, SourceRef  # noqa: E402
-from booking_desktop.storage.testing import booking_rows, make_result, start_test_server  # noqa: E402
+from booking_desktop.storage.client import ensure_indexes
+from booking_desktop.storage.engine import CommitEngine
+from booking_desktop.storage.mapper import BookingMapper, SourceRef
+from booking_desktop.storage.testing import booking_rows, make_result, start_test_server
 
 
 def main() -> int:
