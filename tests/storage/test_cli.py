@@ -195,3 +195,36 @@ def test_connections_remove(capsys, config_dir, memory_keyring):
     assert run_cli(capsys, "connections", "remove", "a")[0] == 0
     code, _, err = run_cli(capsys, "connections", "remove", "a")
     assert code == 2 and "no connection named 'a'" in err
+
+
+@pytest.mark.parametrize("how", ["--resume", "same file"])
+def test_interrupted_import_is_finished_by_the_cli(tmp_path, capsys, mongo_server, mongo_db, config_dir, how):
+    from booking_desktop.pipeline import run_to_end
+    from booking_desktop.storage.client import ensure_indexes
+    from booking_desktop.storage.engine import CommitEngine
+
+    csv = write_csv(tmp_path / "acme.csv", n=40, bad=(5, 33))
+    ensure_indexes(mongo_db)
+    gen = CommitEngine(mongo_db, batch_size=10).commit(run_to_end(csv))
+    first = next(gen)
+    gen.close()  # e.g. the app was closed during the commit
+    assert mongo_db.imports.find_one({"_id": first.import_id})["status"] == "interrupted"
+    extra = ["--resume", first.import_id] if how == "--resume" else []
+    code, out, err = run_cli(
+        capsys,
+        "import",
+        str(csv),
+        "--uri",
+        mongo_server.uri,
+        "--db",
+        mongo_db.name,
+        "--batch-size",
+        "10",
+        "--json",
+        *extra,
+    )
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["import_id"] == first.import_id and summary["resumed"] is True
+    assert (summary["inserted"], summary["rejected"]) == (38, 2)
+    assert mongo_db.bookings.count_documents({}) == 38 and mongo_db.rejected_rows.count_documents({}) == 2
