@@ -48,6 +48,12 @@ def test_million_row_load_keeps_the_event_loop_answering(qtbot, make_window, mil
     timer.setInterval(10)
     timer.timeout.connect(tick)
     timer.start()
+    # the machine's own noise (other processes on the same cores) with nothing loading
+    last[0] = time.perf_counter()
+    qtbot.wait(1000)
+    baseline = max(gaps)
+    gaps.clear()
+    where.clear()
     last[0] = time.perf_counter()
     with qtbot.waitSignal(w.fully_loaded, timeout=300_000):
         w.open_file(path)
@@ -58,7 +64,10 @@ def test_million_row_load_keeps_the_event_loop_answering(qtbot, make_window, mil
     assert len(gaps) > 50  # the timer really ran during the load
     worst = max(gaps)
     at = where[gaps.index(worst)]
-    assert worst < WORST_GAP_S, f"event loop blocked for {worst * 1000:.0f} ms (during {at!r})"
+    bound = WORST_GAP_S + baseline
+    assert worst < bound, (
+        f"event loop blocked for {worst * 1000:.0f} ms (during {at!r}; idle noise {baseline * 1000:.0f} ms)"
+    )
     # and the grid is usable at once: the last row, errors-only, an edit
     last_idx = w.model.index(ROWS - 1, w.model.fields.index("booking_ref"))
     assert w.model.data(last_idx) == f"R{ROWS:09d}"
