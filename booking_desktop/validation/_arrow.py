@@ -135,9 +135,8 @@ def byte_from_end(arr: pa.Array, k: int) -> np.ndarray:
 
 
 def matches(arr: pa.Array, pattern: str) -> np.ndarray:
-    """Full match of ``pattern`` (anchors added), null as False."""
-    if not pattern.startswith("^"):
-        pattern = "^(?:" + pattern + ")$"
+    """``pattern`` found in the string (JSON Schema ``pattern`` semantics: anchor it
+    with ``^...$`` for a full match), null as False.  RE2 syntax."""
     return to_bool(pc.match_substring_regex(arr, pattern))
 
 

@@ -44,7 +44,6 @@ from booking_desktop.validation._arrow import (
 )
 from booking_desktop.validation._problems import ProblemSink
 
-DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 DATETIME_RE = (
     r"^\d{4}-\d{2}-\d{2}"
     r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:0\d|1[0-4])(?::?[0-5]\d)?)?)?$"
@@ -211,17 +210,25 @@ def _day_number(text: str | None) -> int | None:
     return int(np.datetime64(text[:10], "D").astype(np.int64))
 
 
+# datetime64[ns] spans 1677-09-21 .. 2262-04-11; whole years inside it are safe whatever the schema says.
+_NS_FIRST_DAY = int(np.datetime64("1678-01-01", "D").astype(np.int64))
+_NS_LAST_DAY = int(np.datetime64("2261-12-31", "D").astype(np.int64))
+
+
 def _check_date_range(spec: FieldSpec, raw: pa.Array, days: np.ndarray, ok: np.ndarray, sink: ProblemSink) -> None:
+    """formatMinimum/formatMaximum on the calendar date, and the years a timestamp can hold."""
     lo, hi = _day_number(spec.format_minimum), _day_number(spec.format_maximum)
-    if lo is not None:
-        bad = ok & (days < lo)
-        sink.add(bad, spec.name, "range", _sev(spec, "range"), raw,
-                 _quoted(spec.name, raw, f"is before {spec.format_minimum[:10]}"))
-        ok &= ~bad
-    if hi is not None:
-        bad = ok & (days > hi)
-        sink.add(bad, spec.name, "range", _sev(spec, "range"), raw,
-                 _quoted(spec.name, raw, f"is after {spec.format_maximum[:10]}"))
+    bounds = [
+        (lo, spec.format_minimum, "is before"),
+        (hi, spec.format_maximum, "is after"),
+        (_NS_FIRST_DAY, "1678-01-01", "is before"),
+        (_NS_LAST_DAY, "2261-12-31", "is after"),
+    ]
+    for day, text, words in bounds:
+        if day is None or text is None:
+            continue
+        bad = ok & ((days < day) if words == "is before" else (days > day))
+        sink.add(bad, spec.name, "range", _sev(spec, "range"), raw, _quoted(spec.name, raw, f"{words} {text[:10]}"))
         ok &= ~bad
 
 
@@ -258,13 +265,13 @@ def _timestamps(raw: pa.Array, ok: np.ndarray, zoned: np.ndarray) -> np.ndarray:
 def check_datetime(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
     ok = pres & matches(raw, DATETIME_RE)
     zoned = _zoned(raw, byte_lengths(raw) > 10)
-    _, ok = _real_dates(raw, ok)  # 2024-02-30T10:00 would make the cast below raise
-    ns = _timestamps(raw, ok, zoned)
+    local_days, ok = _real_dates(raw, ok)  # 2024-02-30T10:00 would make the cast below raise
     ok = ok.copy()
     sink.add(pres & ~ok, spec.name, "format", _sev(spec, "format"), raw,
              _quoted(spec.name, raw, "is not an ISO 8601 date-time (expected YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM])"))
+    _check_date_range(spec, raw, local_days, ok, sink)  # before the cast: year 0001 does not fit in ns
+    ns = _timestamps(raw, ok, zoned)
     days = np.floor_divide(ns, _NS_PER_DAY)
-    _check_date_range(spec, raw, days, ok, sink)
     stamps = np.where(ok, ns, np.iinfo(np.int64).min).view("datetime64[ns]")
     typed = pd.Series(pd.DatetimeIndex(stamps).tz_localize("UTC"))
     return Checked(typed, ok, {"ns": ns, "days": days})

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from booking_desktop.errors import PROBLEM_COLUMNS, ProblemTable
+from booking_desktop.errors import PROBLEM_COLUMNS
 from booking_desktop.validation._arrow import STR, to_series
 
 # Stable problem codes of validation, in reporting order within a cell.
@@ -138,7 +138,3 @@ def _rank(column: pd.Series, order: tuple[str, ...]) -> np.ndarray:
     """Position of each value in ``order`` (unknown values last)."""
     ranks = pc.index_in(pa.array(column.astype("str").array), value_set=pa.array(list(order)))
     return np.asarray(pc.fill_null(ranks, len(order)).to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def table(frame: pd.DataFrame) -> ProblemTable:
-    return ProblemTable(frame)

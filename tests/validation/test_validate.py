@@ -268,3 +268,27 @@ def test_integer_edge_forms():
                             {"adults": "2.5"}, {"adults": " 2"}))
     assert triples(r) == [(3, "adults", "range"), (4, "adults", "type"), (5, "adults", "type")]
     assert r.typed["adults"].tolist()[:3] == [2, 2, 7]
+
+
+def test_years_outside_the_bounds_are_range_errors_not_crashes():
+    r = validate(text_frame(
+        {"check_in": "0001-01-01", "nights": None},
+        {"check_in": "1899-12-31", "nights": None},
+        {"booked_at": "9999-12-31T00:00:00Z"},
+        {"booked_at": "0001-01-01"},
+        {"check_out": "2200-01-01", "nights": None},
+    ))
+    assert triples(r) == [(0, "check_in", "range"), (1, "check_in", "range"), (2, "booked_at", "range"),
+                          (3, "booked_at", "range"), (4, "check_out", "range")]
+    assert r.problems.frame.loc[1, "message"] == "check_in '1899-12-31' is before 1900-01-01"
+
+
+def test_schema_pattern_has_json_schema_search_semantics(tmp_path, repo_root):
+    import json
+
+    raw = json.loads((repo_root / "resources" / "schema" / "booking.schema.json").read_text())
+    raw["properties"]["room_type"]["pattern"] = "[A-Z]"  # must contain a capital somewhere
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(raw))
+    r = validate(text_frame({"room_type": "double"}, {"room_type": "king Size"}), load_schema(path).rules())
+    assert triples(r) == [(0, "room_type", "format")]
