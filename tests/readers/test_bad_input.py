@@ -168,3 +168,12 @@ def test_unknown_option_is_a_warning(write):
 @pytest.mark.parametrize("name", ["e.json", "e.xml", "e.csv"])
 def test_whitespace_only_file_of_any_format(write, name):
     _fails(write(name, "  \r\n\t\n"), "empty-file", "only whitespace")
+
+
+def test_workbook_encrypted_by_excel_rules(write, tmp_path):
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml", reason="msoffcrypto-tool encrypts the fixture")
+    plain = write("plain.xlsx", _xlsx_bytes())
+    out = io.BytesIO()
+    with plain.open("rb") as fh:
+        ooxml.OOXMLFile(fh).encrypt("secret", out)
+    _fails(write("locked.xlsx", out.getvalue()), "encrypted-workbook", "password-protected")

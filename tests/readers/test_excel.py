@@ -131,3 +131,15 @@ def test_xlsm_extension(tmp_path):
 def test_empty_sheet_gives_no_records(tmp_path):
     raw = read_file(_workbook(tmp_path / "b.xlsx", {"S": []}))
     assert len(raw) == 0 and codes(raw) == ["no-records"]
+
+
+def test_opendocument_spreadsheet(tmp_path):
+    pytest.importorskip("odf", reason="odfpy writes the .ods fixture")
+    import pandas as pd
+
+    path = tmp_path / "b.ods"
+    pd.DataFrame({"ref": ["00123", "B2"], "n": [1, 2.5]}).to_excel(path, engine="odf", index=False)
+    raw = read_file(path)
+    assert raw.source.format == "ods"
+    assert cells(raw.frame) == [["00123", "1"], ["B2", "2.5"]]
+    assert locations(raw) == ["Sheet1!row 2", "Sheet1!row 3"]
