@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 1000
 MAX_BATCH_SIZE = 2000  # the local server stops answering heartbeats during long requests
 LOOKUP_CHUNK = 2000
+PROBE_KEYS = 16
 # what a refused batch raises: server errors, and pymongo's own refusals (DocumentTooLarge is an InvalidDocument)
 REFUSED = (PyMongoError, InvalidDocument)
 
@@ -512,7 +513,15 @@ class CommitEngine:
     ) -> None:
         docs = self._take_prepared(good) or self._documents(result, source, good)
         pos_of = {d["_id"]: int(p) for d, p in zip(docs, good)}
-        existing = self._lookup(list(pos_of), session=session)
+        keys = list(pos_of)
+        # A probe of a few keys tells a batch of new bookings (insert straight away; a duplicate-key
+        # error sends the few existing ones down the look-up path) from a re-import (look up first).
+        # The full look-up costs ~40% of the insert on nx-27017, the probe ~1%.
+        probe = keys[:: max(1, len(keys) // PROBE_KEYS)][:PROBE_KEYS]
+        if session is None and not self._lookup(probe):
+            existing: dict[str, dict[str, Any]] = {}
+        else:
+            existing = self._lookup(keys, session=session)
         new, changed = [], []
         for d in docs:
             e = existing.get(d["_id"])

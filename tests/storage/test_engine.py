@@ -224,3 +224,16 @@ def test_file_hash_is_computed_when_the_reader_gave_none(db, tmp_path):
     result.raw.source.sha256 = ""
     summary = CommitEngine(db).run(result)
     assert db.imports.find_one({"_id": summary.import_id})["file_sha256"] == hashlib.sha256(b"some,bytes\n").hexdigest()
+
+
+def test_a_batch_of_mostly_new_bookings_with_a_few_existing_ones(db):
+    """The probe misses the existing ones: the insert's duplicate-key errors route them to compare/update."""
+    base = booking_rows(100)
+    CommitEngine(db).run(make_result(base.iloc[[3, 7]].reset_index(drop=True)))
+    text = base.copy()
+    text.loc[7, "amount"] = "170.00"
+    summary = CommitEngine(db, batch_size=100).run(make_result(text))
+    assert counts(summary) == (98, 1, 1, 0)
+    assert booking_count(db) == 100
+    (entry,) = list(db.audit_log.find({"import_id": summary.import_id}))
+    assert entry["target"]["booking_ref"] == "R0000008" and entry["after"]["amount"] == "170.00"
