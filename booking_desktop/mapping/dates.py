@@ -205,28 +205,43 @@ def extract(s: pd.Series, pattern: str) -> pd.DataFrame:
     return pd.DataFrame(out, index=s.index)
 
 
-def _numeric_parts(s: pd.Series) -> pd.DataFrame:
-    return extract(s, _NUMERIC_DATE).rename(columns={"p0": 0, "p1": 1, "p2": 2})
+@dataclass(frozen=True)
+class _NumericDates:
+    """The three numbers of ``31/12/2024``-like values, extracted once per column."""
+
+    text: pa.Array  # trimmed source text
+    matched: np.ndarray  # bool: three numbers separated by - / .
+    values: tuple[np.ndarray, np.ndarray, np.ndarray]  # int64
+    lengths: tuple[np.ndarray, np.ndarray, np.ndarray]  # digits of each part
 
 
-def detect_date_order(series: pd.Series) -> DateOrderDecision:
-    """Decide the day/month order of a column from all its values (see :class:`DateOrderDecision`)."""
-    s = _text(series).dropna()
-    parts = _numeric_parts(s).dropna()
-    if parts.empty:
-        return DateOrderDecision(None, 0, 0, True, 0, 0)
-    first_len = parts[0].str.len().to_numpy()
-    a = parts[0].astype("int64").to_numpy()
-    b = parts[1].astype("int64").to_numpy()
-    ymd = first_len == 4
-    short = ~ymd & (first_len <= 2)
+def _numeric_dates(series: pd.Series) -> _NumericDates:
+    arr = pc.utf8_trim_whitespace(arrow_text(series))
+    found = pc.extract_regex(arr, _NUMERIC_DATE)
+    matched = np.asarray(pc.is_valid(found).to_numpy(zero_copy_only=False), dtype=bool)
+    parts = [pc.struct_field(found, f"p{i}") for i in range(3)]
+    values = tuple(_arrow_ints(pc.fill_null(p, "0"), matched, 0)[0] for p in parts)
+    lengths = tuple(
+        np.asarray(pc.fill_null(pc.utf8_length(p), 0).to_numpy(zero_copy_only=False), dtype="int64") for p in parts
+    )
+    return _NumericDates(arr, matched, values, lengths)  # type: ignore[arg-type]
+
+
+def _decide(nd: _NumericDates, among: np.ndarray | None = None) -> DateOrderDecision:
+    sel = nd.matched if among is None else nd.matched & among
+    a, b, _ = nd.values
+    first_len = nd.lengths[0]
+    ymd = sel & (first_len == 4)
+    short = sel & (first_len <= 2)
     dmy = int((short & (a > 12) & (b <= 12)).sum())
     mdy = int((short & (b > 12) & (a <= 12)).sum())
-    n_ymd = int(ymd.sum())
-    checked = int(ymd.sum() + short.sum())
-    if n_ymd and not short.any():
+    n_ymd, n_short = int(ymd.sum()), int(short.sum())
+    checked = n_ymd + n_short
+    if checked == 0:
+        return DateOrderDecision(None, 0, 0, True, 0, 0)
+    if n_ymd and not n_short:
         return DateOrderDecision("ymd", 0, 0, False, n_ymd, checked)
-    if short.any() and not n_ymd:
+    if n_short and not n_ymd:
         if dmy and not mdy:
             return DateOrderDecision("dmy", dmy, mdy, False, 0, checked)
         if mdy and not dmy:
@@ -234,14 +249,22 @@ def detect_date_order(series: pd.Series) -> DateOrderDecision:
     return DateOrderDecision(None, dmy, mdy, True, n_ymd, checked)
 
 
-def _expand_year(y: pd.Series) -> pd.Series:
-    """Two-digit years follow strptime's ``%y`` rule (69-99 -> 19xx, 00-68 -> 20xx)."""
-    two = y.str.len() == 2
-    if not two.any():
-        return y
-    n = pd.to_numeric(y.where(two), errors="coerce")
-    century = pd.Series(np.where(n >= 69, "19", "20"), index=y.index, dtype="str")
-    return y.where(~two, century + y)
+def detect_date_order(series: pd.Series) -> DateOrderDecision:
+    """Decide the day/month order of a column from all its values (see :class:`DateOrderDecision`)."""
+    return _decide(_numeric_dates(series))
+
+
+def _read_in_order(nd: _NumericDates, order: str) -> tuple[np.ndarray, np.ndarray]:
+    """(days since 1970, ok) of the numeric dates read in ``order``; two-digit years follow
+    strptime's ``%y`` rule (69-99 -> 19xx, 00-68 -> 20xx)."""
+    if order not in DATE_ORDERS:
+        raise ValueError(f"date order must be one of {DATE_ORDERS}, not {order!r}")
+    idx = {"dmy": (2, 1, 0), "mdy": (2, 0, 1), "ymd": (0, 1, 2)}[order]
+    y, m, d = (nd.values[i] for i in idx)
+    y_len, m_len, d_len = (nd.lengths[i] for i in idx)
+    y = np.where(y_len == 2, np.where(y >= 69, 1900, 2000) + y, y)
+    ok = nd.matched & ((y_len == 4) | (y_len == 2)) & (m_len <= 2) & (d_len <= 2) & real_date(y, m, d)
+    return np.where(ok, days_from_civil(y, m, d), 0), ok
 
 
 def arrow_text(s: pd.Series) -> pa.Array:
@@ -321,22 +344,10 @@ def _assemble(y: pd.Series, m: pd.Series, d: pd.Series) -> tuple[pd.Series, np.n
 
 def parse_by_order(series: pd.Series, order: str) -> DateParse:
     """Read numeric dates (``31/12/2024``, ``12-31-24``, ``2024.12.31``) in a known ``order``."""
-    if order not in DATE_ORDERS:
-        raise ValueError(f"date order must be one of {DATE_ORDERS}, not {order!r}")
     s = _text(series)
     present = _present(s)
-    parts = _numeric_parts(s)
-    p0, p1, p2 = parts[0], parts[1], parts[2]
-    if order == "dmy":
-        d, m, y = p0, p1, p2
-    elif order == "mdy":
-        m, d, y = p0, p1, p2
-    else:
-        y, m, d = p0, p1, p2
-    y = _expand_year(y.astype("str"))
-    text, ok = _assemble(y, m.astype("str"), d.astype("str"))
-    ok &= y.str.len().eq(4).fillna(False).to_numpy(dtype=bool)
-    out = text.where(ok, s).where(present)
+    days, ok = _read_in_order(_numeric_dates(s), order)
+    out = iso_from_days(days, ok, s.index).where(ok, s).where(present)
     return DateParse(out.astype("str"), present & ~ok)
 
 
@@ -373,21 +384,24 @@ def normalize_dates_auto(series: pd.Series) -> tuple[DateParse, DateOrderDecisio
     values are left as they are."""
     s = _text(series)
     present = _present(s)
-    iso_date = extract(s, _ISO_DATE_OR_DATETIME)["date"]
-    is_iso = iso_date.notna().to_numpy()
+    arr = arrow_text(s)
+    is_iso = np.asarray(
+        pc.fill_null(pc.match_substring_regex(arr, _ISO_DATE_OR_DATETIME), False).to_numpy(zero_copy_only=False),
+        dtype=bool,
+    )
+    iso = pd.Series(pd.array(pc.utf8_slice_codeunits(arr, 0, 10), dtype="str"), index=s.index, dtype="str")
+    out = iso.where(is_iso, s).where(present).astype("str").rename(series.name)
     rest = present & ~is_iso
-    out = iso_date.where(is_iso, s).where(present).astype("str").rename(series.name)
     if not rest.any():
         return DateParse(out, np.zeros(len(s), dtype=bool)), None
-    decision = detect_date_order(s[rest])
+    nd = _numeric_dates(s)
+    decision = _decide(nd, among=rest)
     if decision.order is None:
         return DateParse(out, rest), decision
-    parsed = parse_by_order(s[rest], decision.order)
-    out = out.copy()
-    out[rest] = parsed.text.to_numpy()
-    failed = np.zeros(len(s), dtype=bool)
-    failed[np.flatnonzero(rest)] = parsed.failed
-    return DateParse(out, failed), decision
+    days, ok = _read_in_order(nd, decision.order)
+    ok &= rest
+    out = iso_from_days(days, ok, s.index).where(ok, out).rename(series.name)
+    return DateParse(out.astype("str"), rest & ~ok), decision
 
 
 def normalize_datetimes_auto(series: pd.Series) -> DateParse:

@@ -152,27 +152,27 @@ def decimal_product(columns: list[pd.Series]) -> ArithmeticResult:
     return ArithmeticResult(format_decimals(prod, scale, good, index), bad, ok & overflow)
 
 
-_KEEP_CHARS = "0-9+\\-(),.' \u00a0\u202f"
+_DROP = "[^0-9+\\-(),.' \u00a0\u202f]"  # letters, currency signs, anything not part of a number
+_SPACES = "[ \u00a0\u202f]"
 
 
 def normalize_number(text: pd.Series, decimal: str = ".", thousands: str = "") -> tuple[pd.Series, np.ndarray]:
     """Locale numbers -> plain decimal text: ``1.234,56`` -> ``1234.56``, ``"1 234,56"``,
     ``"€ 12,50"`` -> ``12.50``, ``(12,50)`` -> ``-12.50``.  Returns the text (source text kept
     where it does not read as a number) and a mask of those failures."""
-    s = text if text.dtype == "str" else text.astype("str")
-    s = s.str.strip()
-    present = s.notna().to_numpy() & (s.fillna("") != "").to_numpy()
-    t = s.str.replace(f"[^{_KEEP_CHARS}]", "", regex=True)
-    t = t.str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+    arr = pc.utf8_trim_whitespace(arrow_text(text))
+    present = _np(pc.fill_null(pc.not_equal(arr, ""), False), "bool")
+    t = pc.replace_substring_regex(pc.replace_substring_regex(arr, _DROP, ""), _SPACES, "")
     if thousands and thousands.strip():
-        t = t.str.replace(thousands, "", regex=False)
+        t = pc.replace_substring(t, thousands, "")
     if decimal != ".":
-        t = t.str.replace(".", "\x00", regex=False).str.replace(decimal, ".", regex=False)
-    paren = t.str.fullmatch(r"\(([^()]*)\)").fillna(False)
-    t = t.where(~paren, "-" + t.str.slice(1, -1))
-    trailing_minus = t.str.fullmatch(r"[^-]+-").fillna(False)
-    t = t.where(~trailing_minus, "-" + t.str.slice(0, -1))
-    good = t.str.fullmatch(r"[+-]?\d+(?:\.\d+)?").fillna(False).to_numpy(dtype=bool)
-    t = t.str.lstrip("+")
-    out = t.where(good, s).where(present)
-    return out.astype("str"), present & ~good
+        t = pc.replace_substring(pc.replace_substring(t, ".", "\x00"), decimal, ".")
+    paren = pc.fill_null(pc.match_substring_regex(t, r"^\([^()]*\)$"), False)
+    t = pc.if_else(paren, pc.binary_join_element_wise("-", pc.utf8_slice_codeunits(t, 1, -1), ""), t)
+    trailing = pc.fill_null(pc.match_substring_regex(t, r"^[^-]+-$"), False)
+    t = pc.if_else(trailing, pc.binary_join_element_wise("-", pc.utf8_slice_codeunits(t, 0, -1), ""), t)
+    good = _np(pc.fill_null(pc.match_substring_regex(t, r"^[+-]?\d+(?:\.\d+)?$"), False), "bool")
+    t = pc.if_else(pc.fill_null(pc.starts_with(t, "+"), False), pc.utf8_slice_codeunits(t, 1), t)
+    out = pc.if_else(pa.array(good), t, arr)
+    out = pc.if_else(pa.array(present), out, pa.scalar(None, pa.string()))
+    return pd.Series(pd.array(out, dtype="str"), index=text.index, dtype="str"), present & ~good
