@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
             return
         self.connection_status = ConnectionStatusWidget(self)
         sb.addPermanentWidget(self.connection_status)
+        QTimer.singleShot(0, self._watch_connection)
 
     def _action(self, text: str, name: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
         act = QAction(text, self)
@@ -826,19 +827,30 @@ class MainWindow(QMainWindow):
                 "Connection", "Connection profiles are not available in this build.", QMessageBox.Icon.Information
             )
             return
-        dlg = ConnectionDialog(self)
+        settings = recent_files.settings()
+        current = settings.value("connection/name") or None
+        dlg = ConnectionDialog(self, current=str(current) if current else None)
         if dlg.exec() != ConnectionDialog.DialogCode.Accepted:
             return
-        target = None
-        for name in ("target", "selected_target", "connection_target"):
-            fn = getattr(dlg, name, None)
-            if fn is not None:
-                target = fn() if callable(fn) else fn
-                break
+        name = dlg.chosen()
+        target = dlg.target() if name is not None else None
+        if name is not None and target is None:
+            return  # the dialog told the operator why
         self.connection_target = target
-        if self.connection_status is not None and target is not None:
-            label = getattr(target, "label", "") or getattr(target, "uri", "")
-            self.connection_status.set_connection(label, _client_ping(target))
+        settings.setValue("connection/name", name or "")
+        self._watch_connection()
+
+    def _watch_connection(self) -> None:
+        if self.connection_status is None:
+            return
+        from booking_desktop.gui import status_widgets
+
+        t = self.connection_target
+        if t is None:
+            self.connection_status.set_connection(None, status_widgets.local_database_ping())
+        else:
+            label = getattr(t, "label", "") or getattr(t, "uri", "database")
+            self.connection_status.set_connection(label, status_widgets.target_ping(t))
 
     def commit(self) -> None:
         s = self._edit_guard()
@@ -890,18 +902,3 @@ def _commit_engine(target: Any) -> tuple[Any, str]:
         label = getattr(target, "label", "") or "database"
     client = open_client(target)
     return CommitEngine(client[target.db_name]), label
-
-
-def _client_ping(target: Any) -> Any:
-    def ping() -> float:
-        from booking_desktop.storage.client import open_client
-
-        client = open_client(target, serverSelectionTimeoutMS=3000)
-        try:
-            t = time.perf_counter()
-            client.admin.command("ping")
-            return (time.perf_counter() - t) * 1000
-        finally:
-            client.close()
-
-    return ping
