@@ -7,11 +7,12 @@ Rules come from ``booking_desktop.schema`` (the JSON schema file plus a
 profile's overrides); problem codes are documented in docs/ERROR_CODES.md.
 
 Everything runs over whole columns (pyarrow kernels and numpy on the string
-buffers; no Python loop per row, no Python object per cell).  Measured on the
-2-core dev machine with 1,000,000 generated rows x 18 fields (~2 % rows with a
-bad cell): about 1.5-2 s of CPU in total, spread over two threads; wall time
-≈ 1 s when the machine is otherwise idle (2-6 s while other test suites ran).
-A one-cell edit re-validates in ~0.15 s at a million rows.
+buffers; no Python loop per row, no Python object per cell).  Measured with
+1,000,000 generated rows x 18 fields (~2 % of rows with a bad cell) on the
+2-core dev machine while other test suites were running (load 5-8): 1.5-2.1 s
+of CPU in total, split over two threads; wall time 2-6 s under that load.
+Not yet measured on an idle machine (expected about 1 s).  A one-cell edit
+re-validates in 0.15-0.3 s at a million rows (tests/validation/test_performance.py).
 """
 
 from booking_desktop.validation.validator import ValidationResult, revalidate_rows, validate
