@@ -255,6 +255,8 @@ class CommitEngine:
             )
         except RetriesExhausted as exc:
             raise StorageError(f"cannot reach the database: {exc.last.__class__.__name__}") from None
+        except PyMongoError as exc:  # e.g. not authorized: one line, no traceback
+            raise StorageError(f"the database refused to start the import: {_short(exc)}") from None
         import_id = doc["_id"]
         state = {"doc": doc}
         totals = {k: int(doc["counts"].get(k, 0)) for k in imp.COUNT_NAMES}
@@ -682,8 +684,9 @@ class CommitEngine:
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return text[:300]
+    """First line of an error, without pymongo's ", full error: {...}" dump."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text.split(", full error:")[0][:300]
 
 
 __all__ = [
