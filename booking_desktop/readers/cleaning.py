@@ -85,16 +85,17 @@ _LAST_SPACE[[9, 10, 11, 12, 13, 32, 0xA0]] = True
 
 
 def clean_array(
-    arr: pa.ChunkedArray | pa.Array, nulls: Sequence[str], nulls_done: bool = False
+    arr: pa.ChunkedArray | pa.Array, nulls: Sequence[str], nulls_done: bool = False, trim: bool | None = None
 ) -> pa.ChunkedArray | pa.Array:
     """Trim surrounding whitespace and turn null tokens into missing.
 
     ``nulls_done``: the parser already nulled exact tokens, so untrimmed
-    columns need no second pass.
+    columns need no second pass.  ``trim``: the result of :func:`needs_trim`
+    when the caller already has it.
     """
     if not pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.large_string())
-    trimmed = needs_trim(arr)
+    trimmed = needs_trim(arr) if trim is None else trim
     if trimmed:
         arr = pc.ascii_trim_whitespace(arr)  # UTF-8 safe: multi-byte sequences hold no ASCII bytes
         if needs_trim(arr):
@@ -109,11 +110,21 @@ def clean_array(
 def clean_arrays(
     arrays: Sequence[pa.ChunkedArray | pa.Array], nulls: Sequence[str], nulls_done: bool = False
 ) -> list[pa.ChunkedArray | pa.Array]:
-    """:func:`clean_array` over columns in threads (pyarrow kernels release the GIL)."""
-    if len(arrays) < 2 or sum(len(a) for a in arrays) < 200_000:
-        return [clean_array(a, nulls, nulls_done) for a in arrays]
-    with ThreadPoolExecutor(max_workers=min(len(arrays), os.cpu_count() or 2)) as pool:
-        return list(pool.map(lambda a: clean_array(a, nulls, nulls_done), arrays))
+    """:func:`clean_array` over columns; columns that need work run in threads
+    (pyarrow kernels release the GIL), clean ones cost one probe each."""
+    arrays = [a if pa.types.is_large_string(a.type) else a.cast(pa.large_string()) for a in arrays]
+    trims = [needs_trim(a) for a in arrays]
+    work = [i for i, t in enumerate(trims) if t or not nulls_done]
+    out = list(arrays)
+    if len(work) < 2 or sum(len(arrays[i]) for i in work) < 200_000:
+        for i in work:
+            out[i] = clean_array(arrays[i], nulls, nulls_done, trims[i])
+        return out
+    with ThreadPoolExecutor(max_workers=min(len(work), os.cpu_count() or 2)) as pool:
+        done = pool.map(lambda i: clean_array(arrays[i], nulls, nulls_done, trims[i]), work)
+        for i, arr in zip(work, done, strict=True):
+            out[i] = arr
+    return out
 
 
 def clean_headers(raw: Sequence[object], label: str, where: str) -> tuple[list[str], list[Problem]]:
