@@ -42,6 +42,12 @@ def _offsets(arr: pa.Array) -> np.ndarray:
     return np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
 
 
+def _data(arr: pa.Array) -> np.ndarray:
+    """The UTF-8 data buffer as uint8 (empty when the array has no data buffer)."""
+    buf = arr.buffers()[2]
+    return np.frombuffer(buf, dtype=np.uint8) if buf is not None else np.zeros(0, dtype=np.uint8)
+
+
 def valid(arr: pa.Array) -> np.ndarray:
     if arr.null_count == 0:
         return np.ones(len(arr), dtype=bool)
@@ -86,7 +92,7 @@ def count_bytes_not_in(arr: pa.Array, table: np.ndarray) -> np.ndarray:
     if n == 0 or arr.null_count == n:
         return np.zeros(n, dtype=np.int64)
     offsets = _offsets(arr)
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    data = _data(arr)[offsets[0] : offsets[-1]]
     outside = _running_count(np.take(~table, data))
     rel = offsets - offsets[0]
     return (outside[rel[1:]] - outside[rel[:-1]]) * valid(arr)
@@ -107,9 +113,11 @@ def byte_from_start(arr: pa.Array, k: int) -> np.ndarray:
     if n == 0 or arr.null_count == n:
         return np.zeros(n, dtype=np.uint8)
     offsets = _offsets(arr)
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    data = _data(arr)
     pos = offsets[:-1] + k
     ok = (pos < offsets[1:]) & valid(arr)
+    if not ok.any():
+        return np.zeros(n, dtype=np.uint8)
     return np.where(ok, data[np.where(ok, pos, 0)], 0).astype(np.uint8)
 
 
@@ -128,9 +136,11 @@ def byte_from_end(arr: pa.Array, k: int) -> np.ndarray:
     if n == 0 or arr.null_count == n:
         return np.zeros(n, dtype=np.uint8)
     offsets = _offsets(arr)
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    data = _data(arr)
     pos = offsets[1:] - k
     ok = (pos >= offsets[:-1]) & valid(arr)
+    if not ok.any():
+        return np.zeros(n, dtype=np.uint8)
     return np.where(ok, data[np.where(ok, pos, 0)], 0).astype(np.uint8)
 
 
@@ -165,7 +175,7 @@ def delete_chars(arr: pa.Array, chars: str) -> pa.Array:
         return arr
     offsets = _offsets(arr)
     start, stop = int(offsets[0]), int(offsets[-1])
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[start:stop]
+    data = _data(arr)[start:stop]
     keep = np.take(~byte_table(chars), data)
     kept = _running_count(keep)
     if kept[-1] == data.size:
@@ -209,7 +219,7 @@ def parse_ymd(arr: pa.Array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     if rows.size == 0:
         z = np.zeros(0, dtype=np.int32)
         return z, z, z, np.zeros(0, dtype=bool)
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    data = _data(arr)
     base = _offsets(arr)[:-1][rows]
     c = [data[base + k].astype(np.int32) - 48 for k in range(10)]
     shaped = (c[4] == -3) & (c[7] == -3)  # "-"
