@@ -18,7 +18,6 @@ document's prefix is kept (``ext:note``).  Repeated children are joined with
 from __future__ import annotations
 
 import io
-from collections import Counter
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -96,17 +95,25 @@ def _uri(tag: str) -> str | None:
 def _find_records(root: Element, record_path: str | None, label: str) -> tuple[list[Element], str, bool]:
     if record_path:
         return _by_path(root, record_path, label)
-    best: tuple[int, int, Element | None, str, list[str]] = (0, 0, None, "", [])
+    # Score (record-like, count, shallower): records have children or attributes,
+    # and the repeated children *inside* records (notes, rooms) are not candidates.
+    best: tuple[tuple[bool, int, int], Element | None, str, list[str]] = ((False, 0, 0), None, "", [])
     stack: list[tuple[Element, list[str]]] = [(root, [_local(root.tag)])]
     while stack:
         node, names = stack.pop()
-        counts = Counter(_local(c.tag) for c in node)
-        if counts:
-            tag, n = counts.most_common(1)[0]
-            if n > best[0] or (n == best[0] and len(names) < best[1]):
-                best = (n, len(names), node, tag, names)
-        stack.extend((c, [*names, _local(c.tag)]) for c in node if len(c))
-    n, _depth, parent, tag, names = best
+        groups: dict[str, list[Element]] = {}
+        for c in node:
+            groups.setdefault(_local(c.tag), []).append(c)
+        repeated: set[str] = set()
+        for tag, elems in groups.items():
+            record_like = any(len(e) or e.attrib for e in elems)
+            score = (record_like, len(elems), -len(names))
+            if score > best[0]:
+                best = (score, node, tag, names)
+            if record_like and len(elems) > 1:
+                repeated.add(tag)
+        stack.extend((c, [*names, _local(c.tag)]) for c in node if len(c) and _local(c.tag) not in repeated)
+    (_like, n, _depth), parent, tag, names = best
     if parent is None:
         return [], "/" + _local(root.tag), False
     records = [c for c in parent if _local(c.tag) == tag]

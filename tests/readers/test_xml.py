@@ -90,3 +90,24 @@ def test_external_entity_is_refused_and_not_read(write, tmp_path):
     assert exc.value.problem.code == "xml-forbidden"
     assert "external entity" in str(exc.value)
     assert "TOP-SECRET" not in str(exc.value)
+
+
+def test_repeated_children_inside_few_records_are_not_taken_for_records(write):
+    notes = "".join(f"<note>n{i}</note>" for i in range(5))
+    rooms = "".join(f'<room type="T{i}"/>' for i in range(4))
+    xml = f"<export><booking><ref>B1</ref>{notes}<rooms>{rooms}</rooms></booking>"
+    xml += "<booking><ref>B2</ref></booking></export>"
+    raw = read_file(write("a.xml", xml))
+    assert raw.source.record_path == "/export/booking"
+    assert raw.frame["ref"].tolist() == ["B1", "B2"]
+    assert raw.frame["note"].iloc[0] == "n0; n1; n2; n3; n4"
+    assert raw.frame["rooms.room.@type"].iloc[0] == "T0; T1; T2; T3"
+
+
+def test_a_single_flat_record_and_attribute_only_records(write):
+    raw = read_file(write("a.xml", '<booking><ref>B1</ref><amount currency="EUR">5</amount></booking>'))
+    assert cells(raw.frame) == [["B1", "5", "EUR"]]
+    assert raw.locations[0] == "/booking[1]"
+    raw = read_file(write("b.xml", '<export><b id="1" n="2"/><b id="3"/></export>'))
+    assert raw.columns == ["@id", "@n"]
+    assert cells(raw.frame) == [["1", "2"], ["3", None]]
