@@ -86,7 +86,10 @@ def read_file(path: str | Path, options: dict[str, Any] | None = None, format: s
     file cannot be read; recoverable findings are warnings in
     ``RawTable.problems``.
     """
-    options = dict(options or {})
+    given = dict(options or {})
+    if format:
+        given["format"] = format
+    options = dict(given)
     fmt_opt = options.pop("format", None)
     format = format or fmt_opt
     path = Path(path)
@@ -108,6 +111,7 @@ def read_file(path: str | Path, options: dict[str, Any] | None = None, format: s
         raise fail("too-large", "not enough memory to read the file", src.label) from None
     except _EXPECTED as exc:
         raise fail("unreadable", f"cannot read the file as {fmt}: {exc}", src.label) from None
+    raw.source.extra["options"] = given  # as asked (callers compare it with a profile's options)
     raw.source.size = src.size
     raw.source.sha256 = src.sha256
     if src.container:

@@ -29,3 +29,9 @@ def test_a_registered_reader_is_used_for_its_extension(write, monkeypatch):
     raw = read_file(write("x.demo", "hello"))
     assert raw.frame["text"].tolist() == ["hello"]
     assert raw.source.format == "demo" and raw.source.size == 5
+
+
+def test_the_options_asked_for_are_recorded(write):
+    raw = read_file(write("b.csv", "a;b\n1;2\n"), {"delimiter": ";"}, format="csv")
+    assert raw.source.extra["options"] == {"delimiter": ";", "format": "csv"}
+    assert read_file(write("c.csv", "a\n1\n")).source.extra["options"] == {}
