@@ -1,0 +1,124 @@
+"""The session against the real pipeline, mapping and validation (no fakes)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from booking_desktop.mapping import MappingProfile
+from booking_desktop.pipeline import run_to_end
+from booking_desktop.session import Journal, WorkSession, pending_journals
+
+CSV = """Ref,Status,Guest,Email,Hotel,Arrive,Depart,Total,Cur,Alt Ref
+A1,confirmed,Ann,ann@example.com,H1,2024-05-01,2024-05-03,200.00,EUR,Z1
+A2,confirmed,Bob,bob@example.com,H1,2024-05-02,2024-05-04,100.00,EUR,Z2
+A2,cancelled,Cy,cy@example.com,H2,2024-06-01,2024-06-04,300.00,USD,Z3
+A4,confirmed,Di,di@example,H2,2024-07-01,2024-07-03,abc,EUR,Z4
+"""
+
+PROFILE = {
+    "version": 1,
+    "name": "test_vendor",
+    "vendor": "TESTV",
+    "fields": {
+        "booking_ref": {"column": "Ref"},
+        "status": {"column": "Status"},
+        "customer_name": {"column": "Guest"},
+        "customer_email": {"column": "Email"},
+        "property_name": {"column": "Hotel"},
+        "check_in": {"column": "Arrive"},
+        "check_out": {"column": "Depart"},
+        "amount": {"column": "Total"},
+        "currency": {"column": "Cur"},
+    },
+}
+
+
+@pytest.fixture
+def csv_path(tmp_path):
+    p = tmp_path / "vendor.csv"
+    p.write_text(CSV, encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def session(csv_path):
+    return WorkSession.from_result(run_to_end(csv_path, profile=MappingProfile.from_dict(PROFILE)))
+
+
+def codes(s: WorkSession, row: int) -> set[tuple[str, str]]:
+    f = s.result.problems.frame
+    f = f[f["row"] == row]
+    return set(zip(f["field"], f["code"]))
+
+
+def test_editing_one_duplicate_clears_the_other_row(session):
+    assert ("booking_ref", "duplicate_ref") in codes(session, 2)  # the later occurrence is the duplicate
+    session.set_cell(1, "booking_ref", "A3")  # fixing the *other* row clears it
+    assert ("booking_ref", "duplicate_ref") not in codes(session, 2)
+    session.undo()
+    assert ("booking_ref", "duplicate_ref") in codes(session, 2)
+
+
+def test_fixes_match_a_full_validation(session):
+    from booking_desktop.validation import validate
+
+    session.set_cell(3, "amount", "12.50")
+    session.replace_in_column("customer_email", "@example$", "@example.com", regex=True)
+    full = validate(session.text, session.result.rules)
+    got = session.result.problems.frame[["row", "field", "code"]].sort_values(["row", "field", "code"])
+    want = full.problems.frame[["row", "field", "code"]].sort_values(["row", "field", "code"])
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
+    assert session.result.error_rows.tolist() == full.error_rows.tolist()
+    assert session.result.typed["amount_minor"].iloc[3] == 1250
+
+
+def test_remap_with_a_real_profile_keeps_edits(session):
+    session.set_cell(3, "customer_name", "Diana")
+    other = dict(PROFILE, fields={**PROFILE["fields"], "booking_ref": {"column": "Alt Ref"}})
+    session.remap(MappingProfile.from_dict(other))
+    assert session.text["booking_ref"].tolist() == ["Z1", "Z2", "Z3", "Z4"]
+    assert session.value(3, "customer_name") == "Diana"
+    assert not any(code == "duplicate_ref" for _, code in codes(session, 1))
+    session.undo()
+    assert session.text["booking_ref"].tolist() == ["A1", "A2", "A2", "A4"]
+
+
+def test_journal_replay_with_a_remap_on_the_real_core(session, csv_path, tmp_path):
+    session.attach_journal(tmp_path / "j")
+    session.set_cell(3, "amount", "12.50")
+    other = dict(PROFILE, fields={**PROFILE["fields"], "booking_ref": {"column": "Alt Ref"}})
+    session.remap(MappingProfile.from_dict(other))
+    session.delete_rows([0])
+    [pj] = pending_journals(tmp_path / "j")
+    again = WorkSession.from_result(run_to_end(csv_path, profile=MappingProfile.from_dict(PROFILE)))
+    again.replay(Journal.open_existing(pj.path).commands())
+    pd.testing.assert_frame_equal(again.text, session.text)
+    np.testing.assert_array_equal(again.deleted, session.deleted)
+    assert again.result.profile.name == "test_vendor"
+    assert again.committable().records == 3
+
+
+def test_mapping_problems_stay_until_the_cell_is_edited(tmp_path):
+    p = tmp_path / "m.csv"
+    p.write_text("Ref,Status,Arrive,Extra\nA1,confirmed,2024-05-01,1\nA2,confirmed,2024-05-02,x\n", encoding="utf-8")
+    prof = {
+        "version": 1,
+        "name": "m",
+        "vendor": "M",
+        "fields": {
+            "booking_ref": {"column": "Ref"},
+            "status": {"column": "Status"},
+            "check_in": {"column": "Arrive"},
+            "nights": {"sum": ["Extra", "Extra"]},  # "x" + "x" cannot be summed: a mapping problem
+        },
+    }
+    s = WorkSession.from_result(run_to_end(p, profile=MappingProfile.from_dict(prof)))
+    assert ("nights", "transform") in codes(s, 1)
+    s.set_cell(1, "customer_name", "Bob")  # another field of the same row is re-validated...
+    assert ("nights", "transform") in codes(s, 1)  # ...but the mapping's finding stays
+    s.set_cell(1, "nights", "2")
+    assert ("nights", "transform") not in codes(s, 1)
+    s.undo()
+    assert ("nights", "transform") in codes(s, 1)
