@@ -165,3 +165,34 @@ def test_documents_refused_one_by_one_go_to_rejected_rows(mongo_db, monkeypatch)
     assert (summary.inserted, summary.rejected) == (19, 1)
     row = mongo_db.rejected_rows.find_one()
     assert row["record"] == 7 and "document too large" in row["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("collection", "method"),
+    [("bookings", "insert_many"), ("imports", "replace_one"), ("rejected_rows", "insert_many")],
+)
+def test_connection_dropped_after_the_server_applied_a_write(mongo_db, monkeypatch, collection, method):
+    """The write happened but its reply was lost (connection reset): the retry must not double anything."""
+    from pymongo.errors import AutoReconnect
+
+    ensure_indexes(mongo_db)
+    real = getattr(Collection, method)
+    calls = {"n": 0}
+
+    def lossy(self, *a, **kw):
+        out = real(self, *a, **kw)
+        if self.name == collection:
+            calls["n"] += 1
+            if calls["n"] in (2, 3):
+                raise AutoReconnect("connection reset by peer")
+        return out
+
+    monkeypatch.setattr(Collection, method, lossy)
+    result = make_result(booking_rows(N // 4), {17: BAD, 500: BAD, 990: BAD})
+    summary = CommitEngine(mongo_db, batch_size=200, retry=RetryPolicy(base=0.01, budget=10)).run(result)
+    assert calls["n"] >= 3
+    assert summary.status == "completed"
+    assert (summary.inserted, summary.updated, summary.unchanged, summary.rejected) == (N // 4 - 3, 0, 0, 3)
+    assert mongo_db.bookings.count_documents({}) == N // 4 - 3
+    assert mongo_db.rejected_rows.count_documents({}) == 3
+    assert mongo_db.import_batches.count_documents({}) == 5
