@@ -228,8 +228,19 @@ _ProfileDumper.add_representer(
 )
 
 
+class _Folded(str):
+    """Long text written as a folded block (``>-``), wrapped at the dumper's width."""
+
+
+_ProfileDumper.add_representer(_Folded, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style=">"))
+
+
 def _flowify(d: dict[str, Any]) -> dict[str, Any]:
     out = dict(d)
+    if len(out.get("description", "")) > 80 and "\n" not in out["description"]:
+        out["description"] = _Folded(out["description"])
+    if out.get("reader") and all(not isinstance(v, dict | list) for v in out["reader"].values()):
+        out["reader"] = _Flow(out["reader"])
     if "signature" in out:
         out["signature"] = {**out["signature"], "columns": _FlowList(out["signature"]["columns"])}
     out["fields"] = {k: _flow_spec(v) for k, v in out["fields"].items()}

@@ -201,3 +201,13 @@ def test_save_refuses_an_invalid_profile(tmp_path):
     with pytest.raises(ProfileError, match=r"fields\.bogus"):
         p.save(tmp_path / "x.yaml")
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_every_shipped_profile_loads_and_round_trips(repo_root, tmp_path):
+    paths = sorted((repo_root / "mappings").glob("*.yaml"))
+    assert len(paths) >= 6
+    for path in paths:
+        p = MappingProfile.load(path)
+        assert p.name == path.stem
+        again = MappingProfile.load(p.save(tmp_path / path.name))
+        assert again.to_dict() == p.to_dict(), path.name
