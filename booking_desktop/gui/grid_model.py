@@ -380,28 +380,28 @@ class GridModel(QAbstractTableModel):
             return "; ".join(msgs) if msgs else None
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
         d = self.data_
-        if d is None:
+        if d is None or role not in (_DISPLAY, _TOOLTIP, _FOREGROUND):
             return None
         if orientation == Qt.Orientation.Horizontal:
             if section >= len(d.fields):
                 return None
-            if role == Qt.ItemDataRole.DisplayRole:
+            if role == _DISPLAY:
                 return d.fields[section]
-            if role == Qt.ItemDataRole.ToolTipRole and self.session is not None:
+            if role == _TOOLTIP and self.session is not None:
                 src = self.session.result.mapping.get(d.fields[section])
                 return f"{d.fields[section]} ← {src}" if src else f"{d.fields[section]} (not mapped)"
             return None
-        if section >= self.rowCount():
+        if section < 0 or section >= (d.n_rows if self.rows is None else self.rows.size):
             return None
-        r = self.frame_row(section)
-        if role == Qt.ItemDataRole.DisplayRole:
+        r = section if self.rows is None else int(self.rows[section])
+        if role == _DISPLAY:
             return str(r + 1)
-        if role == Qt.ItemDataRole.ToolTipRole and self.session is not None:
+        if role == _TOOLTIP and self.session is not None:
             locs = self.session.result.raw.locations
             return locs[r] if r < len(locs) else None
-        if role == Qt.ItemDataRole.ForegroundRole and self.session is not None and self.session.deleted[r]:
+        if role == _FOREGROUND and self._deleted is not None and self._deleted[r]:
             return self._muted
         return None
 
