@@ -85,7 +85,9 @@ def _sev(spec: FieldSpec, code: str) -> str:
 def _check_length(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, ok: np.ndarray) -> None:
     if spec.max_length is None and not spec.min_length:
         return
-    n = char_lengths(raw)
+    n = byte_lengths(raw)  # characters <= bytes: count characters only where bytes say it matters
+    if (n > (spec.max_length or 0)).any() or spec.min_length:
+        n = char_lengths(raw)
     if spec.max_length is not None:
         bad = pres & (n > spec.max_length)
         sink.add(bad, spec.name, "length", _sev(spec, "length"), raw,

@@ -292,3 +292,8 @@ def test_schema_pattern_has_json_schema_search_semantics(tmp_path, repo_root):
     path.write_text(json.dumps(raw))
     r = validate(text_frame({"room_type": "double"}, {"room_type": "king Size"}), load_schema(path).rules())
     assert triples(r) == [(0, "room_type", "format")]
+
+
+def test_lengths_count_characters_not_bytes():
+    r = validate(text_frame({"booking_ref": "é" * 64}, {"booking_ref": "é" * 65}))
+    assert triples(r) == [(1, "booking_ref", "length")]
