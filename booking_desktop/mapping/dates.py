@@ -377,29 +377,69 @@ def iso_date_mask(series: pd.Series) -> np.ndarray:
     return extract(_text(series), _ISO_DATE_OR_DATETIME)["date"].notna().fillna(False).to_numpy(dtype=bool)
 
 
+# unambiguous textual formats tried on values that are neither ISO nor numeric d/m/y
+TEXT_DATE_FORMATS = (
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%d %b %y",
+    "%a, %d %b %Y",
+    "%A, %d %B %Y",
+    "%Y%m%d",
+)
+_TIME = r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<sec>\d{2}))?\s*(?P<ampm>[AaPp][Mm])?"
+_NUMERIC_DATETIME = r"^\d{1,4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,4}(?:[T ]|,\s*)+" + _TIME + "$"
+
+
+def _textual_dates(s: pd.Series, todo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(days, ok) for ``12 Mar 2024``, ``Mar 12, 2024``, ``20240312``... (first format that reads
+    a value wins; each format is unambiguous, so mixing them in a column is safe)."""
+    days = np.zeros(len(s), dtype="int64")
+    ok = np.zeros(len(s), dtype=bool)
+    for fmt in TEXT_DATE_FORMATS:
+        left = todo & ~ok
+        if not left.any():
+            break
+        dt = pd.to_datetime(s.where(left), format=fmt, errors="coerce")
+        hit = dt.notna().to_numpy() & left
+        if hit.any():
+            d = dt.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype("int64")
+            days = np.where(hit, d, days)
+            ok |= hit
+    return days, ok
+
+
+def _iso_flags(arr: pa.Array, pattern: str) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False), bool)
+
+
 def normalize_dates_auto(series: pd.Series) -> tuple[DateParse, DateOrderDecision | None]:
     """Dates without a declared format: ISO values (with or without a time part) become
-    ``YYYY-MM-DD``; the other numeric dates are read in the order the column proves.
-    Returns the decision (None when every value was ISO); if it is ambiguous the non-ISO
-    values are left as they are."""
+    ``YYYY-MM-DD``; numeric dates are read in the order the column proves; month-name
+    dates (``12 Mar 2024``) are read as such.  Returns the day/month decision (None when
+    there were no numeric non-ISO dates); if it is ambiguous those values are left as
+    they are."""
     s = _text(series)
     present = _present(s)
     arr = arrow_text(s)
-    is_iso = np.asarray(
-        pc.fill_null(pc.match_substring_regex(arr, _ISO_DATE_OR_DATETIME), False).to_numpy(zero_copy_only=False),
-        dtype=bool,
-    )
+    is_iso = _iso_flags(arr, _ISO_DATE_OR_DATETIME)
     iso = pd.Series(pd.array(pc.utf8_slice_codeunits(arr, 0, 10), dtype="str"), index=s.index, dtype="str")
     out = iso.where(is_iso, s).where(present).astype("str").rename(series.name)
     rest = present & ~is_iso
     if not rest.any():
         return DateParse(out, np.zeros(len(s), dtype=bool)), None
     nd = _numeric_dates(s)
-    decision = _decide(nd, among=rest)
-    if decision.order is None:
-        return DateParse(out, rest), decision
-    days, ok = _read_in_order(nd, decision.order)
-    ok &= rest
+    numeric = rest & nd.matched
+    days, ok = _textual_dates(s, rest & ~nd.matched)
+    decision = None
+    if numeric.any():
+        decision = _decide(nd, among=numeric)
+        if decision.order is not None:
+            d2, ok2 = _read_in_order(nd, decision.order)
+            days, ok = np.where(ok2 & numeric, d2, days), ok | (ok2 & numeric)
     out = iso_from_days(days, ok, s.index).where(ok, out).rename(series.name)
     return DateParse(out.astype("str"), rest & ~ok), decision
 
@@ -407,6 +447,13 @@ def normalize_dates_auto(series: pd.Series) -> tuple[DateParse, DateOrderDecisio
 def normalize_datetimes_auto(series: pd.Series) -> DateParse:
     """Date-times without a declared format: ISO-like ``2024-03-01 14:05[:09][Z|+01:00]``
     becomes ``2024-03-01T14:05:09``; plain dates and anything else are left alone."""
+    return normalize_datetimes_ordered(series, numeric=False)[0]
+
+
+def normalize_datetimes_ordered(series: pd.Series, numeric: bool = True) -> tuple[DateParse, DateOrderDecision | None]:
+    """Like :func:`normalize_datetimes_auto`, and also ``03/04/2024 14:05`` / ``03/04/2024``
+    (``2:05 PM`` too) in the day/month order the column proves, and month-name dates.
+    A bare date stays a date (``YYYY-MM-DD``)."""
     s = _text(series)
     present = _present(s)
     p = extract(s, _ISO_DATETIME)
@@ -415,7 +462,41 @@ def normalize_datetimes_auto(series: pd.Series) -> DateParse:
     iso = p["date"] + "T" + p["hm"] + seconds + p["frac"].fillna("") + p["tz"].fillna("")
     out = iso.where(ok, s).where(present).astype("str")
     plain_date = s.str.fullmatch(ISO_DATE).fillna(False).to_numpy(dtype=bool)
-    return DateParse(out, present & ~ok & ~plain_date)
+    rest = present & ~ok & ~plain_date
+    if not numeric or not rest.any():
+        return DateParse(out, rest), None
+    nd = _numeric_dates(s)
+    t = extract(s, _NUMERIC_DATETIME)
+    has_time = t["h"].notna().to_numpy()
+    h, _ = int_values(t["h"].fillna("0"))
+    mi, _ = int_values(t["mi"].fillna("0"))
+    sec, _ = int_values(t["sec"].where(t["sec"].fillna("") != "", "0").fillna("0"))
+    ampm = t["ampm"].fillna("").str.lower().to_numpy(dtype=object)
+    pm, am = ampm == "pm", ampm == "am"
+    time_ok = ~has_time | ((h <= 23) & (mi <= 59) & (sec <= 59) & (~(pm | am) | ((h >= 1) & (h <= 12))))
+    h = np.where(pm & (h < 12), h + 12, np.where(am & (h == 12), 0, h))
+    bare = nd.matched & ~has_time & ~s.str.contains(r"[T ,]", regex=True).fillna(False).to_numpy(dtype=bool)
+    candidates = rest & nd.matched & (has_time | bare)
+    days, good = _textual_dates(s, rest & ~nd.matched)
+    decision = None
+    if candidates.any():
+        decision = _decide(nd, among=candidates)
+        if decision.order is not None:
+            d2, ok2 = _read_in_order(nd, decision.order)
+            ok2 &= candidates & time_ok
+            days, good = np.where(ok2, d2, days), good | ok2
+    date_text = iso_from_days(days, good, s.index)
+    clock = pd.Series(
+        np.char.add(
+            np.char.add(np.char.zfill(h.astype(str), 2), ":"),
+            np.char.add(np.char.add(np.char.zfill(mi.astype(str), 2), ":"), np.char.zfill(sec.astype(str), 2)),
+        ),
+        index=s.index,
+        dtype="str",
+    )
+    stamped = (date_text + "T" + clock).where(has_time, date_text)
+    out = stamped.where(good, out).rename(series.name)
+    return DateParse(out.astype("str"), rest & ~good), decision
 
 
 _DIRECTIVE = re.compile(r"%[-#]?[a-zA-Z%]")

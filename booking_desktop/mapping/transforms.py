@@ -183,8 +183,9 @@ class _Mapper:
         if "date_order" in spec:
             return dates.parse_by_order(s, spec["date_order"]).text, how + f" (date, {spec['date_order']})"
         if want_time:
-            return dates.normalize_datetimes_auto(s).text, how
-        parsed, decision = dates.normalize_dates_auto(s)
+            parsed, decision = dates.normalize_datetimes_ordered(s)
+        else:
+            parsed, decision = dates.normalize_dates_auto(s)
         if decision is not None and decision.ambiguous:
             self.file_problems.append(
                 Problem(

@@ -158,3 +158,33 @@ def test_detect_is_vectorized_enough_for_a_million_rows():
     assert decision.order == "dmy"
     assert parsed.n_failed == 0
     assert elapsed < 10
+
+
+def test_auto_dates_read_month_names_and_compact_dates():
+    r, decision = normalize_dates_auto(S("12 Mar 2024", "Mar 3, 2024", "20240312", "3-Feb-24", "Friday, 1 March 2024"))
+    assert r.text.tolist() == ["2024-03-12", "2024-03-03", "2024-03-12", "2024-02-03", "2024-03-01"]
+    assert decision is None  # nothing numeric needed a day/month decision
+
+
+def test_a_bad_value_among_iso_dates_is_not_an_ambiguity():
+    r, decision = normalize_dates_auto(S("2024-03-01", "soon"))
+    assert decision is None
+    assert r.failed.tolist() == [False, True]
+
+
+def test_datetimes_in_the_order_the_column_proves():
+    from booking_desktop.mapping.dates import normalize_datetimes_ordered
+
+    r, decision = normalize_datetimes_ordered(
+        S("03/04/2024 14:05", "25/04/2024 2:05 PM", "25/04/2024", "01/05/2024 12:30 am", "03/04/2024 25:00")
+    )
+    assert decision.order == "dmy"
+    assert r.text.tolist() == [
+        "2024-04-03T14:05:00",
+        "2024-04-25T14:05:00",
+        "2024-04-25",
+        "2024-05-01T00:30:00",
+        "03/04/2024 25:00",  # no such hour: kept for validation to report
+    ]
+    r, decision = normalize_datetimes_ordered(S("03/04/2024 14:05", "05/04/2024 10:00"))
+    assert decision.ambiguous and r.failed.all()

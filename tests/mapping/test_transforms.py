@@ -285,3 +285,11 @@ def test_chunked_columns_from_concatenated_frames():
     assert values(m, "customer_phone") == ["2", "2"]
     assert values(m, "amount") == ["2.25", "2.25"]
     assert len(set(values(m, "booking_ref"))) == 2
+
+
+def test_booked_at_without_format_uses_the_detected_order_or_reports_ambiguity():
+    m = mapped({"c": ["03/04/2024 14:05", "13/04/2024 09:00"]}, {"booked_at": {"column": "c"}})
+    assert values(m, "booked_at") == ["2024-04-03T14:05:00", "2024-04-13T09:00:00"]
+    m = mapped({"c": ["03/04/2024 14:05", "05/04/2024 09:00"]}, {"booked_at": {"column": "c"}})
+    assert values(m, "booked_at") == ["03/04/2024 14:05", "05/04/2024 09:00"]
+    assert [p.code for p in m.file_problems] == ["ambiguous_date_format"]
