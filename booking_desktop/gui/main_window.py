@@ -283,7 +283,14 @@ class MainWindow(QMainWindow):
             "&Previous problem", "actPrevProblem", lambda: self.go_to_problem(False), K("Shift+F8")
         )
 
+    def grid_context_actions(self) -> list[QAction]:
+        return [self.act_fill, self.act_set, self.act_find, self.act_map, self.act_delete, self.act_restore]
+
     def _build_menus(self) -> None:
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.view.removeAction(self.act_delete)  # re-added in menu order; its shortcut works on the grid only
+        for a in self.grid_context_actions():
+            self.view.addAction(a)
         mb = self.menuBar()
         m = mb.addMenu("&File")
         m.addAction(self.act_open)
