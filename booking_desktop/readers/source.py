@@ -15,6 +15,7 @@ import io
 import re
 import zipfile
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -50,9 +51,15 @@ class Source:
     name: str  # logical file name (the zip member or the name without .gz)
     data: bytes
     size: int  # bytes on disk
-    sha256: str  # of the bytes on disk
+    digest: Future[str] | str  # sha256 of the bytes on disk (computed while parsing)
     container: str | None = None  # "gzip" or "zip"
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str:
+        if isinstance(self.digest, Future):
+            self.digest = self.digest.result()
+        return self.digest
 
     @property
     def label(self) -> str:
@@ -91,7 +98,7 @@ def load_source(path: str | Path, options: dict | None = None) -> Source:
         raise fail("unreadable", f"cannot read the file: {exc.strerror or exc}", label) from None
     if not raw:
         raise fail("empty-file", "the file is empty (0 bytes)", label)
-    src = Source(path=path, name=path.name, data=raw, size=len(raw), sha256=hashlib.sha256(raw).hexdigest())
+    src = Source(path=path, name=path.name, data=raw, size=len(raw), digest=_sha256_soon(raw))
     if raw.startswith(GZIP_MAGIC):
         src.data = _gunzip(raw, label)
         src.container = "gzip"
@@ -101,6 +108,16 @@ def load_source(path: str | Path, options: dict | None = None) -> Source:
     elif raw.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)) and _zip_kind(raw) == "zip":
         _unzip_member(src, options.get("member"))
     return src
+
+
+def _sha256_soon(data: bytes) -> Future[str] | str:
+    """hashlib releases the GIL on large inputs: hash big files while they are parsed."""
+    if len(data) < 1 << 20:
+        return hashlib.sha256(data).hexdigest()
+    return _HASHER.submit(lambda: hashlib.sha256(data).hexdigest())
+
+
+_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
 
 
 def _gunzip(raw: bytes, label: str) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from booking_desktop.readers import read_file
@@ -21,7 +23,9 @@ def _write_big(path, multiline_every: int | None = None):
 
 
 def test_million_rows(tmp_path):
-    raw = read_file(_write_big(tmp_path / "big.csv"))
+    path = _write_big(tmp_path / "big.csv")
+    raw = read_file(path)
+    assert raw.source.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()  # hashed in a thread
     assert len(raw) == N
     assert raw.frame["c0"].iloc[-1] == f"BK{N - 1}"
     assert raw.frame["c1"].iloc[5] == "v0"  # trimmed
