@@ -67,6 +67,7 @@ def test_fixing_a_cell_clears_its_problem():
     after = revalidate_rows(before, edited, [0])
     assert triples(after) == [] and not after.error_rows.any()
     assert after.typed.loc[0, "adults"] == 2
+    assert pd.isna(before.typed.loc[0, "adults"]) and before.error_rows[0]  # the previous result is untouched
 
 
 def test_changed_length_or_rules_fall_back_to_full_validation():
