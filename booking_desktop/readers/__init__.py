@@ -101,16 +101,19 @@ def read_file(path: str | Path, options: dict[str, Any] | None = None, format: s
     if not src.data[:4096].strip() and not src.data.strip():
         raise fail("empty-file", "the file holds only whitespace", src.label)
     fmt = _choose_format(src, format, problems)
-    reader = get_reader(fmt)
-    read_source = getattr(reader, "read_source", None)
+    by_ext = format_for_path(Path(src.name))
     try:
-        raw = read_source(src, options) if read_source else reader.read(src.path, options)
-    except ReadError:
-        raise
-    except MemoryError:
-        raise fail("too-large", "not enough memory to read the file", src.label) from None
-    except _EXPECTED as exc:
-        raise fail("unreadable", f"cannot read the file as {fmt}: {exc}", src.label) from None
+        raw = _read_as(fmt, src, options)
+    except ReadError as exc:
+        # "[" or "<" at the start made it look like JSON/XML, but the name says otherwise
+        specific = by_ext not in (None, fmt) and Path(src.name).suffix.lower() not in _GENERIC_TEXT
+        if not (fmt in ("json", "xml") and specific and not format) or by_ext is None:
+            raise
+        if exc.problem.code not in ("malformed-json", "malformed-xml"):
+            raise
+        problems = [p for p in problems if p.code != "extension-mismatch"]
+        fmt = by_ext
+        raw = _read_as(fmt, src, options)
     raw.source.extra["options"] = given  # as asked (callers compare it with a profile's options)
     raw.source.size = src.size
     raw.source.sha256 = src.sha256
@@ -125,6 +128,19 @@ def read_file(path: str | Path, options: dict[str, Any] | None = None, format: s
         what = "only a header" if raw.columns else "no records"
         raw.problems.append(warning("no-records", f"the file has {what}; nothing to import", src.label))
     return raw
+
+
+def _read_as(fmt: str, src: Source, options: dict[str, Any]) -> RawTable:
+    reader = get_reader(fmt)
+    read_source = getattr(reader, "read_source", None)
+    try:
+        return read_source(src, options) if read_source else reader.read(src.path, options)
+    except ReadError:
+        raise
+    except MemoryError:
+        raise fail("too-large", "not enough memory to read the file", src.label) from None
+    except _EXPECTED as exc:
+        raise fail("unreadable", f"cannot read the file as {fmt}: {exc}", src.label) from None
 
 
 def _choose_format(src: Source, explicit: str | None, problems: list[Problem]) -> str:

@@ -177,3 +177,14 @@ def test_workbook_encrypted_by_excel_rules(write, tmp_path):
     with plain.open("rb") as fh:
         ooxml.OOXMLFile(fh).encrypt("secret", out)
     _fails(write("locked.xlsx", out.getvalue()), "encrypted-workbook", "password-protected")
+
+
+def test_csv_that_starts_like_json_is_still_read_as_csv(write):
+    raw = read_file(write("b.csv", "[ref],[name]\nB1,Ann\n"))
+    assert raw.columns == ["[ref]", "[name]"]
+    assert cells(raw.frame) == [["B1", "Ann"]]
+    assert codes(raw) == []
+
+
+def test_broken_json_in_a_txt_file_is_reported_as_json(write):
+    _fails(write("b.txt", '[{"ref": "B1",}]'), "malformed-json", "line 1 column")
