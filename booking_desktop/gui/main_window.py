@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from booking_desktop.gui import recent_files
+from booking_desktop.gui import recent_files, theme
 from booking_desktop.gui.details_pane import DetailsPane
 from booking_desktop.gui.edit_dialogs import FindReplaceDialog, SetValueDialog, ValueMapDialog
 from booking_desktop.gui.error_panel import FILTER_ALL, FILTER_ERRORS, ErrorPanel
@@ -368,6 +368,9 @@ class MainWindow(QMainWindow):
         return box
 
     def _show_banner(self, text: str) -> None:
+        pal = self.banner_box.palette()
+        pal.setColor(self.banner_box.backgroundRole(), theme.warning_color(self.palette()))
+        self.banner_box.setPalette(pal)
         self.banner.setText(text)
         self.banner_box.setVisible(bool(text))
 

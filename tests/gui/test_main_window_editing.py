@@ -95,3 +95,41 @@ def test_grid_context_menu_offers_the_edit_actions(qtbot, make_window, bookings_
     open_and_wait(qtbot, w, bookings_csv)
     names = {a.objectName() for a in w.grid_context_actions()}
     assert {"actFillDown", "actSetValue", "actFind", "actValueMap", "actDeleteRows", "actRestoreRows"} <= names
+
+
+PROFILE_YAML = """version: 1
+name: acme
+vendor: ACME
+signature:
+  columns: [Ref, Status, Guest, Email, Hotel, Arrive, Depart, Total, Cur]
+  min_match: 0.6
+fields:
+  booking_ref: {column: Ref}
+  status: {column: Status}
+  customer_name: {column: Guest}
+  customer_email: {column: Email}
+  property_name: {column: Hotel}
+  check_in: {column: Arrive}
+  check_out: {column: Depart}
+  amount: {column: Total}
+  currency: {column: Cur}
+"""
+
+
+def test_header_drift_of_a_known_vendor_is_shown_in_the_banner(qtbot, make_window, tmp_path):
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "acme.yaml").write_text(PROFILE_YAML, encoding="utf-8")
+    csv = tmp_path / "acme_export.csv"
+    csv.write_text(
+        "Ref,Status,Guest Name,Email,Hotel,Arrive,Depart,Total,Cur\n"
+        "A1,confirmed,Ann,ann@example.com,H1,2024-05-01,2024-05-03,200.00,EUR\n",
+        encoding="utf-8",
+    )
+    w = make_window(profiles_dir=profiles)
+    open_and_wait(qtbot, w, csv)
+    assert w.session.result.profile.name == "acme"
+    assert w.banner_box.isVisible()
+    assert "'Guest' -> 'Guest Name'" in w.banner.text()
+    qtbot.mouseClick(w.banner_close, Qt.MouseButton.LeftButton)
+    assert not w.banner_box.isVisible()
