@@ -8,7 +8,6 @@ frame wraps the arrays without copying (``large_string`` is what pandas'
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from collections.abc import Sequence
@@ -183,20 +182,21 @@ def frame_from_columns(
 
 
 def find_header_row(rows: Sequence[Sequence[object]], limit: int = 30) -> int:
-    """Index of the header among the first rows: the first row filled across
-    most of the table's width with text.  Title rows ("Bookings export
-    March", "Generated on ...") above it are narrower."""
+    """Index of the header among the first rows.
+
+    Title rows ("Bookings export March", "Generated on ...") above the header
+    fill at most a third of the table's width; the header is the first row
+    filled more than that.  Conservative on purpose: a header with a few
+    blank names must not lose to the first data row.  ``header_row`` overrides.
+    """
     sample = rows[:limit]
     counts = [sum(1 for c in r if not _blank(c)) for r in sample]
     if not counts:
         return 0
     width = max(counts)
-    need = 1 if width <= 1 else max(2, math.ceil(0.6 * width))
-    for i, (row, n) in enumerate(zip(sample, counts, strict=True)):
-        if n >= need and all(isinstance(c, str) for c in row if not _blank(c)):
-            return i
+    sparse = max(1, width // 3)
     for i, n in enumerate(counts):
-        if n >= need:
+        if n > sparse or (n and width <= 1):
             return i
     return 0
 

@@ -211,3 +211,15 @@ def test_parse_blocks_that_split_multiline_values_keep_rows_aligned(write, monke
     # B0 on line 2, B1 on lines 3-5, B2 on line 6, ...
     assert locations(raw)[:4] == ["line 2", "line 3", "line 6", "line 7"]
     assert locations(raw)[-1] == f"line {2 + 150 + 150 * 3 - 3}"
+
+
+def test_excel_saved_title_row_padded_with_delimiters(write):
+    raw = read_file(write("b.csv", "Bookings export,,,\n,,,\nref,name,amount,n\nB1,Ann,1,2\n"))
+    assert raw.columns == ["ref", "name", "amount", "n"]
+    assert locations(raw) == ["line 4"]
+
+
+def test_header_with_some_blank_names_is_still_the_header(write):
+    raw = read_file(write("b.csv", "ref,,amount,\nB1,x,1,y\nB2,x,2,y\n"))
+    assert raw.columns == ["ref", "column_2", "amount", "column_4"]
+    assert len(raw) == 2
