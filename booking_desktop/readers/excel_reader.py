@@ -54,12 +54,13 @@ class ExcelReader:
         if fmt not in ("xlsx", "xlsm", "xlsb", "xls", "ods"):
             fmt = "xlsx"
         where = _sheet_ref(name)
+        template = where.replace("{", "{{").replace("}", "}}") + "!row {}"
         info = SourceInfo(path=src.path, format=fmt, sheet=name, extra={"sheets": sheets})
         first_row = int(start[0]) + 1  # 1-based spreadsheet row of rows[0]
         header_opt = options.get("header_row")
         if not rows:
             info.header_row = None
-            return RawTable(_empty(), Locations(where + "!row {}", np.zeros(0, np.int64)), info, [])
+            return RawTable(_empty(), Locations(template, np.zeros(0, np.int64)), info, [])
         if header_opt is not None:
             idx = int(header_opt) - first_row
             if not 0 <= idx < len(rows):
@@ -87,7 +88,6 @@ class ExcelReader:
         columns = [_column_text(cols_raw[j]) for j in keep_cols]
         frame = frame_from_columns(names, columns, null_values(options))
         numbers = np.asarray(keep_rows, dtype=np.int64) + info.header_row + 1
-        template = where.replace("{", "{{").replace("}", "}}") + "!row {}"
         return RawTable(frame, Locations(template, numbers), info, problems + hp)
 
 

@@ -143,3 +143,8 @@ def test_opendocument_spreadsheet(tmp_path):
     assert raw.source.format == "ods"
     assert cells(raw.frame) == [["00123", "1"], ["B2", "2.5"]]
     assert locations(raw) == ["Sheet1!row 2", "Sheet1!row 3"]
+
+
+def test_sheet_names_with_quotes_and_braces_in_locations(tmp_path):
+    raw = read_file(_workbook(tmp_path / "b.xlsx", {"Tom's {2024}": [["ref"], ["B1"]]}))
+    assert raw.locations[0] == "'Tom''s {2024}'!row 2"
