@@ -42,7 +42,7 @@ from pymongo.errors import BulkWriteError, PyMongoError
 
 from booking_desktop.storage import imports as imp
 from booking_desktop.storage.audit import DUPLICATE_KEY, audit_id, entry, insert_idempotent
-from booking_desktop.storage.client import supports_transactions
+from booking_desktop.storage.client import ensure_indexes, supports_transactions
 from booking_desktop.storage.mapper import BookingMapper, SourceRef
 from booking_desktop.storage.retry import RetriesExhausted, RetryPolicy, is_transient
 
@@ -163,6 +163,7 @@ class CommitEngine:
         self._prepared: dict[tuple[int, int, int], list[dict[str, Any]]] = {}
         self._pending: Future | None = None
         self._pool: ThreadPoolExecutor | None = None
+        self._indexed = False
 
     # -- planning ----------------------------------------------------------
     def _plan(self, result: Any) -> _Plan:
@@ -338,6 +339,9 @@ class CommitEngine:
     def _open_import(
         self, file: imp.FileFacts, plan: _Plan, digest: str, resume: str | None, profile: str | None, new_id: str
     ) -> tuple[dict[str, Any], bool]:
+        if not self._indexed:  # the unique (vendor, booking_ref) index is the safety net: never commit without it
+            ensure_indexes(self.db)
+            self._indexed = True
         mine = self.db.imports.find_one({"_id": new_id})
         if mine is not None:  # created by an earlier attempt whose reply was lost
             return mine, False
