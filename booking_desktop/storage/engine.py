@@ -214,16 +214,19 @@ class CommitEngine:
         """Counts of new / changed / unchanged / rejected rows, without writing anything."""
         plan = self._plan(result)
         valid_pos = np.flatnonzero(~plan.rejected)
+        keys = [plan.keys[p] for p in valid_pos.tolist()]
+        hashes = self.mapper.hashes(result.typed.iloc[valid_pos]) if len(valid_pos) else []
         new = changed = unchanged = 0
-        for i in range(0, len(valid_pos), LOOKUP_CHUNK):
-            pos = valid_pos[i : i + LOOKUP_CHUNK]
-            docs = self.mapper.to_documents(result.typed.iloc[pos], (pos + 1).tolist(), SourceRef("", "", ""))
-            existing = self._lookup([d["_id"] for d in docs])
-            for d in docs:
-                e = existing.get(d["_id"])
-                if e is None:
+        for i in range(0, len(keys), LOOKUP_CHUNK):
+            chunk = keys[i : i + LOOKUP_CHUNK]
+            stored = {
+                d["_id"]: d.get("content_hash")
+                for d in self.db.bookings.find({"_id": {"$in": chunk}}, {"content_hash": 1})
+            }
+            for k, h in zip(chunk, hashes[i : i + LOOKUP_CHUNK]):
+                if k not in stored:
                     new += 1
-                elif e.get("content_hash") == d["content_hash"]:
+                elif stored[k] == h:
                     unchanged += 1
                 else:
                     changed += 1

@@ -127,6 +127,10 @@ class BookingMapper:
         refs = _column_objects(typed, "booking_ref")
         return [booking_key(str(v), str(r)) for v, r in zip(vendors, refs)]
 
+    def hashes(self, typed: pd.DataFrame) -> list[str]:
+        """The ``content_hash`` each row's document would have."""
+        return content_hashes(typed)
+
     def values(self, typed: pd.DataFrame) -> dict[str, np.ndarray]:
         """The stored canonical values, column by column (plain Python objects)."""
         return {name: _column_objects(typed, name) for name in STORED_FIELDS}
@@ -162,7 +166,7 @@ class BookingMapper:
             for vals in zip(
                 self.keys(typed),
                 *(cols[f] for f in STORED_FIELDS),
-                content_hashes(typed),
+                self.hashes(typed),
                 sources,
                 [source.import_id] * n,
                 [now] * n,
