@@ -35,7 +35,12 @@ def configure_application_names() -> None:
 
 
 def settings() -> QSettings:
-    return QSettings(ORGANIZATION, APPLICATION)
+    """Always the INI format, so :func:`use_settings_dir` (``QSettings.setPath``) really redirects it.
+
+    ``QSettings(org, app)`` would use the native format, which ignores the INI path
+    and wrote test runs into the operator's ``~/.config``.
+    """
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
 
 
 def recent_files() -> list[str]:

@@ -273,3 +273,11 @@ def test_window_state_is_remembered(qtbot, make_window, isolated_settings):
     assert (w2.width(), w2.height()) != (0, 0)
     assert recent_files.settings().value("window/geometry") is not None
     assert np.isfinite(w2.width())
+
+
+def test_settings_stay_in_the_test_folder_not_the_users_config(qtbot, make_window, bookings_csv, isolated_settings):
+    """Regression: QSettings(org, app) used the native format and wrote test runs into ~/.config."""
+    w = make_window()
+    open_and_wait(qtbot, w, bookings_csv)
+    path = recent_files.settings().fileName()
+    assert path.startswith(str(isolated_settings)), path
