@@ -249,8 +249,28 @@ class LocalDatabase:
                 f.unlink()
 
     # -- start / stop -------------------------------------------------------
+    @contextlib.contextmanager
+    def _start_lock(self):
+        """Two processes starting at once must not run two servers on the same files."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "start.lock", "a+") as f:
+            try:
+                import fcntl
+            except ImportError:  # Windows: no flock; the state file check is all we have
+                yield
+                return
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
     def start(self, detach: bool = False) -> LocalDbStatus:
         """Reuse a running server or start one (recovering a stale one first)."""
+        with self._start_lock():
+            return self._start(detach)
+
+    def _start(self, detach: bool) -> LocalDbStatus:
         st = self.status()
         if st.running:
             return st

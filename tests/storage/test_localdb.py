@@ -101,3 +101,20 @@ def test_cli_start_status_stop(data_root, capsys):
     assert "stopped" in capsys.readouterr().out
     assert main(["local-db", "status", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["running"] is False
+
+
+def test_two_processes_starting_at_once_share_one_server(data_root, tmp_path):
+    code = (
+        "from booking_desktop.storage.localdb import LocalDatabase\n"
+        "st = LocalDatabase().start(detach=True)\n"
+        "print(st.pid, st.port)\n"
+    )
+    env = {**os.environ, "BOOKING_DESKTOP_DATA_DIR": str(data_root)}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env) for _ in range(2)
+    ]
+    outs = {p.communicate(timeout=60)[0].strip() for p in procs}
+    try:
+        assert len(outs) == 1  # the same pid and port for both
+    finally:
+        LocalDatabase().stop()
