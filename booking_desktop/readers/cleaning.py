@@ -46,8 +46,10 @@ _TOTAL_WORDS = re.compile(r"^\s*(grand\s+)?(total|totals|sum|summe|totaal|totale
 
 
 def null_values(options: dict) -> list[str]:
-    values = list(options.get("null_values", DEFAULT_NULL_VALUES))
-    values += list(options.get("extra_null_values", ()))
+    given = options.get("null_values")
+    values = list(DEFAULT_NULL_VALUES if given is None else [given] if isinstance(given, str) else given)
+    extra = options.get("extra_null_values") or ()
+    values += [extra] if isinstance(extra, str) else list(extra)
     return values
 
 

@@ -95,7 +95,7 @@ def _read(src: Source, dec: Decoded, options: dict[str, Any]) -> RawTable:
         delimiter = delimiter or m.group(1)
         skip_lines = 1
         text = text.split(nl, 1)[1] if nl in text else ""
-    quote = options.get("quotechar", '"')
+    quote = options.get("quotechar") or '"'
     if not delimiter:
         delimiter = detect_delimiter(text, quote, prefer_tab=Path(src.name).suffix.lower() in (".tsv", ".tab"))
     records = _sample_records(text, delimiter, quote, truncated, skip_lines)

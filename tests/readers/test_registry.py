@@ -35,3 +35,10 @@ def test_the_options_asked_for_are_recorded(write):
     raw = read_file(write("b.csv", "a;b\n1;2\n"), {"delimiter": ";"}, format="csv")
     assert raw.source.extra["options"] == {"delimiter": ";", "format": "csv"}
     assert read_file(write("c.csv", "a\n1\n")).source.extra["options"] == {}
+
+
+def test_options_set_to_none_mean_the_defaults(write):
+    opts = {k: None for k in ("encoding", "delimiter", "quotechar", "header_row", "null_values", "extra_null_values")}
+    raw = read_file(write("b.csv", 'ref,x\n"B1",NULL\n'), {**opts, "sheet": None, "record_path": None, "member": None})
+    assert raw.frame["ref"].tolist() == ["B1"] and raw.frame["x"].isna().all()
+    assert [p.code for p in raw.problems] == []
