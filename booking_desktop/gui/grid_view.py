@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from booking_desktop.gui.grid_model import GridModel
@@ -59,7 +59,8 @@ class GridView(QTableView):
     def setModel(self, model) -> None:
         super().setModel(model)
         if model is not None:
-            model.modelReset.connect(self.autosize_columns)
+            # in its own event-loop turn: a reset at a million rows must not block the UI for long
+            model.modelReset.connect(lambda: QTimer.singleShot(0, self.autosize_columns))
             self.selectionModel().currentChanged.connect(self._current_changed)
 
     # -- sorting --------------------------------------------------------------------
