@@ -74,7 +74,8 @@ def ensure_indexes(db: Database) -> None:
     db.imports.create_index([("file_sha256", ASCENDING), ("vendor", ASCENDING)], name="file_vendor")
     db.rejected_rows.create_index([("import_id", ASCENDING)], name="import")
     db.rejected_rows.create_index([("status", ASCENDING)], name="status")
-    db.audit_log.create_index([("target", ASCENDING)], name="target")
+    db.audit_log.create_index([("target._id", ASCENDING)], name="target")
+    db.import_batches.create_index([("import_id", ASCENDING)], name="import")
 
 
 @dataclass(frozen=True)
