@@ -228,3 +228,17 @@ def test_interrupted_import_is_finished_by_the_cli(tmp_path, capsys, mongo_serve
     assert summary["import_id"] == first.import_id and summary["resumed"] is True
     assert (summary["inserted"], summary["rejected"]) == (38, 2)
     assert mongo_db.bookings.count_documents({}) == 38 and mongo_db.rejected_rows.count_documents({}) == 2
+
+
+def test_batch_size_out_of_range_is_refused(tmp_path, capsys, config_dir):
+    code, _, err = run_cli(capsys, "import", str(tmp_path / "x.csv"), "--batch-size", "0")
+    assert code == 2 and "--batch-size must be between 1 and 2000" in err
+
+
+def test_a_password_asked_each_time_without_a_terminal_is_a_clear_error(capsys, config_dir, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert (
+        run_cli(capsys, "connections", "add", "ask", "--uri", "mongodb://u@127.0.0.1:1/", "--no-save-password")[0] == 0
+    )
+    code, _, err = run_cli(capsys, "connections", "test", "ask")
+    assert code == 2 and "no terminal to ask it on" in err
