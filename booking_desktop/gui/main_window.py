@@ -874,17 +874,17 @@ class MainWindow(QMainWindow):
         if self.mapping_panel is not None and hasattr(self.mapping_panel, "flush"):
             self.mapping_panel.flush()
         self._set_busy(True, "Connecting to the database…")
-        w = GeneratorWorker(_commit_engine, self.connection_target, pass_cancel=False)
-        w.signals.result.connect(lambda eng_label, s=s: self._open_commit_dialog(CommitDialog, s, *eng_label))
+        w = GeneratorWorker(_prepare_commit, self.connection_target, s, pass_cancel=False)
+        w.signals.result.connect(lambda prepared, s=s: self._open_commit_dialog(CommitDialog, s, *prepared))
         w.signals.errored.connect(
             lambda msg: (self._set_busy(False), self.show_message("Cannot reach the database", msg))
         )
         w.start()
 
-    def _open_commit_dialog(self, dialog_cls: Any, s: WorkSession, engine: Any, label: str) -> None:
+    def _open_commit_dialog(self, dialog_cls: Any, s: WorkSession, engine: Any, label: str, result: Any) -> None:
         self._set_busy(False)
         profile_name = getattr(s.result.profile, "name", None)
-        dlg = dialog_cls(s.committable(), engine, target=label, parent=self, profile_name=profile_name)
+        dlg = dialog_cls(result, engine, target=label, parent=self, profile_name=profile_name)
         dlg.committed.connect(lambda summary, s=s: self._committed(s, summary))
         self.commit_dialog = dlg
         dlg.open()
@@ -896,8 +896,14 @@ class MainWindow(QMainWindow):
             self._update_actions()
 
 
+def _prepare_commit(target: Any, session: WorkSession) -> tuple[Any, str, Any]:
+    """(CommitEngine, label, rows to commit); on a worker: it may start the local database and copy rows."""
+    engine, label = _commit_engine(target)
+    return engine, label, session.committable()
+
+
 def _commit_engine(target: Any) -> tuple[Any, str]:
-    """(CommitEngine, label) for ``target`` or the local database; runs on a worker (may start a process)."""
+    """(CommitEngine, label) for ``target`` or the local database (may start a process)."""
     from booking_desktop.storage.client import open_client
     from booking_desktop.storage.engine import CommitEngine
 

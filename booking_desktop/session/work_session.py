@@ -308,7 +308,12 @@ class WorkSession:
 
     # -- for the commit ------------------------------------------------------------------
     def committable(self) -> PipelineResult:
-        """The current result without the deleted rows (positions renumbered, locations kept)."""
+        """The current result without the deleted rows (positions renumbered, locations kept).
+
+        A deleted row no longer makes its partner a duplicate: rows flagged
+        ``duplicate_ref`` are re-checked among the rows that will be committed.
+        Runs in a worker for big files (it copies the kept rows).
+        """
         r = self.result
         if not self.deleted.any():
             return r
@@ -324,7 +329,7 @@ class WorkSession:
             frame=r.raw.frame.iloc[keep].reset_index(drop=True),
             locations=r.raw.locations.take(keep),
         )
-        return dataclasses.replace(
+        sub = dataclasses.replace(
             r,
             raw=raw,
             text=r.text.iloc[keep].reset_index(drop=True),
@@ -332,6 +337,16 @@ class WorkSession:
             problems=ProblemTable(pf),
             error_rows=np.asarray(r.error_rows, dtype=bool)[keep],
         )
+        dup_rows = np.unique(pf.loc[pf["code"] == "duplicate_ref", "row"].to_numpy(dtype=np.int64))
+        if dup_rows.size:
+            mapping_problems = mapping_problems_of(sub)  # already without the edited cells' findings
+            rv = self.engine.revalidate(sub, sub.text, dup_rows)
+            f = rv.problems.frame
+            f = f[~f["code"].isin(MAPPING_CELL_CODES).to_numpy()]
+            sub.typed = rv.typed
+            sub.problems = ProblemTable.concat([ProblemTable(f), mapping_problems])
+            sub.error_rows = sub.problems.error_row_mask(len(sub.text))
+        return sub
 
     # -- internals used by the commands --------------------------------------------------
     def _edit(self, rows: np.ndarray, fields: list[str], new: list[str | None], label: str) -> int:

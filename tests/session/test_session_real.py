@@ -122,3 +122,15 @@ def test_mapping_problems_stay_until_the_cell_is_edited(tmp_path):
     assert ("nights", "transform") not in codes(s, 1)
     s.undo()
     assert ("nights", "transform") in codes(s, 1)
+
+
+def test_deleting_one_of_two_duplicates_lets_the_other_be_committed(session):
+    assert ("booking_ref", "duplicate_ref") in codes(session, 2)
+    session.delete_rows([1])
+    c = session.committable()
+    assert c.records == 3
+    f = c.problems.frame
+    assert not (f["code"] == "duplicate_ref").any()
+    assert c.text["booking_ref"].tolist() == ["A1", "A2", "A4"]
+    assert c.raw.locations.numbers.tolist() == [2, 4, 5]
+    assert ("booking_ref", "duplicate_ref") in codes(session, 2)  # the session itself is unchanged
