@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -145,7 +145,8 @@ def valid_strptime_format(fmt: str, with_time: bool = False) -> str | None:
         return "must be a non-empty strptime format such as %d/%m/%Y"
     if "%" not in fmt:
         return f"{fmt!r} has no % directives (example: %d/%m/%Y)"
-    sample = datetime(2001, 2, 23, 14, 5, 6)
+    # aware, so that %z / %Z formats (vendor time stamps with offsets) are accepted too
+    sample = datetime(2001, 2, 23, 14, 5, 6, tzinfo=UTC)
     try:
         text = sample.strftime(fmt)
         back = datetime.strptime(text, fmt)

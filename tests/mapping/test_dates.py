@@ -188,3 +188,13 @@ def test_datetimes_in_the_order_the_column_proves():
     ]
     r, decision = normalize_datetimes_ordered(S("03/04/2024 14:05", "05/04/2024 10:00"))
     assert decision.ambiguous and r.failed.all()
+
+
+def test_formats_with_utc_offsets_are_accepted_and_converted_to_utc():
+    """Regression: every %z format was refused because the check used a naive datetime."""
+    from booking_desktop.mapping.dates import parse_datetimes, valid_strptime_format
+
+    assert valid_strptime_format("%Y-%m-%d %H:%M%z", with_time=True) is None
+    parsed = parse_datetimes(pd.Series(["2024-05-01 10:30+0200", "garbage"], dtype="str"), "%Y-%m-%d %H:%M%z")
+    assert parsed.text.tolist()[0] == "2024-05-01T08:30:00Z"
+    assert parsed.text.tolist()[1] == "garbage"
