@@ -269,6 +269,7 @@ class GridModel(QAbstractTableModel):
     def __init__(self, parent: Any = None):
         super().__init__(parent)
         self.session: WorkSession | None = None
+        self.read_only = False  # set while a bulk edit runs on a worker
         self._deleted: np.ndarray | None = None
         self.data_: GridData | None = None
         self.rows: np.ndarray | None = None
@@ -408,10 +409,14 @@ class GridModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return f if self.read_only else f | Qt.ItemFlag.ItemIsEditable
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or self.session is None or not index.isValid():
+            return False
+        if self.read_only:
+            self.edit_failed.emit("An edit is still being applied; try again in a moment.")
             return False
         r = self.frame_row(index.row())
         field_name = self.fields[index.column()]

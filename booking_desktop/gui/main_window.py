@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 CACHE_FILL_DELAY_MS = 300  # let the first paint and the panels finish before converting columns
 MAPPING_PANEL_DELAY_MS = 50  # after the first paint of the grid, in its own event-loop turn
+BULK_WORKER_ROWS = 100_000  # from this many records on, edits run on a worker (re-validation takes seconds)
 FILE_FILTER = "Vendor exports (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls *.json *.xml);;All files (*)"
 
 
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
     session_loaded = Signal()  # the first rows are shown
     fully_loaded = Signal()  # every column cached: scrolling anywhere is O(1)
     load_failed = Signal(str)
+    _undo_state_changed = Signal()
 
     def __init__(
         self,
@@ -120,6 +122,8 @@ class MainWindow(QMainWindow):
         self._load_worker: GeneratorWorker | None = None
         self._cache_worker: GeneratorWorker | None = None
         self._remap_worker: GeneratorWorker | None = None
+        self._edit_worker: GeneratorWorker | None = None
+        self._undo_state_changed.connect(self._update_actions)
         self.last_message: QMessageBox | None = None
         self.load_started_at = 0.0
         self.first_rows_at = 0.0
@@ -475,7 +479,7 @@ class MainWindow(QMainWindow):
         elif loaded.pending is not None and session.journal is not None:
             session.journal.discard()
         self.session = session
-        session.undo_state_changed.connect(self._update_actions)
+        session.undo_state_changed.connect(self._undo_state_changed.emit)  # queued when a worker edits
         self.model.set_session(session, loaded.data)
         self.first_rows_at = time.perf_counter()
         self.act_errors_only.setChecked(False)
@@ -589,6 +593,9 @@ class MainWindow(QMainWindow):
         """Close the current file; False when the operator cancelled."""
         if self.session is None:
             return True
+        if self.is_editing:
+            self.statusBar().showMessage("An edit is still being applied; close the file when it is done.", 5000)
+            return False
         if self.session.is_modified:
             answer = self.ask_keep_edits()
             if answer == "cancel":
@@ -623,23 +630,66 @@ class MainWindow(QMainWindow):
         if self._remap_worker is not None and not self._remap_worker.is_done:
             self.statusBar().showMessage("The mapping is being applied; try again in a moment.", 4000)
             return None
+        if self.is_editing:
+            self.statusBar().showMessage("The previous edit is still being applied; try again in a moment.", 4000)
+            return None
         return self.session
+
+    @property
+    def is_editing(self) -> bool:
+        return self._edit_worker is not None and not self._edit_worker.is_done
+
+    def _run_edit(self, label: str, fn: Any, *args: Any, done: Any = None) -> Any:
+        """Run one session edit: at once for small files, on a worker for big ones.
+
+        A bulk edit at a million rows re-validates for seconds; on a worker the
+        window keeps answering, the grid is read-only meanwhile and the session's
+        events reach the model through queued Qt signals.  Returns the edit's
+        result when it ran at once, None when it runs in the background.
+        """
+        s = self.session
+        if s is None:
+            return None
+        if len(s) < BULK_WORKER_ROWS:
+            try:
+                out = fn(*args)
+            except ValueError as exc:
+                self.show_message(label, str(exc))
+                return None
+            if done is not None:
+                done(out)
+            return out
+        self._set_busy(True, f"{label}…")
+        self.cancel_button.setVisible(False)  # an edit is one step: it completes or fails, never half-done
+        self.model.read_only = True
+        w = GeneratorWorker(fn, *args, pass_cancel=False)
+
+        def finished() -> None:
+            self.model.read_only = False
+            self._set_busy(False)
+
+        w.signals.result.connect(lambda out: done(out) if done is not None else None)
+        w.signals.errored.connect(lambda msg: self.show_message(label, msg))
+        w.signals.finished.connect(finished)
+        self._edit_worker = w
+        w.start()
+        return None
 
     def undo(self) -> None:
         s = self._edit_guard()
         if s is not None and s.can_undo:
             label = s.undo_label
-            s.undo()
-            self._after_undo_redo(label)
-            self.statusBar().showMessage(f"Undone: {label}", 4000)
+            self._run_edit("Undo", s.undo, done=lambda _r: self._undone("Undone", label))
 
     def redo(self) -> None:
         s = self._edit_guard()
         if s is not None and s.can_redo:
             label = s.redo_label
-            s.redo()
-            self._after_undo_redo(label)
-            self.statusBar().showMessage(f"Redone: {label}", 4000)
+            self._run_edit("Redo", s.redo, done=lambda _r: self._undone("Redone", label))
+
+    def _undone(self, verb: str, label: str | None) -> None:
+        self._after_undo_redo(label)
+        self.statusBar().showMessage(f"{verb}: {label}", 4000)
 
     def _after_undo_redo(self, label: str | None) -> None:
         """Undoing a mapping change swaps the whole frame: refresh the panel and the cache."""
@@ -673,7 +723,7 @@ class MainWindow(QMainWindow):
         if not edits:
             self.statusBar().showMessage("Select at least two cells in a column to fill down.", 4000)
             return
-        s.set_cells(edits, "Fill down")
+        self._run_edit("Fill down", s.set_cells, edits, "Fill down")
 
     def set_value(self) -> None:
         s = self._edit_guard()
@@ -686,7 +736,7 @@ class MainWindow(QMainWindow):
         dlg = SetValueDialog(label, len(cells), "", self)
         if dlg.exec() != SetValueDialog.DialogCode.Accepted:
             return
-        s.set_cells([(r, f, dlg.value()) for r, f in cells], f"Set {label}")
+        self._run_edit(f"Set {label}", s.set_cells, [(r, f, dlg.value()) for r, f in cells], f"Set {label}")
 
     def find_replace(self) -> None:
         s = self._edit_guard()
@@ -700,17 +750,23 @@ class MainWindow(QMainWindow):
             return
         self.replace(*dlg.values(), rows=rows)
 
-    def replace(self, field: str, find: str, repl: str, regex: bool, only_selected: bool, rows: list[int]) -> int:
+    def replace(
+        self, field: str, find: str, repl: str, regex: bool, only_selected: bool, rows: list[int]
+    ) -> int | None:
+        """Cells changed (None while a big replace runs in the background)."""
         s = self._edit_guard()
         if s is None:
             return 0
-        try:
-            n = s.replace_in_column(field, find, repl, regex, rows=np.asarray(rows) if only_selected else None)
-        except ValueError as exc:
-            self.show_message("Find and replace", str(exc))
-            return 0
-        self.statusBar().showMessage(f"Replaced in {n:,} cell(s) of {field}.", 6000)
-        return n
+        return self._run_edit(
+            "Find and replace",
+            s.replace_in_column,
+            field,
+            find,
+            repl,
+            regex,
+            np.asarray(rows) if only_selected else None,
+            done=lambda n: self.statusBar().showMessage(f"Replaced in {n:,} cell(s) of {field}.", 6000),
+        )
 
     def value_map(self) -> None:
         s = self._edit_guard()
@@ -722,8 +778,13 @@ class MainWindow(QMainWindow):
         if dlg.exec() != ValueMapDialog.DialogCode.Accepted:
             return
         fld, mapping = dlg.mapping()
-        n = s.apply_value_map(fld, mapping)
-        self.statusBar().showMessage(f"Mapped {n:,} value(s) in {fld}.", 6000)
+        self._run_edit(
+            "Apply value map",
+            s.apply_value_map,
+            fld,
+            mapping,
+            done=lambda n: self.statusBar().showMessage(f"Mapped {n:,} value(s) in {fld}.", 6000),
+        )
 
     def delete_rows(self) -> None:
         s = self._edit_guard()
