@@ -147,7 +147,7 @@ def test_secret_in_uri_not_in_subprocess_output_with_verbose(tmp_path, mongo_ser
         [
             sys.executable,
             "-m",
-            "booking_desktop.cli",
+            "booking_desktop",
             "-v",
             "import",
             str(csv),
@@ -159,8 +159,10 @@ def test_secret_in_uri_not_in_subprocess_output_with_verbose(tmp_path, mongo_ser
         text=True,
         timeout=120,
     )
-    assert proc.returncode != 0  # nx-27017 has no authentication: a clear refusal, not a traceback
+    assert proc.returncode == 2  # nx-27017 has no authentication: a clear refusal, not a traceback
     assert "Traceback" not in proc.stderr
+    assert "booking-desktop-cli: the database at" in proc.stderr
+    assert "DEBUG" in proc.stderr  # -v really logged
     assert SECRET not in proc.stdout + proc.stderr
 
 
