@@ -263,7 +263,7 @@ class GridModel(QAbstractTableModel):
     rows_changed = Signal()  # the set or order of rows shown changed
     deleted_changed = Signal()  # rows were deleted or restored
     _session_reset = Signal()  # marshal psygnal events from worker threads to the UI thread
-    _session_cells = Signal(object, object)
+    _session_cells = Signal(object, object, object)  # grid data, new problem index, error rows
     _session_deleted = Signal(object)
 
     def __init__(self, parent: Any = None):
@@ -289,7 +289,7 @@ class GridModel(QAbstractTableModel):
         if self.session is not None:
             for sig, slot in (
                 (self.session.reset, self._session_reset.emit),
-                (self.session.cells_changed, self._session_cells.emit),
+                (self.session.cells_changed, self._prepare_cells),
                 (self.session.deleted_changed, self._session_deleted.emit),
             ):
                 sig.disconnect(slot)
@@ -302,7 +302,7 @@ class GridModel(QAbstractTableModel):
         if session is not None:
             self.data_ = data if data is not None else build_grid_data(session)
             session.reset.connect(self._session_reset.emit)
-            session.cells_changed.connect(self._session_cells.emit)
+            session.cells_changed.connect(self._prepare_cells)
             session.deleted_changed.connect(self._session_deleted.emit)
         self.endResetModel()
         self.problems_changed.emit()
@@ -453,17 +453,16 @@ class GridModel(QAbstractTableModel):
         self.rows_changed.emit()
 
     # -- session events (UI thread) ---------------------------------------------------------
-    def _rebuild_problems(self) -> None:
-        assert self.session is not None and self.data_ is not None
-        r = self.session.result
-        self.data_.problems = ProblemIndex.build(r.problems, self.data_.fields, self.data_.n_rows)
-        self.data_.error_rows = np.asarray(r.error_rows, dtype=bool)
+    def _prepare_cells(self, rows: np.ndarray, fields: list[str]) -> None:
+        """Session event, on whatever thread edited (a worker for bulk edits): do the heavy part here.
 
-    def _on_cells(self, rows: np.ndarray, fields: list[str]) -> None:
-        if self.session is None or self.data_ is None:
+        Updates the converted cells and builds the new problem index off the UI
+        thread when the edit ran on a worker; the UI thread then only swaps it in.
+        """
+        d, s = self.data_, self.session
+        if d is None or s is None:
             return
-        text = self.session.result.text
-        d = self.data_
+        text = s.result.text
         with d.lock:
             for f in fields:
                 c = d.fields.index(f)
@@ -471,7 +470,14 @@ class GridModel(QAbstractTableModel):
                 done = rows[rows < d.ready[c]]
                 if done.size:
                     d.columns[c][done] = column_array(text[f].iloc[done])
-        self._rebuild_problems()
+        problems = ProblemIndex.build(s.result.problems, d.fields, d.n_rows)
+        self._session_cells.emit(d, problems, np.asarray(s.result.error_rows, dtype=bool))
+
+    def _on_cells(self, data: GridData, problems: ProblemIndex, error_rows: np.ndarray) -> None:
+        if data is not self.data_:
+            return  # the model was reset meanwhile
+        data.problems = problems
+        data.error_rows = error_rows
         self._all_changed()
         self.problems_changed.emit()
 
