@@ -134,18 +134,20 @@ class GeneratorWorker(QRunnable):
             self.value = out
         except BaseException as exc:  # the one place worker errors become a message
             self.error = exc
-            if _is_cancelled_exc(exc):
-                self.signals.aborted.emit()
-            else:
+            if not _is_cancelled_exc(exc):
                 log.error("worker %s failed", getattr(self._func, "__qualname__", self._func), exc_info=exc)
-                self.signals.errored.emit(readable_error(exc))
-        else:
-            if self.is_cancelled():
+        # Done *before* the outcome is announced: a slot reacting to it (e.g. enabling a button that
+        # starts the next worker) must already see ``is_done``.  Announcing first was a race that
+        # silently swallowed a click under load.
+        self._done.set()
+        try:
+            if self.error is not None and not _is_cancelled_exc(self.error):
+                self.signals.errored.emit(readable_error(self.error))
+            elif self.error is not None or self.is_cancelled():
                 self.signals.aborted.emit()
             else:
-                self.signals.result.emit(out)
+                self.signals.result.emit(self.value)
         finally:
-            self._done.set()
             with contextlib.suppress(RuntimeError):  # the receiver went away (application shutting down)
                 self.signals.finished.emit()
 
