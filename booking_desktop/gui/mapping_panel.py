@@ -14,7 +14,6 @@ so that the session can re-map the whole file once, not once per keystroke.
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import re
 from pathlib import Path
@@ -50,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from booking_desktop.errors import ProfileError
 from booking_desktop.gui import theme
+from booking_desktop.schema import CANONICAL_FIELDS, load_schema
 
 log = logging.getLogger(__name__)
 
@@ -760,50 +760,16 @@ DATETIME_FIELDS = frozenset({"booked_at"})
 VALUE_MAP_FIELDS = frozenset({"status"})
 _DATE_KEYS = ("date_format", "date_order", "datetime_format")
 _SOURCE_KEYS = ("column", "concat", "date_parts", "sum", "product", "constant", "hash")
-_FALLBACK_FIELDS = [
-    "vendor",
-    "booking_ref",
-    "status",
-    "customer_name",
-    "customer_email",
-    "customer_phone",
-    "property_name",
-    "room_type",
-    "channel",
-    "check_in",
-    "check_out",
-    "nights",
-    "adults",
-    "children",
-    "amount",
-    "currency",
-    "booked_at",
-    "country",
-]
-_SCHEMA_FILE = Path(__file__).resolve().parents[2] / "resources" / "schema" / "booking.schema.json"
-_schema_cache: dict[str, Any] = {}
-
-
-def _schema_json() -> dict[str, Any]:
-    if "json" not in _schema_cache:
-        try:
-            _schema_cache["json"] = json.loads(_SCHEMA_FILE.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            _schema_cache["json"] = {}
-    return _schema_cache["json"]
-
-
 def _canonical_fields() -> list[str]:
-    return list(_schema_json().get("x-field-order") or _FALLBACK_FIELDS)
+    return list(CANONICAL_FIELDS)
 
 
 def _required_fields() -> set[str]:
-    return set(_schema_json().get("required") or ())
+    return set(load_schema().required)
 
 
 def _enum_values(field: str) -> list[str]:
-    prop = (_schema_json().get("properties") or {}).get(field) or {}
-    return [str(v) for v in prop.get("enum") or ()]
+    return [str(v) for v in load_schema().field(field).enum or ()]
 
 
 def _empty_spec() -> dict[str, Any]:
@@ -811,16 +777,9 @@ def _empty_spec() -> dict[str, Any]:
 
 
 def _default_mappings_dir() -> Path:
-    try:
-        from booking_desktop.mapping import registry
+    from booking_desktop.mapping.registry import user_profiles_dir
 
-        for name in ("user_mappings_dir", "user_profiles_dir", "mappings_dir"):
-            fn = getattr(registry, name, None)
-            if callable(fn):
-                return Path(fn())
-    except ImportError:
-        pass
-    return Path(__file__).resolve().parents[2] / "mappings"
+    return Path(user_profiles_dir())
 
 
 def _file_stem(name: str) -> str:

@@ -10,35 +10,11 @@ from typing import Any
 
 from booking_desktop.errors import Problem, ProfileError
 from booking_desktop.mapping.dates import DATE_ORDERS, format_has_time, valid_strptime_format
-
-_FALLBACK_FIELDS = [
-    "vendor",
-    "booking_ref",
-    "status",
-    "customer_name",
-    "customer_email",
-    "customer_phone",
-    "property_name",
-    "room_type",
-    "channel",
-    "check_in",
-    "check_out",
-    "nights",
-    "adults",
-    "children",
-    "amount",
-    "currency",
-    "booked_at",
-    "country",
-]
+from booking_desktop.schema import CANONICAL_FIELDS
 
 
 def canonical_fields() -> list[str]:
-    """The canonical field names, from ``booking_desktop.schema`` when it is there."""
-    try:
-        from booking_desktop.schema import CANONICAL_FIELDS
-    except ImportError:
-        return list(_FALLBACK_FIELDS)
+    """The canonical field names, in schema order."""
     return list(CANONICAL_FIELDS)
 
 

@@ -29,26 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-CANONICAL_FIELDS: tuple[str, ...] = (
-    "vendor",
-    "booking_ref",
-    "status",
-    "customer_name",
-    "customer_email",
-    "customer_phone",
-    "property_name",
-    "room_type",
-    "channel",
-    "check_in",
-    "check_out",
-    "nights",
-    "adults",
-    "children",
-    "amount",
-    "currency",
-    "booked_at",
-    "country",
-)
+from booking_desktop.schema import CANONICAL_FIELDS
+
 DATE_FIELDS = ("check_in", "check_out")
 DATETIME_FIELDS = ("booked_at",)
 INT_FIELDS = ("nights", "adults", "children", "amount_minor")
