@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from booking_desktop.errors import Problem, ProblemTable
+from booking_desktop.errors import Problem, ProblemTable, ProfileError
 from booking_desktop.readers.base import RawTable
 
 
@@ -42,6 +42,7 @@ class PipelineResult:
     mapping: dict[str, str]  # canonical field -> source column or transform description
     file_problems: list[Problem] = field(default_factory=list)  # reader + mapping file-level findings
     rules: Any = None  # validation rules in force (schema + profile overrides)
+    validation: Any = None  # the ValidationResult (the session re-validates edited rows from it)
 
     @property
     def records(self) -> int:
@@ -110,7 +111,12 @@ def run(
         from booking_desktop.mapping import suggest_mapping
 
         suggestion = suggest_mapping(raw, vendor=vendor)
-        mapping_profile = suggestion.to_profile(name=path.stem, vendor=vendor or "")
+        try:
+            mapping_profile = suggestion.to_profile(name=path.stem, vendor=vendor or "")
+        except ProfileError as exc:
+            raise ProfileError(
+                Problem(code="no-mapping", message=f"{path.name}: no usable mapping could be suggested ({exc})")
+            ) from exc
     else:
         mapping_profile = profile_obj
     mapped = apply_mapping(raw, mapping_profile, vendor=vendor)
@@ -135,6 +141,7 @@ def run(
         mapping=mapped.mapping,
         file_problems=file_problems,
         rules=rules,
+        validation=checked,
     )
     if profile_obj is None:
         result.suggestion = suggestion  # type: ignore[attr-defined]
