@@ -417,12 +417,48 @@ def _iso_flags(arr: pa.Array, pattern: str) -> np.ndarray:
     return np.asarray(pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False), bool)
 
 
+def _all_plain_iso(series: pd.Series) -> bool:
+    """True when every non-missing value is exactly ``DDDD-DD-DD`` (the usual export).
+
+    Checked on the Arrow buffers: such values are 10 bytes each and lie back to
+    back in the data buffer, which is then viewed as an (n, 10) byte matrix; no
+    regex, no copy.  Anything else (times, other forms, blanks) says False.
+    """
+    if series.dtype != "str":
+        return False
+    arr = pa.array(series.array)
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        n = len(chunk)
+        if n == 0 or chunk.null_count == n:
+            continue
+        if not (pa.types.is_large_string(chunk.type) or pa.types.is_string(chunk.type)):
+            return False
+        width = 8 if pa.types.is_large_string(chunk.type) else 4
+        bufs = chunk.buffers()
+        offs = np.frombuffer(bufs[1], dtype=np.int64 if width == 8 else np.int32, count=n + 1,
+                             offset=chunk.offset * width)
+        lens = np.diff(offs)
+        expected = np.full(n, 10, dtype=lens.dtype)
+        if chunk.null_count:
+            expected[~np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)] = 0
+        if not np.array_equal(lens, expected):
+            return False
+        block = np.frombuffer(bufs[2], dtype=np.uint8)[int(offs[0]) : int(offs[-1])].reshape(-1, 10)
+        if not (block[:, [4, 7]] == 45).all():
+            return False
+        if not ((block[:, [0, 1, 2, 3, 5, 6, 8, 9]] - np.uint8(48)) < 10).all():
+            return False
+    return True
+
+
 def normalize_dates_auto(series: pd.Series) -> tuple[DateParse, DateOrderDecision | None]:
     """Dates without a declared format: ISO values (with or without a time part) become
     ``YYYY-MM-DD``; numeric dates are read in the order the column proves; month-name
     dates (``12 Mar 2024``) are read as such.  Returns the day/month decision (None when
     there were no numeric non-ISO dates); if it is ambiguous those values are left as
     they are."""
+    if _all_plain_iso(series):  # nothing to normalize (whether the dates are real is validation's job)
+        return DateParse(series, np.zeros(len(series), dtype=bool)), None
     s = _text(series)
     present = _present(s)
     arr = arrow_text(s)

@@ -28,6 +28,7 @@ from booking_desktop.mapping.decimals import decimal_product, decimal_sum, norma
 from booking_desktop.mapping.drift import header_key, match_profile
 from booking_desktop.mapping.profile import MappingProfile, canonical_fields, field_ref, spec_refs, spec_source
 from booking_desktop.readers.base import RawTable
+from booking_desktop.readers.cleaning import is_clean_text
 
 HASH_SEP = "\x1f"  # between the values of one synthetic reference (never in a cell)
 DEFAULT_HASH_LENGTH = 16
@@ -50,8 +51,11 @@ def _na(n: int) -> pd.Series:
 
 
 def _clean(s: pd.Series) -> pd.Series:
-    """Trimmed ``str``; blank -> NA."""
+    """Trimmed ``str``; blank -> NA.  Reader columns are usually clean already
+    (the reader trims and nulls blanks): then ``s`` itself, no copy."""
     s = s if s.dtype == "str" else s.astype("str")
+    if is_clean_text(pa.array(s.array)):
+        return s
     s = s.str.strip()
     return s.where(s != "")
 
@@ -321,9 +325,12 @@ def _value_map(s: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
     keys = pa.array(list(table), pa.string())
     targets = pa.array(list(table.values()), pa.string())
     arr = dates.arrow_text(s)
-    pos = pc.index_in(pc.utf8_lower(arr), value_set=keys)
-    mapped = pc.take(targets, pos)
-    out = pc.coalesce(mapped, arr)
+    # Mapped columns hold few distinct values: map those, then spread them with one take.
+    encoded = pc.dictionary_encode(arr)
+    distinct = encoded.dictionary
+    pos = pc.index_in(pc.utf8_lower(distinct), value_set=keys)
+    mapped = pc.coalesce(pc.take(targets, pos), distinct)
+    out = pc.take(mapped, encoded.indices)
     return pd.Series(pd.array(out, dtype="str"), index=s.index, dtype="str")
 
 

@@ -79,6 +79,70 @@ def needs_trim(arr: pa.ChunkedArray | pa.Array) -> bool:
     return False
 
 
+def _chunks(arr: pa.ChunkedArray | pa.Array) -> list[pa.Array]:
+    return list(arr.chunks) if isinstance(arr, pa.ChunkedArray) else [arr]
+
+
+def _string_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
+    """(int64 offsets, uint8 data, validity or None when no nulls) of a string chunk."""
+    if len(chunk) == 0:
+        return None
+    if pa.types.is_string(chunk.type):
+        offs = np.frombuffer(chunk.buffers()[1], dtype=np.int32, count=len(chunk) + 1, offset=chunk.offset * 4)
+        offs = offs.astype(np.int64)
+    else:
+        offs = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1, offset=chunk.offset * 8)
+    data_buf = chunk.buffers()[2]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
+    valid = None if chunk.null_count == 0 else np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), bool)
+    return offs, data, valid
+
+
+def is_clean_text(arr: pa.ChunkedArray | pa.Array) -> bool:
+    """True when no value is empty or may start/end with whitespace, so that
+    ``str.strip()`` followed by blank -> NA would change nothing.
+
+    Reads only the first and last bytes of each value from the Arrow buffers
+    (a few ms per million values, where the strip costs ~100 ms and copies the
+    column).  Unicode spaces are recognised by their UTF-8 lead byte; a false
+    "maybe" only costs the strip.  Cells a reader produced are usually clean.
+    """
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return False
+    for chunk in _chunks(arr):
+        bufs = _string_buffers(chunk)
+        if bufs is None:
+            continue
+        offs, data, valid = bufs
+        starts, ends = offs[:-1], offs[1:]
+        if valid is not None:
+            starts, ends = starts[valid], ends[valid]
+        if (ends <= starts).any():
+            return False
+        if starts.size == 0:
+            continue
+        if _LEAD_SPACE[data[starts]].any():
+            return False
+        last = data[ends - 1]
+        if (last <= 0x20).any():
+            return False
+        high = np.flatnonzero(last >= 0x80)  # last byte of a multi-byte character
+        if high.size:
+            e = ends[high]
+            two = data[np.maximum(e - 2, 0)]
+            three = data[np.maximum(e - 3, 0)]
+            if ((e - starts[high] >= 2) & (two == 0xC2)).any() or (
+                (e - starts[high] >= 3) & _LEAD_SPACE[three] & (three >= 0xE0)
+            ).any():
+                return False
+    return True
+
+
+_LEAD_SPACE = np.zeros(256, dtype=bool)
+_LEAD_SPACE[: 0x21] = True  # ASCII controls and space (0x1C-0x1F count as whitespace too)
+_LEAD_SPACE[[0xC2, 0xE1, 0xE2, 0xE3]] = True  # U+0085/U+00A0, U+1680, U+2000.., U+3000
+
+
 _FIRST_SPACE = np.zeros(256, dtype=bool)
 _FIRST_SPACE[[9, 10, 11, 12, 13, 32, 0xC2, 0xE2, 0xE3]] = True  # ASCII spaces, lead bytes of U+00A0, U+2000.., U+3000
 _LAST_SPACE = np.zeros(256, dtype=bool)
