@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -69,6 +70,11 @@ class ErrorPanel(QWidget):
         self.tree.setAccessibleName("Problems by field and code")
         self.tree.setHeaderLabels(["Field / code", "Count"])
         self.tree.setRootIsDecorated(True)
+        # the counts must stay visible in a narrow dock: the name column takes what is left
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemClicked.connect(self._item_clicked)
         self.tree.itemActivated.connect(self._item_clicked)
 
@@ -136,7 +142,6 @@ class ErrorPanel(QWidget):
                 if fld in d.fields:
                     self.filter_combo.addItem(f"Field: {fld}", ("field", str(fld)))
             self.tree.expandAll()
-            self.tree.resizeColumnToContents(0)
         self.set_filter(*current)
         self._filling = False
         self._update_summary()
