@@ -32,6 +32,7 @@ from booking_desktop.validation._arrow import (
     days_in_month,
     delete_chars,
     join,
+    lower,
     matches,
     matches_some,
     parse_ymd,
@@ -39,6 +40,7 @@ from booking_desktop.validation._arrow import (
     to_bool,
     to_int,
     to_series,
+    upper,
     valid,
     where,
 )
@@ -120,7 +122,7 @@ def check_email(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemS
     sink.add(bad, spec.name, "format", _sev(spec, "format"), raw,
              _quoted(spec.name, raw, "is not a valid e-mail address (expected name@domain.tld)"))
     ok &= ~bad
-    return Checked(to_series(where(ok, pc.utf8_lower(raw))), ok)
+    return Checked(to_series(where(ok, lower(raw))), ok)
 
 
 def check_phone(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
@@ -132,7 +134,7 @@ def check_phone(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemS
         clean = pc.if_else(pa.array(intl), join("+", pc.utf8_slice_codeunits(clean, 2)), clean)
     plus = byte_from_start(clean, 0) == ord("+")
     digits = byte_lengths(clean) - plus
-    ok = pres & (count_bytes_not_in(clean, DIGITS) == plus) & (digits >= lo) & (digits <= hi)
+    ok = pres & (count_bytes_not_in(clean, DIGITS, ignore_first=plus) == 0) & (digits >= lo) & (digits <= hi)
     bad = pres & ~ok
     sink.add(bad, spec.name, "format", _sev(spec, "format"), raw,
              _quoted(spec.name, raw, f"is not a phone number (expected {lo} to {hi} digits, optionally +country code)"))
@@ -330,13 +332,13 @@ def check_integer(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Proble
 
 def check_currency(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
     codes = rules.schema.currencies
-    upper = pc.utf8_upper(raw)
-    idx = pc.index_in(upper, value_set=pa.array(list(codes), STR))
+    upper_text = upper(raw)
+    idx = pc.index_in(upper_text, value_set=pa.array(list(codes), STR))
     ok = pres & to_bool(idx.is_valid())
     sink.add(pres & ~ok, spec.name, "format", _sev(spec, "format"), raw,
              _quoted(spec.name, raw, "is not an active ISO 4217 currency code"))
     exps = np.asarray(pa.array(list(codes.values()), pa.int64()).take(idx).fill_null(-1).to_numpy(), dtype=np.int64)
-    return Checked(to_series(where(ok, upper)), ok, {"exponent": np.where(ok, exps, -1)})
+    return Checked(to_series(where(ok, upper_text)), ok, {"exponent": np.where(ok, exps, -1)})
 
 
 def _trimmed_parts(raw: pa.Array, rows: np.ndarray, negative: np.ndarray):
@@ -403,10 +405,12 @@ def check_decimal(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Proble
     extra = np.clip(frac_len - exp, 0, 18)
     step = (10 ** extra).astype(np.int64)
     too_precise = known & (~fits | (value % step != 0))  # trailing decimal zeros are fine
-    cur_text = pc.utf8_upper(currency_raw) if currency_raw is not None else pa.nulls(n, STR)
+    def cur_text(idx: np.ndarray) -> pa.Array:  # upper-cased for the flagged rows only
+        return upper(currency_raw.take(pa.array(idx))) if currency_raw is not None else pa.nulls(idx.size, STR)
+
     sink.add(too_precise, spec.name, "precision", _sev(spec, "precision"), raw,
              lambda idx: join(f"{spec.name} ", raw.take(pa.array(idx)), " has ", _num(frac_len, idx),
-                              " decimals; ", cur_text.take(pa.array(idx)), " allows ", _num(exp, idx)))
+                              " decimals; ", cur_text(idx), " allows ", _num(exp, idx)))
     ok &= ~too_precise
     has_minor = ok & known  # at most 14 + 4 digits: exact in int64
     up = (10 ** np.clip(exp - frac_len, 0, 18)).astype(np.int64)
@@ -430,7 +434,7 @@ def check_decimal(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Proble
 
 def check_country(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
     table = rules.schema.country_codes
-    alpha2 = _lookup(pc.utf8_upper(raw), table)
+    alpha2 = _lookup(upper(raw), table)
     ok = pres & to_bool(alpha2.is_valid())
     accepted = " or ".join(a.replace("_", "-") for a in spec.extra.get("x-accept", ["alpha_2", "alpha_3"]))
     sink.add(pres & ~ok, spec.name, "unknown_country", _sev(spec, "unknown_country"), raw,
