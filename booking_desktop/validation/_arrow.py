@@ -120,6 +120,10 @@ def count_bytes_not_in(arr: pa.Array, table: np.ndarray, ignore_first: np.ndarra
     n = len(arr)
     if n == 0 or arr.null_count == n:
         return np.zeros(n, dtype=np.int64)
+    counted = np.flatnonzero(~table)
+    if counted.size == 1 and counted[0] < 0x80 and ignore_first is None:  # one ASCII byte: arrow counts it
+        found = pc.count_substring(arr, bytes([int(counted[0])]).decode("ascii"))
+        return np.asarray(pc.fill_null(found, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
     offsets = _offsets(arr)
     data = _data(arr)[offsets[0] : offsets[-1]]
     rel = offsets - offsets[0]
@@ -278,14 +282,20 @@ def parse_ymd(arr: pa.Array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
         z = np.zeros(0, dtype=np.int32)
         return z, z, z, np.zeros(0, dtype=bool)
     data = _data(arr)
-    base = _offsets(arr)[:-1][rows]
-    # one (rows, 10) gather through a zero-copy sliding window over the buffer
-    block = np.lib.stride_tricks.sliding_window_view(data, 10)[base] - np.uint8(48)  # digits -> 0..9
-    shaped = (block[:, 4] == 253) & (block[:, 7] == 253)  # "-" (45 - 48 wraps to 253)
-    shaped &= (block[:, [0, 1, 2, 3, 5, 6, 8, 9]] <= 9).all(axis=1)
-    c = [block[:, k].astype(np.int32) for k in (0, 1, 2, 3, 5, 6, 8, 9)]
-    year = ((c[0] * 10 + c[1]) * 10 + c[2]) * 10 + c[3]
-    return year, c[4] * 10 + c[5], c[6] * 10 + c[7], shaped
+    offsets = _offsets(arr)
+    base = offsets[:-1][rows]
+    if rows.size == len(arr) and offsets[-1] - offsets[0] == 10 * rows.size:
+        # every value is exactly ten bytes: the buffer itself is the (rows, 10) matrix
+        block = data[offsets[0] : offsets[-1]].reshape(-1, 10)
+    else:  # one (rows, 10) gather through a zero-copy sliding window over the buffer
+        block = np.lib.stride_tricks.sliding_window_view(data, 10)[base]
+    c = (block - np.uint8(48)).T.copy()  # (10, rows), contiguous per byte; "-" (45) wraps to 253
+    shaped = (c[4] == 253) & (c[7] == 253)
+    for k in (0, 1, 2, 3, 5, 6, 8, 9):
+        shaped &= c[k] <= 9
+    w = c.astype(np.int32)
+    year = ((w[0] * 10 + w[1]) * 10 + w[2]) * 10 + w[3]
+    return year, w[5] * 10 + w[6], w[8] * 10 + w[9], shaped
 
 
 def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:

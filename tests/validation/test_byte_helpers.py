@@ -78,3 +78,25 @@ def test_case_mapping_uses_unicode_rules_for_non_ascii():
     assert A.lower(arr).to_pylist() == ["école@x.fr", "ab", None]
     assert A.upper(pa.array(["eur", "é"], pa.large_string())).to_pylist() == ["EUR", "É"]
     assert A.upper(pa.array(["eur", None], pa.large_string())).to_pylist() == ["EUR", None]
+
+
+def test_real_dates_agree_with_the_calendar():
+    import datetime as dt
+
+    from booking_desktop.validation._checks import _real_dates
+
+    rng = np.random.default_rng(4)
+    values = [f"{rng.integers(1, 10000):04d}-{rng.integers(0, 14):02d}-{rng.integers(0, 33):02d}" for _ in range(3000)]
+    values += ["2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29", "9999-12-31", "0001-01-01", "2024-02-29T10:00",
+               "2024/02/29", None, ""]
+    arr = pa.array(values, pa.large_string())
+    days, real = _real_dates(arr, np.ones(len(values), dtype=bool))
+    epoch = dt.date(1970, 1, 1).toordinal()
+    for v, d, r in zip(values, days.tolist(), real.tolist()):
+        try:
+            expected = dt.date.fromisoformat(v[:10]).toordinal() - epoch if v and len(v) >= 10 else None
+        except ValueError:
+            expected = None
+        assert r == (expected is not None), v
+        if r:
+            assert d == expected, v
