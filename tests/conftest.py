@@ -13,6 +13,32 @@ REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO.parent / "shared" / "datasets"
 
 
+_USER_DIR_VARS = (
+    "BOOKING_DESKTOP_CONFIG_DIR",
+    "BOOKING_DESKTOP_DATA_DIR",
+    "BOOKING_DESKTOP_SETTINGS_DIR",
+    "BOOKING_DESKTOP_JOURNAL_DIR",
+    "BOOKING_DESKTOP_LOG_DIR",
+    "BOOKING_DESKTOP_PROFILES",
+)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_user_folders(tmp_path_factory):
+    """No test reads or writes the operator's real settings, profiles, journals, logs or local
+    database: every per-user folder points into a session temp folder (tests may narrow further)."""
+    base = tmp_path_factory.mktemp("user-folders")
+    saved = {k: os.environ.get(k) for k in _USER_DIR_VARS}
+    for k in _USER_DIR_VARS:
+        os.environ[k] = str(base / k.removeprefix("BOOKING_DESKTOP_").lower())
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO
