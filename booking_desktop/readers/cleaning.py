@@ -72,9 +72,12 @@ def needs_trim(arr: pa.ChunkedArray | pa.Array) -> bool:
         if data.size == 0:
             continue
         # An empty value's "first byte" is its neighbour's: harmless, it is checked anyway.
-        if _FIRST_SPACE[data[np.minimum(offs[:-1], data.size - 1)]].any():
+        # First: ASCII spaces or the lead byte of U+00A0, U+2000.., U+3000; last: ASCII spaces or 0xA0.
+        first = data[np.minimum(offs[:-1], data.size - 1)]
+        if (((first - np.uint8(9)) <= 4) | (first == 32) | (first == 0xC2) | (first == 0xE2) | (first == 0xE3)).any():
             return True
-        if _LAST_SPACE[data[offs[1:] - 1]].any():
+        last = data[offs[1:] - 1]
+        if (((last - np.uint8(9)) <= 4) | (last == 32) | (last == 0xA0)).any():
             return True
     return False
 
@@ -121,7 +124,7 @@ def is_clean_text(arr: pa.ChunkedArray | pa.Array) -> bool:
             return False
         if starts.size == 0:
             continue
-        if _LEAD_SPACE[data[starts]].any():
+        if _maybe_space_lead(data[starts]).any():
             return False
         last = data[ends - 1]
         if (last <= 0x20).any():
@@ -132,21 +135,18 @@ def is_clean_text(arr: pa.ChunkedArray | pa.Array) -> bool:
             two = data[np.maximum(e - 2, 0)]
             three = data[np.maximum(e - 3, 0)]
             if ((e - starts[high] >= 2) & (two == 0xC2)).any() or (
-                (e - starts[high] >= 3) & _LEAD_SPACE[three] & (three >= 0xE0)
+                (e - starts[high] >= 3) & (three >= 0xE1) & (three <= 0xE3)
             ).any():
                 return False
     return True
 
 
-_LEAD_SPACE = np.zeros(256, dtype=bool)
-_LEAD_SPACE[: 0x21] = True  # ASCII controls and space (0x1C-0x1F count as whitespace too)
-_LEAD_SPACE[[0xC2, 0xE1, 0xE2, 0xE3]] = True  # U+0085/U+00A0, U+1680, U+2000.., U+3000
+def _maybe_space_lead(b: np.ndarray) -> np.ndarray:
+    """ASCII controls and space (0x1C-0x1F count as whitespace too), or the lead byte of
+    U+0085/U+00A0 (0xC2), U+1680 (0xE1), U+2000.. (0xE2), U+3000 (0xE3)."""
+    return (b <= 0x20) | (b == 0xC2) | ((b >= 0xE1) & (b <= 0xE3))
 
 
-_FIRST_SPACE = np.zeros(256, dtype=bool)
-_FIRST_SPACE[[9, 10, 11, 12, 13, 32, 0xC2, 0xE2, 0xE3]] = True  # ASCII spaces, lead bytes of U+00A0, U+2000.., U+3000
-_LAST_SPACE = np.zeros(256, dtype=bool)
-_LAST_SPACE[[9, 10, 11, 12, 13, 32, 0xA0]] = True
 
 
 def clean_array(
@@ -178,7 +178,11 @@ def clean_arrays(
     """:func:`clean_array` over columns; columns that need work run in threads
     (pyarrow kernels release the GIL), clean ones cost one probe each."""
     arrays = [a if pa.types.is_large_string(a.type) else a.cast(pa.large_string()) for a in arrays]
-    trims = [needs_trim(a) for a in arrays]
+    if len(arrays) > 1 and sum(len(a) for a in arrays) >= 1_000_000:  # numpy gathers release the GIL
+        with ThreadPoolExecutor(max_workers=min(len(arrays), os.cpu_count() or 2)) as pool:
+            trims = list(pool.map(needs_trim, arrays))
+    else:
+        trims = [needs_trim(a) for a in arrays]
     work = [i for i, t in enumerate(trims) if t or not nulls_done]
     out = list(arrays)
     if len(work) < 2 or sum(len(arrays[i]) for i in work) < 200_000:

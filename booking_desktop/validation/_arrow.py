@@ -18,10 +18,14 @@ STR = pa.large_string()
 
 def text_column(frame: pd.DataFrame, name: str) -> pa.Array:
     """The column as a (non-chunked) ``large_string`` array; absent columns are all-null."""
-    n = len(frame)
-    if name not in frame.columns:
+    return series_text(frame[name] if name in frame.columns else None, len(frame))
+
+
+def series_text(s: pd.Series | None, n: int) -> pa.Array:
+    """:func:`text_column` of one column (None: absent, ``n`` nulls).  Combining the
+    chunks copies the column, so callers run this on worker threads."""
+    if s is None:
         return pa.nulls(n, STR)
-    s = frame[name]
     if s.dtype != "str":
         s = s.astype("str")
     arr = pa.array(s.array)

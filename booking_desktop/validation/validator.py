@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from booking_desktop.errors import ProblemTable
 from booking_desktop.schema import Rules, load_schema
-from booking_desktop.validation._arrow import STR, join, present, text_column, to_series
+from booking_desktop.validation._arrow import STR, join, present, series_text, text_column, to_series
 from booking_desktop.validation._checks import CHECKS, Checked, check_decimal
 from booking_desktop.validation._problems import ProblemSink, order_frame
 
@@ -94,23 +94,32 @@ def _groups(rules: Rules) -> list[list]:
     return sorted(groups, key=lambda g: -max(_COST.get(s.kind, 1) for s in g))
 
 
-def _validate_rows(text: pd.DataFrame, rows: np.ndarray, rules: Rules, pool: ThreadPoolExecutor | None = None
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _validate_rows(text: pd.DataFrame, rows: np.ndarray, rules: Rules, pool: ThreadPoolExecutor | None = None,
+                   known: dict[str, pa.Array] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Row-local checks of ``text`` (whose positions are ``rows`` in the full frame).
 
     With a ``pool`` the field groups run concurrently: pyarrow kernels and
-    most numpy work release the GIL, so two cores nearly halve the time.
+    most numpy work release the GIL, so two cores nearly halve the time.  Each
+    group also turns its own columns into arrow arrays (a copy of each column,
+    as costly as a check), so that work is spread over the threads too;
+    ``known`` holds columns already converted (the uniqueness keys).
     """
-    raw = {spec.name: text_column(text, spec.name) for spec in rules.fields}
+    known = known or {}
+    series = {s.name: text[s.name] if s.name in text.columns else None for s in rules.fields if s.name not in known}
+    n = len(text)
+
+    def run(group: list) -> tuple[dict[str, Checked], ProblemSink, dict[str, pa.Array]]:
+        cols = {s.name: known[s.name] if s.name in known else series_text(series[s.name], n) for s in group}
+        return (*_check_group(group, cols, rows, rules), cols)
+
     groups = _groups(rules)
-    if pool is not None:
-        results = list(pool.map(lambda g: _check_group(g, raw, rows, rules), groups))
-    else:
-        results = [_check_group(g, raw, rows, rules) for g in groups]
+    results = list(pool.map(run, groups)) if pool is not None else [run(g) for g in groups]
     checked: dict[str, Checked] = {}
+    raw: dict[str, pa.Array] = {}
     sink = ProblemSink(rows)
-    for part, part_sink in results:
+    for part, part_sink, cols in results:
         checked.update(part)
+        raw.update(cols)
         sink.extend(part_sink)
     _cross_field(rules, raw, checked, sink)
 
@@ -245,10 +254,10 @@ def validate(text: pd.DataFrame, rules: Rules | None = None) -> ValidationResult
     if len(text) >= PARALLEL_MIN_ROWS and THREADS > 1:
         with ThreadPoolExecutor(max_workers=THREADS) as pool:
             dup_future = pool.submit(_duplicate_frame, keys, rows, rules)  # the heaviest single task first
-            typed, local = _validate_rows(text, rows, rules, pool)
+            typed, local = _validate_rows(text, rows, rules, pool, keys)
             dups = dup_future.result()
     else:
-        typed, local = _validate_rows(text, rows, rules)
+        typed, local = _validate_rows(text, rows, rules, known=keys)
         dups = _duplicate_frame(keys, rows, rules)
     frame = order_frame(pd.concat([local, dups], ignore_index=True), rules.field_names) if len(dups) else local
     return _result(typed, frame, rules, keys)
