@@ -43,6 +43,13 @@ class PipelineResult:
     file_problems: list[Problem] = field(default_factory=list)  # reader + mapping file-level findings
     rules: Any = None  # validation rules in force (schema + profile overrides)
     validation: Any = None  # the ValidationResult (the session re-validates edited rows from it)
+    record_numbers: np.ndarray | None = None  # 1-based record number per row when rows were dropped
+
+    def record_numbers_array(self) -> np.ndarray:
+        """The file's 1-based record number of each row (``position + 1`` unless rows were dropped)."""
+        if self.record_numbers is not None:
+            return self.record_numbers
+        return np.arange(1, len(self.text) + 1, dtype=np.int64)
 
     @property
     def records(self) -> int:

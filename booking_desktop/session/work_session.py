@@ -336,6 +336,7 @@ class WorkSession:
             typed=r.typed.iloc[keep].reset_index(drop=True),
             problems=ProblemTable(pf),
             error_rows=np.asarray(r.error_rows, dtype=bool)[keep],
+            record_numbers=r.record_numbers_array()[keep],
         )
         dup_rows = np.unique(pf.loc[pf["code"] == "duplicate_ref", "row"].to_numpy(dtype=np.int64))
         if dup_rows.size:

@@ -62,6 +62,8 @@ class BatchWrites:
         failed: dict[int, str] = {}  # position -> error message (server refused the row)
         if len(good):
             self._write_bookings(result, source, good, counts, failed, session)
+            committed = good[~np.isin(good, np.fromiter(failed, dtype=np.int64, count=len(failed)))]
+            self._resolve_rejected(result, plan, file, committed, source.import_id, session)
         bad = positions[rej_mask].tolist()
         reasons: dict[int, list[dict[str, Any]]] = {}
         for p in bad:
@@ -212,19 +214,18 @@ class BatchWrites:
     ) -> None:
         probs = imp.problems_by_row(result.problems.frame, rows)
         locs = result.raw.locations
+        records = result.record_numbers_array()
         now = datetime.now(UTC)
         docs = []
         for p in rows.tolist():
             errs, warns = probs.get(p, ([], []))
             errs = errs + extra.get(p, [])
-            v = plan.row_vendor[p] if plan.row_vendor is not None else None
-            vendor = plan.vendor if v is None or pd.isna(v) else str(v)
             docs.append(
                 imp.rejected_doc(
                     import_id=source.import_id,
-                    vendor=vendor,
+                    vendor=_row_vendor(plan, p),
                     file=file,
-                    record=p + 1,
+                    record=int(records[p]),
                     location=locs[p] if locs is not None and p < len(locs) else None,
                     raw=imp.row_dict(result.raw.frame, p) if p < len(result.raw.frame) else {},
                     mapped=imp.row_dict(result.text, p),
@@ -245,3 +246,27 @@ class BatchWrites:
                 self.db.rejected_rows.insert_many(fresh, ordered=False, session=session)
         else:
             insert_idempotent(self.db, "rejected_rows", docs)
+
+    def _resolve_rejected(
+        self, result: Any, plan: Plan, file: imp.FileFacts, committed: np.ndarray, import_id: str, session: Any
+    ) -> None:
+        """A record of this file that an earlier import rejected and that is now committed (the
+        operator fixed it) leaves the review queue as resolved, so that it is never both a
+        booking and an open rejected row."""
+        if not len(committed) or not self.db.rejected_rows.estimated_document_count():
+            return
+        records = result.record_numbers_array()
+        ids = [imp.rejected_id(_row_vendor(plan, int(p)), file.sha256, int(records[p])) for p in committed]
+        for i in range(0, len(ids), LOOKUP_CHUNK):
+            for doc in self.db.rejected_rows.find(
+                {"_id": {"$in": ids[i : i + LOOKUP_CHUNK]}, "status": "open"}, {"_id": 1}, session=session
+            ):
+                imp.set_rejected_status(
+                    self.db, doc["_id"], "resolved", note=f"fixed and committed by import {import_id}",
+                    db_user=self.db_user,
+                )
+
+
+def _row_vendor(plan: Plan, position: int) -> str:
+    v = plan.row_vendor[position] if plan.row_vendor is not None else None
+    return plan.vendor if v is None or pd.isna(v) else str(v)

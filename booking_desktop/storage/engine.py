@@ -454,7 +454,8 @@ class CommitEngine(BatchWrites):
         return imp.record_batch(self.db, state["doc"], start, end, new_totals, batch, session=session)
 
     def _documents(self, result: Any, source: SourceRef, good: np.ndarray) -> list[dict[str, Any]]:
-        return self.mapper.to_documents(result.typed.iloc[good], (good + 1).tolist(), source, now=datetime.now(UTC))
+        records = result.record_numbers_array()[good].tolist()
+        return self.mapper.to_documents(result.typed.iloc[good], records, source, now=datetime.now(UTC))
 
     def _prepare(self, result: Any, plan: Plan, source: SourceRef, start: int, end: int) -> None:
         """Build the next batch's documents (in a worker thread, while the server works on this one)."""
