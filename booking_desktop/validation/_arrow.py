@@ -271,6 +271,32 @@ def join(*parts: pa.Array | str) -> pa.Array:
     return pc.binary_join_element_wise(*args, pa.scalar("", STR))
 
 
+def strictly_increasing(arr: pa.Array, max_width: int = 16) -> bool:
+    """True when the (non-null) strings all have the same byte length, at most
+    ``max_width``, and each sorts after the one before: then no value repeats.
+
+    Such columns (``R000000001``, ``R000000002``, ...) are compared as pairs of
+    big-endian 64-bit integers straight from the buffer; anything else says
+    False and the caller hashes the values.
+    """
+    n = len(arr)
+    if n < 2 or arr.null_count:
+        return False
+    offsets = _offsets(arr)
+    width = int(offsets[1] - offsets[0])
+    if width == 0 or width > max_width or offsets[-1] - offsets[0] != width * n:
+        return False
+    if not (np.diff(offsets) == width).all():
+        return False
+    block = _data(arr)[offsets[0] : offsets[-1]].reshape(n, width)
+    padded = np.zeros((n, 16), dtype=np.uint8)
+    padded[:, :width] = block
+    hi = padded[:, :8].copy().view(">u8").ravel()
+    lo = padded[:, 8:].copy().view(">u8").ravel()
+    later = (hi[1:] > hi[:-1]) | ((hi[1:] == hi[:-1]) & (lo[1:] > lo[:-1]))
+    return bool(later.all())
+
+
 def to_series(arr: pa.Array) -> pd.Series:
     """Arrow strings -> pandas ``str`` Series (no per-cell Python objects)."""
     return pd.Series(pd.array(arr, dtype="str"))

@@ -22,7 +22,15 @@ import pyarrow.compute as pc
 
 from booking_desktop.errors import ProblemTable
 from booking_desktop.schema import Rules, load_schema
-from booking_desktop.validation._arrow import STR, join, present, series_text, text_column, to_series
+from booking_desktop.validation._arrow import (
+    STR,
+    join,
+    present,
+    series_text,
+    strictly_increasing,
+    text_column,
+    to_series,
+)
 from booking_desktop.validation._checks import CHECKS, Checked, check_decimal
 from booking_desktop.validation._problems import ProblemSink, order_frame
 
@@ -194,6 +202,8 @@ def _duplicates(keys: list[pa.Array], key_names: list[str], ref: pa.Array, rows:
     if pos.size < 2:
         return
     refs = ref if pos.size == len(ref) else ref.take(pa.array(pos))
+    if strictly_increasing(refs):  # sequential references (the usual export): no repeats, no hashing
+        return
     codes, uniques = pd.factorize(to_series(refs))
     if len(uniques) == pos.size:  # no ref repeats at all: the usual case
         return
