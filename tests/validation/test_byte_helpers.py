@@ -100,3 +100,33 @@ def test_real_dates_agree_with_the_calendar():
         assert r == (expected is not None), v
         if r:
             assert d == expected, v
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["R01", "R02", "R10"], True),
+        (["R01", "R02", "R02"], False),  # a repeat right after
+        (["R02", "R01"], False),
+        (["R1", "R10"], False),  # different widths: not decided here
+        (["R1", None], False),
+        (["0123456789abcdef", "0123456789abcdeg"], True),  # 16 bytes: both halves compared
+        (["0123456789abcdef0", "0123456789abcdeg0"], False),  # wider than 16
+        (["é", "ê"], True),
+    ],
+)
+def test_strictly_increasing(values, expected):
+    assert A.strictly_increasing(pa.array(values, pa.large_string())) is expected
+
+
+def test_repeats_in_fixed_width_references_are_still_reported():
+    import pandas as pd
+
+    from booking_desktop.validation import validate
+
+    text = pd.DataFrame({"booking_ref": pd.Series(["R001", "R002", "R003", "R002"], dtype="str"),
+                         "vendor": pd.Series(["V"] * 4, dtype="str")})
+    frame = validate(text).problems.frame
+    dups = frame[frame["code"] == "duplicate_ref"]
+    assert dups["row"].tolist() == [3]
+    assert "repeats record 2" in dups["message"].iloc[0]
