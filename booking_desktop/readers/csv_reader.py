@@ -18,6 +18,7 @@ import csv
 import io
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -127,8 +128,11 @@ def _read(src: Source, dec: Decoded, options: dict[str, Any]) -> RawTable:
         )
     has_quotes = data.find(quote.encode(), offset) >= 0
     try:
-        table = _arrow_parse(data, offset, len(names), delimiter, quote, nulls, has_quotes)
-        numbers = _line_numbers(table, data, offset, nl_b, header_end + 1, quote, delimiter)
+        with ThreadPoolExecutor(max_workers=1) as pool:  # count line ends while pyarrow parses
+            line_ends = pool.submit(_count_byte, data, offset, nl_b)
+            table = _arrow_parse(data, offset, len(names), delimiter, quote, nulls, has_quotes)
+            ends = line_ends.result()
+        numbers = _line_numbers(table, data, offset, nl_b, header_end + 1, quote, delimiter, ends)
     except _SlowPath:
         raw = _slow_read(data, offset, names, header_end, delimiter, quote, nulls, info, problems, label)
         _check_unclosed_quote(raw.frame, raw.locations.numbers, data, offset, quote, nl, label)
@@ -260,8 +264,22 @@ def _check_unclosed_quote(table: Any, numbers: np.ndarray, data: bytes, offset: 
         )
 
 
+def _count_byte(data: bytes, offset: int, nl: bytes) -> int:
+    """``data.count(nl, offset)`` for a one-byte ``nl`` in slices that release the GIL."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    step = 8 << 20
+    return sum(int(np.count_nonzero(arr[i : i + step] == nl[0])) for i in range(offset, len(arr), step))
+
+
 def _line_numbers(
-    table: pa.Table, data: bytes, offset: int, nl: bytes, first: int, quote: str, delimiter: str
+    table: pa.Table,
+    data: bytes,
+    offset: int,
+    nl: bytes,
+    first: int,
+    quote: str,
+    delimiter: str,
+    line_ends: int | None = None,
 ) -> np.ndarray:
     """Physical line where each record starts.
 
@@ -273,7 +291,7 @@ def _line_numbers(
     """
     n = table.num_rows
     base = np.arange(first, first + n, dtype=np.int64)
-    terminators = data.count(nl, offset)
+    terminators = data.count(nl, offset) if line_ends is None else line_ends
     if len(data) > offset and not data.endswith(nl) and not data.endswith(b"\r\n"):
         terminators += 1
     if terminators == n:
