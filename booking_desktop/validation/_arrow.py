@@ -105,7 +105,12 @@ def byte_flags(data: np.ndarray, table: np.ndarray) -> np.ndarray:
     lo, hi = int(members[starts[longest]]), int(members[stops[longest] - 1])
     others = np.concatenate((members[: starts[longest]], members[stops[longest] :]))
     if others.size > 2:
-        return np.take(table, data)
+        # np.take widens the byte indices to intp (8x the data); slices keep that temporary small
+        # enough for malloc to reuse (a fresh 100+ MB block costs more in page faults than the lookup)
+        out = np.empty(data.size, dtype=bool)
+        for i in range(0, data.size, _SLICE):
+            np.take(table, data[i : i + _SLICE], out=out[i : i + _SLICE])
+        return out
     flags = (data - np.uint8(lo)) <= np.uint8(hi - lo)  # uint8 arithmetic wraps below lo
     for b in others:
         flags |= data == np.uint8(b)
@@ -141,17 +146,19 @@ def count_bytes_not_in(arr: pa.Array, table: np.ndarray, ignore_first: np.ndarra
     if hits <= n // 4:
         rows = np.searchsorted(rel, np.flatnonzero(outside), side="right") - 1
         return np.bincount(rows, minlength=n).astype(np.int64) * valid(arr)
-    running = _running_count(outside)
-    return (running[rel[1:]] - running[rel[:-1]]) * valid(arr)
+    counts = np.zeros(n, dtype=np.int64)
+    step = 1 << 16  # rows per slice: the running count stays small (see byte_flags)
+    for r0 in range(0, n, step):
+        r1 = min(r0 + step, n)
+        b0, b1 = int(rel[r0]), int(rel[r1])
+        dtype = np.int32 if b1 - b0 < 2**31 - 1 else np.int64
+        running = np.zeros(b1 - b0 + 1, dtype=dtype)
+        np.cumsum(outside[b0:b1], dtype=dtype, out=running[1:])
+        counts[r0:r1] = running[rel[r0 + 1 : r1 + 1] - b0] - running[rel[r0:r1] - b0]
+    return counts * valid(arr)
 
 
-def _running_count(flags: np.ndarray) -> np.ndarray:
-    """0 followed by the running count of True (int32 when it fits: half the memory traffic)."""
-    dtype = np.int32 if flags.size < 2**31 - 1 else np.int64
-    out = np.empty(flags.size + 1, dtype=dtype)
-    out[0] = 0
-    np.cumsum(flags, dtype=dtype, out=out[1:])
-    return out
+_SLICE = 1 << 20
 
 
 def byte_from_start(arr: pa.Array, k: int) -> np.ndarray:
