@@ -50,6 +50,12 @@ def _na(n: int) -> pd.Series:
     return pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str"), dtype="str")
 
 
+def _constant(value: str, n: int) -> pd.Series:
+    """``value`` in every row, built by arrow (no million-element object array on the way)."""
+    arr = pa.repeat(pa.scalar(value, pa.large_string()), n)
+    return pd.Series(pd.array(arr, dtype="str"), index=pd.RangeIndex(n), dtype="str")
+
+
 def _clean(s: pd.Series) -> pd.Series:
     """Trimmed ``str``; blank -> NA.  Reader columns are usually clean already
     (the reader trims and nulls blanks): then ``s`` itself, no copy."""
@@ -125,11 +131,12 @@ class _Mapper:
             self.described[name] = how
         vendor_value = vendor or (None if "vendor" in self.profile.fields else self.profile.vendor)
         if vendor_value:
-            self.out["vendor"] = pd.Series(vendor_value, index=range(self.n), dtype="str")
+            self.out["vendor"] = _constant(vendor_value, self.n)
             self.described["vendor"] = f"constant {vendor_value}"
         fields = canonical_fields()
+        empty = _na(self.n)  # one all-missing column shared by every unmapped field
         text = pd.DataFrame(
-            {f: (self.out[f].reset_index(drop=True) if f in self.out else _na(self.n)) for f in fields},
+            {f: (self.out[f].reset_index(drop=True) if f in self.out else empty) for f in fields},
             index=pd.RangeIndex(self.n),
         )
         for f in fields:
@@ -209,7 +216,7 @@ class _Mapper:
         return parsed.text, how
 
     def _src_constant(self, name: str, value: str, spec: Mapping[str, Any]):
-        return pd.Series(str(value), index=range(self.n), dtype="str"), f"constant {value}"
+        return _constant(str(value), self.n), f"constant {value}"
 
     def _src_concat(self, name: str, cols: list[str], spec: Mapping[str, Any]):
         sep = spec.get("sep", " ")
