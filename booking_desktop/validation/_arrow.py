@@ -232,6 +232,8 @@ def where(mask: np.ndarray, arr: pa.Array) -> pa.Array:
 
 def to_int(arr: pa.Array, ok: np.ndarray) -> np.ndarray:
     """Cast digit strings to int64 where ``ok`` (0 elsewhere).  Caller guarantees they fit."""
+    if not ok.any():
+        return np.zeros(len(arr), dtype=np.int64)
     out = pc.cast(where(ok, arr), pa.int64())
     return np.array(pc.fill_null(out, 0).to_numpy(zero_copy_only=False), dtype=np.int64)  # writable copy
 

@@ -261,6 +261,8 @@ def check_date(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSi
 
 def _zoned(raw: pa.Array, has_time: np.ndarray) -> np.ndarray:
     """Rows (already shaped like DATETIME_RE) that end in ``Z``, ``±HH``, ``±HHMM`` or ``±HH:MM``."""
+    if not has_time.any():
+        return has_time.copy()
     zoned = byte_from_end(raw, 1) == ord("Z")
     for k in (3, 5, 6):
         b = byte_from_end(raw, k)
@@ -304,8 +306,10 @@ def _bounds_in_units(bound: Decimal, scale: int, rounding: str) -> int:
 def _check_bounds(spec: FieldSpec, raw: pa.Array, value: np.ndarray, scale: np.ndarray, ok: np.ndarray,
                   sink: ProblemSink) -> np.ndarray:
     """Exact bound checks of ``value / 10**scale`` (integers scaled per row); returns the failures."""
-    ok = ok.copy()
     failed = np.zeros(len(value), dtype=bool)
+    if not ok.any():
+        return failed
+    ok = ok.copy()
     for bound, code_text, rounding in ((spec.minimum, "below the minimum", ROUND_CEILING),
                                        (spec.maximum, "above the maximum", ROUND_FLOOR)):
         if bound is None:
