@@ -7,6 +7,16 @@ from pathlib import Path
 
 import pytest
 
+# one MongoDB test server per session for every test folder (nx-27017, or BOOKING_TEST_MONGODB_URI)
+from booking_desktop.storage.pytest_fixtures import (  # noqa: F401
+    config_dir,
+    memory_keyring,
+    mongo_client,
+    mongo_db,
+    mongo_server,
+    own_server,
+)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]

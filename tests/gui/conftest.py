@@ -57,3 +57,15 @@ def make_window(qtbot, tmp_path):
     yield make
     for w in made:
         w.cancel_load()
+
+
+@pytest.fixture
+def server(mongo_server):
+    """The session's test server (nx-27017 or BOOKING_TEST_MONGODB_URI)."""
+    return mongo_server
+
+
+@pytest.fixture
+def db(mongo_db):
+    """A fresh database on the session's test server, dropped afterwards."""
+    return mongo_db

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,26 +11,13 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 from booking_desktop.gui.commit_dialog import CommitDialog
 from booking_desktop.storage.engine import CommitEngine
-from booking_desktop.storage.testing import booking_rows, fresh_database, make_result, start_test_server
+from booking_desktop.storage.testing import booking_rows, make_result
 
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    handle = start_test_server(tmp_path_factory.mktemp("nx-gui-commit"))
-    yield handle
-    if handle.process is not None:
-        handle.process.stop(grace=2.0)
 
 
-@pytest.fixture
-def db(server) -> Iterator:
-    client = server.client()
-    try:
-        yield from fresh_database(client, prefix="bdgui")
-    finally:
-        client.close()
 
 
 def _open(qtbot, result, engine) -> CommitDialog:

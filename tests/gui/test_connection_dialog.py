@@ -13,20 +13,12 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 from booking_desktop.gui.connection_dialog import AddConnectionDialog, ConnectionDialog
 from booking_desktop.storage.connections import SERVICE, ConnectionStore
 from booking_desktop.storage.localdb import LABEL as LOCAL_LABEL
-from booking_desktop.storage.testing import MemoryKeyring, start_test_server
 
 pytestmark = pytest.mark.gui
 
 SECRET = "s3cr3t-Passw0rd!"
 
 
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture
@@ -35,12 +27,6 @@ def store(tmp_path, monkeypatch):
     return ConnectionStore(tmp_path / "config")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    handle = start_test_server(tmp_path_factory.mktemp("nx-gui-conn"))
-    yield handle
-    if handle.process is not None:
-        handle.process.stop(grace=2.0)
 
 
 def on_modal(callback) -> None:

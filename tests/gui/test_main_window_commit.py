@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from gui_helpers import open_and_wait, type_into_cell
 from PySide6.QtCore import Qt
 
 from booking_desktop.session import pending_journals
 from booking_desktop.storage.client import ConnectionTarget
-from booking_desktop.storage.testing import fresh_database, start_test_server
 
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    handle = start_test_server(tmp_path_factory.mktemp("nx-gui-window"))
-    yield handle
-    if handle.process is not None:
-        handle.process.stop(grace=2.0)
 
 
-@pytest.fixture
-def db(server) -> Iterator:
-    client = server.client()
-    try:
-        yield from fresh_database(client, prefix="bdwin")
-    finally:
-        client.close()
 
 
 def commit_with_keyboard(qtbot, w):
