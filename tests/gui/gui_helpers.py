@@ -71,3 +71,16 @@ def fill_dialog_later(qtbot, fill):
         fill(dlg)
 
     QTimer.singleShot(0, run)
+
+
+def on_modal(callback) -> None:
+    """Run ``callback(dialog)`` once the next modal dialog is up (a modal ``exec()`` blocks the test)."""
+
+    def poll() -> None:
+        dlg = QApplication.activeModalWidget()
+        if dlg is None:
+            QTimer.singleShot(20, poll)
+            return
+        callback(dlg)
+
+    QTimer.singleShot(0, poll)

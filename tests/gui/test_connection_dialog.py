@@ -7,8 +7,9 @@ import socket
 
 import keyring
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
+from gui_helpers import on_modal
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from booking_desktop.gui.connection_dialog import AddConnectionDialog, ConnectionDialog
 from booking_desktop.storage.connections import SERVICE, ConnectionStore
@@ -27,17 +28,6 @@ def store(tmp_path, monkeypatch):
     return ConnectionStore(tmp_path / "config")
 
 
-
-
-def on_modal(callback) -> None:
-    def poll() -> None:
-        dlg = QApplication.activeModalWidget()
-        if dlg is None:
-            QTimer.singleShot(20, poll)
-            return
-        callback(dlg)
-
-    QTimer.singleShot(0, poll)
 
 
 def add_via_form(qtbot, dialog: ConnectionDialog, **values: str) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox
+from gui_helpers import on_modal
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 
 from booking_desktop.gui.mapping_panel import MappingPanel, SaveProfileDialog, TransformDialog, ValueMapDialog
 
@@ -71,19 +72,6 @@ def choose(qtbot, combo: QComboBox, text: str) -> None:
     rect = view.visualRect(view.model().index(idx, 0))
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: not view.isVisible(), timeout=2000)
-
-
-def on_modal(callback) -> None:
-    """Run ``callback(dialog)`` once the next modal dialog is up."""
-
-    def poll() -> None:
-        dlg = QApplication.activeModalWidget()
-        if dlg is None:
-            QTimer.singleShot(20, poll)
-            return
-        callback(dlg)
-
-    QTimer.singleShot(0, poll)
 
 
 def test_changing_a_source_emits_the_profile_and_updates_the_preview(qtbot, panel):
