@@ -332,7 +332,7 @@ def parse_ymd(arr: pa.Array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     shaped = (c[4] == 253) & (c[7] == 253)
     for k in (0, 1, 2, 3, 5, 6, 8, 9):
         shaped &= c[k] <= 9
-    w = c.astype(np.int32)
+    w = {k: c[k].astype(np.int32) for k in (0, 1, 2, 3, 5, 6, 8, 9)}  # row by row: small temporaries
     year = ((w[0] * 10 + w[1]) * 10 + w[2]) * 10 + w[3]
     return year, w[5] * 10 + w[6], w[8] * 10 + w[9], shaped
 
