@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from booking_desktop.errors import ProblemError
+from booking_desktop.errors import Problem, ProblemError
 from booking_desktop.pipeline import PipelineResult, Progress, run
 
 
@@ -19,7 +19,16 @@ def fail(message: str, code: int = 2) -> int:
 def run_pipeline_cli(
     file: str, profile: str | None, vendor: str | None, show_progress: bool
 ) -> PipelineResult:
-    """Run the pipeline, drawing a progress line on a terminal.  Raises ProblemError."""
+    """Run the pipeline, drawing a progress line on a terminal.
+
+    Raises ProblemError (also for an OSError, turned into a one-line message naming the file)."""
+    try:
+        return _run(file, profile, vendor, show_progress)
+    except OSError as exc:
+        raise ProblemError(Problem(code="os-error", message=f"{file}: {exc.strerror or exc}")) from exc
+
+
+def _run(file: str, profile: str | None, vendor: str | None, show_progress: bool) -> PipelineResult:
     gen = run(Path(file), profile=profile, vendor=vendor)
     tty = show_progress and sys.stderr.isatty()
     while True:

@@ -50,8 +50,6 @@ def run_import(args: argparse.Namespace) -> int:
         result = run_pipeline_cli(args.file, args.profile, args.vendor, show_progress=not args.json)
     except ProblemError as exc:
         return fail(str(exc))
-    except OSError as exc:
-        return fail(f"{args.file}: {exc.strerror or exc}")
     try:
         target = resolve(args)
         client = connect(target)
