@@ -12,7 +12,7 @@ million-row grid costs milliseconds, and the result equals a full
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -103,21 +103,28 @@ def _groups(rules: Rules) -> list[list]:
 
 
 def _validate_rows(text: pd.DataFrame, rows: np.ndarray, rules: Rules, pool: ThreadPoolExecutor | None = None,
-                   known: dict[str, pa.Array] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   known: dict[str, pa.Array] | Future | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Row-local checks of ``text`` (whose positions are ``rows`` in the full frame).
 
     With a ``pool`` the field groups run concurrently: pyarrow kernels and
     most numpy work release the GIL, so two cores nearly halve the time.  Each
     group also turns its own columns into arrow arrays (a copy of each column,
     as costly as a check), so that work is spread over the threads too;
-    ``known`` holds columns already converted (the uniqueness keys).
+    ``known`` holds the uniqueness key columns already converted (or a future of them,
+    being converted on the pool).
     """
-    known = known or {}
-    series = {s.name: text[s.name] if s.name in text.columns else None for s in rules.fields if s.name not in known}
+    key_names = _key_names(rules) if known is not None else set()
+    series = {s.name: text[s.name] if s.name in text.columns else None for s in rules.fields
+              if s.name not in key_names}
     n = len(text)
 
+    def column(name: str) -> pa.Array:
+        if name in key_names:
+            return (known.result() if isinstance(known, Future) else known)[name]  # type: ignore[union-attr]
+        return series_text(series[name], n)
+
     def run(group: list) -> tuple[dict[str, Checked], ProblemSink, dict[str, pa.Array]]:
-        cols = {s.name: known[s.name] if s.name in known else series_text(series[s.name], n) for s in group}
+        cols = {s.name: column(s.name) for s in group}
         return (*_check_group(group, cols, rows, rules), cols)
 
     groups = _groups(rules)
@@ -243,9 +250,12 @@ def _duplicate_frame(text_cols: dict[str, pa.Array], rows: np.ndarray, rules: Ru
     return sink.frame()
 
 
+def _key_names(rules: Rules) -> set[str]:
+    return {n for name, within in _unique_specs(rules) for n in (name, *within)}
+
+
 def _key_columns(text: pd.DataFrame, rules: Rules) -> dict[str, pa.Array]:
-    names = {n for name, within in _unique_specs(rules) for n in (name, *within)}
-    return {n: text_column(text, n) for n in names}
+    return {n: text_column(text, n) for n in _key_names(rules)}
 
 
 def _result(typed: pd.DataFrame, frame: pd.DataFrame, rules: Rules, keys: dict[str, pa.Array]) -> ValidationResult:
@@ -260,13 +270,18 @@ def validate(text: pd.DataFrame, rules: Rules | None = None) -> ValidationResult
     """Validate a canonical text frame (see docs/ARCHITECTURE.md); missing columns count as empty."""
     rules = _default_rules(rules)
     rows = np.arange(len(text), dtype=np.int64)
-    keys = _key_columns(text, rules)
     if len(text) >= PARALLEL_MIN_ROWS and THREADS > 1:
+        n = len(text)
+        key_series = {k: text[k] if k in text.columns else None for k in _key_names(rules)}
         with ThreadPoolExecutor(max_workers=THREADS) as pool:
-            dup_future = pool.submit(_duplicate_frame, keys, rows, rules)  # the heaviest single task first
-            typed, local = _validate_rows(text, rows, rules, pool, keys)
+            # the key columns are converted on the pool too; the duplicate check starts on them at once
+            key_future = pool.submit(lambda: {k: series_text(s, n) for k, s in key_series.items()})
+            dup_future = pool.submit(lambda: _duplicate_frame(key_future.result(), rows, rules))
+            typed, local = _validate_rows(text, rows, rules, pool, key_future)
             dups = dup_future.result()
+            keys = key_future.result()
     else:
+        keys = _key_columns(text, rules)
         typed, local = _validate_rows(text, rows, rules, known=keys)
         dups = _duplicate_frame(keys, rows, rules)
     frame = order_frame(pd.concat([local, dups], ignore_index=True), rules.field_names) if len(dups) else local
