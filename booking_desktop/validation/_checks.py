@@ -385,7 +385,8 @@ def check_decimal(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Proble
     n = len(raw)
     length = byte_lengths(raw)
     first, last = byte_from_start(raw, 0), byte_from_end(raw, 1)
-    dots = count_bytes_not_in(raw, NOT_DOT)
+    digits = delete_chars(raw, ".")  # the value's digits, and how many dots each value had
+    dots = length - byte_lengths(digits)
     plain = pres & (count_bytes_not_in(raw, DIGITS_DOT) == 0) & (dots <= 1) & DIGITS[first] & DIGITS[last]
     shape = plain | matches_some(raw, pres & ~plain, DECIMAL_RE)
     sink.add(pres & ~shape, spec.name, "type", _sev(spec, "type"), raw,
@@ -393,10 +394,8 @@ def check_decimal(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Proble
     signed = shape & ((first == ord("+")) | (first == ord("-")))
     negative = shape & (first == ord("-"))
     dot = np.full(n, -1, dtype=np.int64)
-    digits = raw
     if (dots > 0).any():
         dot = np.asarray(pc.fill_null(pc.find_substring(raw, "."), -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-        digits = pc.replace_substring(raw, ".", "")
     if (first == ord("+")).any():
         digits = pc.utf8_ltrim(digits, "+")
     int_len = np.where(dot >= 0, dot, length) - signed
