@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import python_calamine as cal
 
 from booking_desktop.readers.base import Locations, RawTable, SourceInfo
@@ -81,14 +82,34 @@ class ExcelReader:
         keep_rows = [i for i, e in enumerate(empty) if not e]
         if len(keep_rows) < len(body):
             body = [body[i] for i in keep_rows]
-        cols_raw = list(zip(*body, strict=True)) if body else [() for _ in range(width)]
-        keep_cols = [j for j in range(width) if header[j] or cols_raw[j].count("") < len(cols_raw[j])]
+        cols_raw = _columns(body, width)
+        keep_cols = [j for j in range(width) if header[j] or _has_text(cols_raw[j])]
         raw_names = [header[j] or "" for j in keep_cols]
         names, hp = clean_headers(raw_names, label, f"{where}!row {info.header_row}")
         columns = [_column_text(cols_raw[j]) for j in keep_cols]
         frame = frame_from_columns(names, columns, null_values(options))
         numbers = np.asarray(keep_rows, dtype=np.int64) + info.header_row + 1
         return RawTable(frame, Locations(template, numbers), info, problems + hp)
+
+
+def _columns(body: list[list[Any]], width: int) -> list[Sequence[Any]]:
+    """The rows' cells column by column.  One 2-D object array transposes a sheet
+    about four times faster than ``zip(*rows)`` (no tuple per column built
+    argument by argument); rows of unequal width fall back to ``zip``."""
+    if not body:
+        return [() for _ in range(width)]
+    if set(map(len, body)) != {width}:
+        return list(zip(*body, strict=True))
+    grid = np.empty((len(body), width), dtype=object)
+    grid[:] = body
+    return [grid[:, j] for j in range(width)]
+
+
+def _has_text(column: Sequence[Any]) -> bool:
+    """Some cell is not the empty string ("" is how calamine gives an empty cell)."""
+    if isinstance(column, np.ndarray):
+        return bool(column.size) and not bool((column == "").all())
+    return column.count("") < len(column)
 
 
 def _pick_sheet(wb: Any, sheets: list[str], wanted: object, label: str) -> tuple[str, Any, list[list[Any]]]:
@@ -179,9 +200,12 @@ def _text(v: object) -> str | None:
     return str(v)
 
 
-def _column_text(values: tuple[object, ...]) -> Sequence[str | None]:
+def _column_text(values: Sequence[object]) -> Sequence[str | None] | pa.Array:
     """Text of one column; a column of text cells passes through untouched
-    ("" becomes missing later, with the other null tokens)."""
-    if set(map(type, values)) <= {str}:
-        return values  # type: ignore[return-value]
-    return list(map(_text, values))
+    ("" becomes missing later, with the other null tokens).  The arrow
+    conversion itself is the test for "only text": it stops at the first cell
+    of another type, and only such columns are converted cell by cell."""
+    try:
+        return pa.array(values, pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return list(map(_text, values))
