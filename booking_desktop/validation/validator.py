@@ -179,10 +179,12 @@ def _cross_field(rules: Rules, raw: dict[str, pa.Array], checked: dict[str, Chec
                          f"{s} ", raw[s].take(pa.array(idx)), f" does not match {a} ", raw[a].take(pa.array(idx)),
                          f" to {b} ", raw[b].take(pa.array(idx)), " (", pa.array(d[idx]).cast(STR), " nights)"))
             fill = ~present(raw[spec.name]) & order_ok
-            typed = nights.typed.array.copy()
-            typed[fill] = days[fill]
-            typed[bad] = pd.NA
-            nights.typed = pd.Series(typed)
+            # what ``typed[fill] = days[fill]; typed[bad] = NA`` does, built at once (masked setitem
+            # on a million rows costs ~25 ms)
+            old = nights.typed.array
+            nights.typed = pd.Series(pd.arrays.IntegerArray(
+                np.where(fill, days, old._data).astype(old._data.dtype, copy=False),
+                np.where(fill, False, old._mask) | bad))
             nights.ok = (given & ~bad) | fill
     for spec in rules.fields:
         not_after = spec.extra.get("x-not-after")
@@ -190,8 +192,11 @@ def _cross_field(rules: Rules, raw: dict[str, pa.Array], checked: dict[str, Chec
             other = not_after["field"]
             code = not_after.get("code", "after")
             mine, ref = checked[spec.name], checked[other]
+            both = mine.ok & ref.ok
+            if not both.any():  # nothing to compare (an unmapped column)
+                continue
             day = np.floor_divide(mine.aux["ns"], _NS_PER_DAY)
-            bad = mine.ok & ref.ok & (day > ref.aux["days"])
+            bad = both & (day > ref.aux["days"])
             sink.add(bad, spec.name, code, spec.severity(code), raw[spec.name],
                      lambda idx, s=spec.name, o=other: join(f"{s} ", raw[s].take(pa.array(idx)),
                                                             f" is after {o} ", raw[o].take(pa.array(idx))))
