@@ -59,6 +59,7 @@ PHONE_STRIP = " .-()/\t"
 _I64_MAX = np.iinfo(np.int64).max
 _I64_MIN = np.iinfo(np.int64).min
 _NS_PER_DAY = 86_400 * 10**9
+_POW10 = 10 ** np.arange(19, dtype=np.int64)  # a gather is several times faster than an integer power per row
 
 
 @dataclass
@@ -408,7 +409,7 @@ def check_decimal(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Proble
             raw, long_rows, negative)
     max_int = int(spec.extra.get("x-max-integer-digits", 14))
     limit_exp = max_int + frac_len
-    big = (fits & (limit_exp <= 18) & (np.abs(value) >= 10 ** np.clip(limit_exp, 0, 18))) | (
+    big = (fits & (limit_exp <= 18) & (np.abs(value) >= _POW10[np.clip(limit_exp, 0, 18)])) | (
         shape & ~fits & (int_len > max_int))
     sink.add(big, spec.name, "range", _sev(spec, "range"), raw,
              _quoted(spec.name, raw, f"is too large (more than {max_int} digits before the decimal point)"))
@@ -418,7 +419,7 @@ def check_decimal(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Proble
     exp = currency.aux["exponent"] if currency is not None else np.full(n, -1, dtype=np.int64)
     known = ok & (exp >= 0)
     extra = np.clip(frac_len - exp, 0, 18)
-    step = (10 ** extra).astype(np.int64)
+    step = _POW10[extra]
     too_precise = known & (~fits | (value % step != 0))  # trailing decimal zeros are fine
     def cur_text(idx: np.ndarray) -> pa.Array:  # upper-cased for the flagged rows only
         return upper(currency_raw.take(pa.array(idx))) if currency_raw is not None else pa.nulls(idx.size, STR)
@@ -428,7 +429,7 @@ def check_decimal(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Proble
                               " decimals; ", cur_text(idx), " allows ", _num(exp, idx)))
     ok &= ~too_precise
     has_minor = ok & known  # at most 14 + 4 digits: exact in int64
-    up = (10 ** np.clip(exp - frac_len, 0, 18)).astype(np.int64)
+    up = _POW10[np.clip(exp - frac_len, 0, 18)]
     minor = np.where(has_minor, value // step * up, 0)
 
     canonical = where(ok, raw)
