@@ -238,7 +238,7 @@ class MainWindow(QMainWindow):
             return
         self.connection_status = ConnectionStatusWidget(self)
         sb.addPermanentWidget(self.connection_status)
-        QTimer.singleShot(0, self._watch_connection)
+        QTimer.singleShot(0, self._restore_connection)
 
     def _action(self, text: str, name: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
         act = QAction(text, self)
@@ -909,6 +909,31 @@ class MainWindow(QMainWindow):
             return  # the dialog told the operator why
         self.connection_target = target
         settings.setValue("connection/name", name or "")
+        self._watch_connection()
+
+    def _restore_connection(self) -> None:
+        """The connection chosen in an earlier run is in use again.  When it cannot be (removed, or
+        its password prompt cancelled) the operator is told that commits go to the local database."""
+        settings = recent_files.settings()
+        name = str(settings.value("connection/name") or "")
+        if name:
+            from booking_desktop.gui.connection_dialog import connection_target
+            from booking_desktop.storage.connections import ConnectionProfileError, ConnectionStore
+
+            problem = ""
+            try:
+                self.connection_target = connection_target(ConnectionStore(), name, self)
+            except ConnectionProfileError as exc:
+                problem = str(exc)
+            if self.connection_target is None:
+                settings.setValue("connection/name", "")
+                self.show_message(
+                    "Connection",
+                    f"The connection \u201c{name}\u201d chosen last time is not in use"
+                    + (f": {problem}." if problem else " (no password was given).")
+                    + " Commits go to the local database until you choose a connection (Connection\u2026 menu).",
+                    QMessageBox.Icon.Warning,
+                )
         self._watch_connection()
 
     def _watch_connection(self) -> None:
