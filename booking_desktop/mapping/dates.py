@@ -22,6 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from booking_desktop.civil import days_from_civil, real_date
+
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 
 MONTHS: dict[str, int] = {}
@@ -47,7 +49,6 @@ for _i, (_full, _abbr) in enumerate(
 MONTHS["sept"] = 9
 
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
-_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype="int64")
 # an ISO date, optionally followed by a time (``2024-03-01 00:00:00``, ``...T14:05``)
 _ISO_DATE_OR_DATETIME = (
     rf"^(?P<date>{ISO_DATE})(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?$"
@@ -296,16 +297,6 @@ def int_values(s: pd.Series, where: np.ndarray | None = None, fill: int = 0) -> 
     return _arrow_ints(arrow_text(s), where, fill)
 
 
-def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's algorithm), vectorized."""
-    y = y - (m <= 2)
-    era = np.floor_divide(y, 400)
-    yoe = y - era * 400
-    doy = (153 * (m + np.where(m > 2, -3, 9)) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
 def iso_to_days(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """``YYYY-MM-DD`` text -> (days since 1970-01-01, real-calendar-date mask), without
     parsing through datetime objects."""
@@ -325,14 +316,6 @@ def iso_to_days(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     d, okd = _arrow_ints(pc.utf8_slice_codeunits(arr, 8, 10), where, 1)
     ok = oky & okm & okd & real_date(y, m, d)
     return np.where(ok, days_from_civil(y, m, d), 0), ok
-
-
-def real_date(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Vectorized calendar check (leap years included)."""
-    month_ok = (m >= 1) & (m <= 12)
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    days = _DAYS_IN_MONTH[np.clip(m, 1, 12) - 1] + ((m == 2) & leap)
-    return month_ok & (d >= 1) & (d <= days) & (y >= 1)
 
 
 def _assemble(y: pd.Series, m: pd.Series, d: pd.Series) -> tuple[pd.Series, np.ndarray]:

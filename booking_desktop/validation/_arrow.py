@@ -337,18 +337,3 @@ def parse_ymd(arr: pa.Array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     return year, w[5] * 10 + w[6], w[8] * 10 + w[9], shaped
 
 
-def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's algorithm), vectorized."""
-    y = y - (m <= 2)
-    era = np.floor_divide(y, 400)
-    yoe = y - era * 400
-    doy = (153 * (m + np.where(m > 2, -3, 9)) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
-def days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
-    dim = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-    m = np.clip(month, 1, 12) - 1
-    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-    return dim[m] + ((m == 1) & leap)

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from booking_desktop.civil import days_from_civil
 from booking_desktop.schema import FieldSpec, Rules, normalize_token
 from booking_desktop.validation._arrow import (
     DIGITS,
@@ -29,7 +30,6 @@ from booking_desktop.validation._arrow import (
     byte_table,
     char_lengths,
     count_bytes_not_in,
-    days_from_civil,
     delete_chars,
     join,
     lower,
