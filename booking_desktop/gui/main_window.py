@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -39,6 +40,7 @@ from booking_desktop.gui.edit_dialogs import FindReplaceDialog, SetValueDialog, 
 from booking_desktop.gui.error_panel import FILTER_ALL, FILTER_ERRORS, ErrorPanel
 from booking_desktop.gui.grid_model import GridData, GridModel, build_grid_data, fill_column_cache, next_problem
 from booking_desktop.gui.grid_view import GridView
+from booking_desktop.gui.welcome import WelcomePage
 from booking_desktop.gui.workers import GeneratorWorker
 from booking_desktop.pipeline import Progress
 from booking_desktop.session import Journal, PendingJournal, WorkSession, pending_journals
@@ -151,11 +153,19 @@ class MainWindow(QMainWindow):
         self.banner_box.setVisible(False)
         self.banner_box.setAutoFillBackground(True)
 
+        self.welcome = WelcomePage()
+        self.welcome.open_requested.connect(self.open_dialog)
+        self.welcome.file_requested.connect(self.open_file)
+        self.welcome.refresh(recent_files.recent_files(), samples_dir)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(self.view)
+
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.addWidget(self.banner_box)
-        cl.addWidget(self.view, 1)
+        cl.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
         self.error_panel = ErrorPanel(self.model)
@@ -481,6 +491,7 @@ class MainWindow(QMainWindow):
         self.session = session
         session.undo_state_changed.connect(self._undo_state_changed.emit)  # queued when a worker edits
         self.model.set_session(session, loaded.data)
+        self.pages.setCurrentWidget(self.view)
         self.first_rows_at = time.perf_counter()
         self.act_errors_only.setChecked(False)
         self.setWindowTitle(f"{path.name} — Booking Desktop")
