@@ -126,6 +126,21 @@ def shoot_grid(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
     win.close()
 
 
+def shoot_welcome(out: Path, suffix: str, tmp: Path) -> None:
+    """What a new user sees first: how to open a file and the bundled sample vendor files."""
+    from booking_desktop.gui.main_window import MainWindow
+
+    win = MainWindow(
+        journal_dir=tmp / f"journal-welcome{suffix}",
+        profiles_dir=tmp / "profiles",
+        check_journals=False,
+        samples_dir=REPO / "resources" / "samples",
+    )
+    win.resize(1200, 700)
+    grab(win, out, f"welcome{suffix}")
+    win.close()
+
+
 def shoot_connection(out: Path, suffix: str, tmp: Path) -> None:
     from booking_desktop.gui.connection_dialog import ConnectionDialog
     from booking_desktop.storage.connections import ConnectionStore
@@ -170,14 +185,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     ap.add_argument("--dark", action="store_true", help="also grab the screens with a dark palette")
-    ap.add_argument("--only", nargs="*", default=None, help="mapping grid connection commit")
+    ap.add_argument("--only", nargs="*", default=None, help="welcome mapping grid connection commit")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")
     QApplication.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
     args.out.mkdir(parents=True, exist_ok=True)
-    which = set(args.only or ["mapping", "grid", "connection", "commit"])
+    which = set(args.only or ["welcome", "mapping", "grid", "connection", "commit"])
     with tempfile.TemporaryDirectory() as tmpd:
         tmp = Path(tmpd)
         os.environ["BOOKING_DESKTOP_CONFIG_DIR"] = str(tmp / "config")  # the user's settings stay untouched
@@ -194,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         for suffix, palette in variants:
             app.setPalette(palette if palette is not None else app.style().standardPalette())
             steps = {
+                "welcome": lambda s=suffix: shoot_welcome(args.out, s, tmp),
                 "mapping": lambda s=suffix: shoot_mapping(args.out, sample, s),
                 "grid": lambda s=suffix: shoot_grid(args.out, sample, s, tmp),
                 "connection": lambda s=suffix: shoot_connection(args.out, s, tmp),
