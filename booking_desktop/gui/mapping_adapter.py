@@ -1,0 +1,253 @@
+"""Adapters over the mapping package: the only GUI code that knows its API.
+
+The mapping widgets (``MappingPanel``, ``FieldRow`` and the dialogs) edit a
+profile's *spec dictionary* and call these functions for everything that
+carries a rule -- building and validating a ``MappingProfile``, the live
+preview, header drift, suggestion confidences.  Keeping them in one Qt-free
+module means a change of the mapping package's API is fixed in one place.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from booking_desktop.errors import ProfileError
+from booking_desktop.schema import CANONICAL_FIELDS, load_schema
+
+log = logging.getLogger(__name__)
+
+DATE_FIELDS = frozenset({"check_in", "check_out", "booked_at"})
+DATETIME_FIELDS = frozenset({"booked_at"})
+VALUE_MAP_FIELDS = frozenset({"status"})
+_DATE_KEYS = ("date_format", "date_order", "datetime_format")
+_SOURCE_KEYS = ("column", "concat", "date_parts", "sum", "product", "constant", "hash")
+
+
+def canonical_fields() -> list[str]:
+    return list(CANONICAL_FIELDS)
+
+
+def required_fields() -> set[str]:
+    return set(load_schema().required)
+
+
+def enum_values(field: str) -> list[str]:
+    return [str(v) for v in load_schema().field(field).enum or ()]
+
+
+def empty_spec() -> dict[str, Any]:
+    return {"version": 1, "name": "", "vendor": "", "fields": {}, "rules": {}}
+
+
+def default_mappings_dir() -> Path:
+    from booking_desktop.mapping.registry import user_profiles_dir
+
+    return Path(user_profiles_dir())
+
+
+def file_stem(name: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", name.strip()).strip("._")
+    return stem or "profile"
+
+
+def profile_to_spec(profile: Any) -> dict[str, Any]:
+    spec = copy.deepcopy(profile.to_dict())
+    spec.setdefault("fields", {})
+    spec.setdefault("rules", {})
+    return spec
+
+
+def profile_path(profile: Any) -> Path | None:
+    for attr in ("path", "source"):
+        p = getattr(profile, attr, None)
+        if isinstance(p, str | Path) and str(p).endswith((".yaml", ".yml")):
+            return Path(p)
+    return None
+
+
+def suggestion_profile(suggestion: Any) -> Any:
+    src = getattr(suggestion, "source", None)
+    name = Path(src.path).stem if src is not None and getattr(src, "path", None) else "suggested"
+    return suggestion.to_profile(name=name)
+
+
+def build_profile(spec: dict[str, Any], source: Path | None = None) -> Any:
+    from booking_desktop.mapping import MappingProfile
+
+    clean = {k: v for k, v in spec.items() if not (k == "rules" and not v)}
+    return MappingProfile.from_dict(clean, source=source)
+
+
+def save_profile(profile: Any, path: Path) -> None:
+    profile.save(path)
+
+
+def spec_error(spec: dict[str, Any], only_field: str | None = None) -> str:
+    """'' when the spec is a valid profile, else the problems (those of ``only_field`` when given)."""
+    if not str(spec.get("name") or "").strip() or not str(spec.get("vendor") or "").strip():
+        # name and vendor are asked for when saving; edits of fields are still checked
+        spec = {**spec, "name": spec.get("name") or "unsaved", "vendor": spec.get("vendor") or "UNSET"}
+    try:
+        build_profile(spec)
+    except ProfileError as exc:
+        probs = exc.problems
+        if only_field:
+            probs = [p for p in probs if only_field in str(p)] or probs
+        return "\n".join(str(p) for p in probs)
+    return ""
+
+
+def with_column(old: dict[str, Any] | None, column: str) -> dict[str, Any]:
+    """Point the field at ``column``, keeping column modifiers (map, date format, default, …)."""
+    if old and "column" in old:
+        return {**old, "column": column}
+    return {"column": column}
+
+
+def with_date(spec: dict[str, Any], field: str, order: str | None = None, fmt: str | None = None) -> dict[str, Any]:
+    if "column" not in spec:
+        return spec
+    new = {k: v for k, v in spec.items() if k not in _DATE_KEYS}
+    if fmt:
+        new["datetime_format" if field in DATETIME_FIELDS else "date_format"] = fmt
+    elif order:
+        new["date_order"] = order
+    return new
+
+
+def date_choice(spec: dict[str, Any] | None) -> tuple[str, str | None]:
+    spec = spec or {}
+    fmt = spec.get("date_format") or spec.get("datetime_format")
+    if fmt:
+        return "format", str(fmt)
+    if spec.get("date_order"):
+        return str(spec["date_order"]), None
+    return "auto", None
+
+
+def has_date_choice(spec: dict[str, Any] | None) -> bool:
+    return bool(spec) and any(k in spec for k in _DATE_KEYS)
+
+
+def describe(spec: dict[str, Any] | None) -> str:
+    if not spec:
+        return ""
+    for key in _SOURCE_KEYS:
+        if key in spec:
+            val = spec[key]
+            if isinstance(val, list):
+                inner = ", ".join(map(str, val))
+            elif isinstance(val, dict):
+                inner = ", ".join(f"{k}={v}" for k, v in val.items() if not isinstance(v, list | dict))
+            else:
+                inner = str(val)
+            extra = [k for k in spec if k != key]
+            return f"{key}({inner})" + (f" + {', '.join(extra)}" if extra else "")
+    return spec_to_yaml(spec).strip()
+
+
+def spec_to_yaml(spec: dict[str, Any]) -> str:
+    return yaml.safe_dump(spec, default_flow_style=None, sort_keys=False, allow_unicode=True)
+
+
+def distinct_values(raw: Any, column: str, limit: int = 200) -> list[str]:
+    if raw is None or column not in raw.frame.columns:
+        return []
+    counts = raw.frame[column].value_counts(dropna=True)
+    return [str(v) for v in counts.index[:limit]]
+
+
+def suggestion_info(suggestion: Any, field: str) -> tuple[float | None, list[str], bool]:
+    """(confidence 0..1 or None, reasons, ambiguous) of one field of a MappingSuggestion."""
+    if suggestion is None:
+        return None, [], False
+    fields = getattr(suggestion, "fields", None)
+    item = fields.get(field) if isinstance(fields, dict) else None
+    if item is None:
+        return None, [], False
+    get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
+    conf = get("confidence")
+    reasons = get("reasons") or []
+    if isinstance(reasons, str):
+        reasons = [reasons]
+    return (float(conf) if conf is not None else None), [str(r) for r in reasons], bool(get("ambiguous", False))
+
+
+def drift_text(drift: Any) -> str:
+    if drift is None:
+        return ""
+    get = drift.get if isinstance(drift, dict) else lambda k, d=None: getattr(drift, k, d)
+    added, missing, renamed = get("added") or [], get("missing") or [], get("renamed") or {}
+    if isinstance(renamed, dict):
+        renamed = list(renamed.items())
+    missing = [c for c in missing if c not in {r[0] for r in renamed}]  # a rename is not also missing/new
+    added = [c for c in added if c not in {r[1] for r in renamed}]
+    parts = []
+    if renamed:
+        parts.append("renamed: " + ", ".join(f"{r[0]} → {r[1]}" for r in renamed))
+    if missing:
+        parts.append("missing: " + ", ".join(map(str, missing)))
+    if added:
+        parts.append("new: " + ", ".join(map(str, added)))
+    if not parts:
+        return ""
+    name = get("profile_name") or get("profile") or "the profile"
+    name = getattr(name, "name", name)
+    return f"The file's header differs from {name}: " + "; ".join(parts) + ". Check the fields below."
+
+
+def drift_of(raw: Any, profile: Any) -> Any:
+    """How the file's header differs from the profile's signature (None when the profile has none)."""
+    if not getattr(getattr(profile, "signature", None), "columns", None):
+        return None
+    from booking_desktop.mapping.drift import match_profile
+
+    return match_profile(raw.columns, profile)
+
+
+def head(raw: Any, n: int) -> Any:
+    from booking_desktop.readers.base import RawTable
+
+    k = min(n, len(raw))
+    return RawTable(
+        frame=raw.frame.iloc[:k].reset_index(drop=True),
+        locations=raw.locations.take(np.arange(k)),
+        source=raw.source,
+        problems=[],
+    )
+
+
+def preview(head: Any, profile: Any, spec: dict[str, Any]) -> tuple[dict[str, list[str | None]], dict[str, list[str]]]:
+    """First values of every mapped field, and the mapping problems found in them."""
+    if head is None or profile is None:
+        return {}, {}
+    from booking_desktop.mapping import apply_mapping
+
+    try:
+        mapped = apply_mapping(head, profile)
+    except ProfileError as exc:
+        return {}, {"": [str(exc)]}
+    except Exception as exc:
+        log.error("preview of the mapping failed", exc_info=exc)
+        return {}, {"": [f"The preview could not be computed ({type(exc).__name__}: {exc})."]}
+    text = mapped.text
+    mapped_fields = set((spec.get("fields") or {}).keys()) | {"vendor"}
+    values: dict[str, list[str | None]] = {}
+    for field in text.columns:
+        if field not in mapped_fields:
+            continue
+        col = text[field].astype("object")
+        values[str(field)] = [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in col]
+    problems: dict[str, list[str]] = {}
+    table = getattr(mapped, "problems", None)
+    if table is not None and len(table):
+        for p in table.problems(head.locations):
+            problems.setdefault(str(p.field), []).append(str(p))
+    return values, problems
