@@ -174,7 +174,7 @@ def run_list(args: argparse.Namespace) -> int:
             "db": p.db_name,
             "user": p.username,
             "tls": p.tls,
-            "password": "keyring" if p.save_password else "ask",
+            "password": "none" if not p.username else ("keyring" if p.save_password else "ask"),
             "default": p.name == default,
         }
         for p in profiles

@@ -244,3 +244,16 @@ def test_a_password_asked_each_time_without_a_terminal_is_a_clear_error(capsys, 
     )
     code, _, err = run_cli(capsys, "connections", "test", "ask")
     assert code == 2 and "no terminal to ask it on" in err
+
+
+def test_connections_list_says_how_each_password_is_kept(capsys, config_dir, monkeypatch):
+    """Regression: a connection without a user was listed as keeping its password in the keyring."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert run_cli(capsys, "connections", "add", "open", "--uri", "mongodb://127.0.0.1:1/")[0] == 0
+    assert (
+        run_cli(capsys, "connections", "add", "ask", "--uri", "mongodb://u@127.0.0.1:1/", "--no-save-password")[0] == 0
+    )
+    code, out, _ = run_cli(capsys, "connections", "list", "--json")
+    assert code == 0
+    kept = {c["name"]: c["password"] for c in json.loads(out)["connections"]}
+    assert kept == {"open": "none", "ask": "ask"}
