@@ -44,6 +44,7 @@ class PipelineResult:
     rules: Any = None  # validation rules in force (schema + profile overrides)
     validation: Any = None  # the ValidationResult (the session re-validates edited rows from it)
     record_numbers: np.ndarray | None = None  # 1-based record number per row when rows were dropped
+    suggestion: Any = None  # the MappingSuggestion when no profile matched (the mapping panel shows it)
 
     def record_numbers_array(self) -> np.ndarray:
         """The file's 1-based record number of each row (``position + 1`` unless rows were dropped)."""
@@ -114,6 +115,7 @@ def run(
     file_problems.extend(raw.problems)
 
     yield Progress("map", 1, 3, f"mapping {len(raw):,} records")
+    suggestion = None
     if profile_obj is None:
         from booking_desktop.mapping import suggest_mapping
 
@@ -143,15 +145,14 @@ def run(
         typed=checked.typed,
         problems=problems,
         error_rows=error_rows,
-        vendor=_vendor_of(mapped.text, vendor, mapping_profile),
+        vendor=vendor or getattr(mapping_profile, "vendor", None) or None,
         profile=profile_obj,
         mapping=mapped.mapping,
         file_problems=file_problems,
         rules=rules,
         validation=checked,
+        suggestion=suggestion,
     )
-    if profile_obj is None:
-        result.suggestion = suggestion  # type: ignore[attr-defined]
     yield Progress("done", 3, 3, f"{result.valid:,} valid, {result.invalid:,} invalid")
     return result
 
@@ -173,12 +174,6 @@ def _detect_profile(columns: list[str], profiles_dir: Path | None) -> Any | None
     from booking_desktop.mapping import find_profile
 
     return find_profile(columns, dirs=[profiles_dir] if profiles_dir else None)
-
-
-def _vendor_of(text: pd.DataFrame, vendor: str | None, profile: Any) -> str | None:
-    if vendor:
-        return vendor
-    return getattr(profile, "vendor", None) or None
 
 
 def run_to_end(*args: Any, **kwargs: Any) -> PipelineResult:

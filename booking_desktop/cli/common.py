@@ -54,4 +54,4 @@ def iter_problem_dicts(result: PipelineResult) -> Iterator[dict[str, Any]]:
         yield p.as_dict()
 
 
-__all__ = ["ProblemError", "fail", "iter_problem_dicts", "run_pipeline_cli"]
+__all__ = ["fail", "iter_problem_dicts", "run_pipeline_cli"]

@@ -43,6 +43,7 @@ from booking_desktop.gui.grid_view import GridView
 from booking_desktop.gui.welcome import WelcomePage
 from booking_desktop.gui.workers import GeneratorWorker
 from booking_desktop.pipeline import Progress
+from booking_desktop.readers import openable_extensions
 from booking_desktop.session import Journal, PendingJournal, WorkSession, pending_journals
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ log = logging.getLogger(__name__)
 CACHE_FILL_DELAY_MS = 300  # let the first paint and the panels finish before converting columns
 MAPPING_PANEL_DELAY_MS = 50  # after the first paint of the grid, in its own event-loop turn
 BULK_WORKER_ROWS = 100_000  # from this many records on, edits run on a worker (re-validation takes seconds)
-FILE_FILTER = "Vendor exports (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls *.json *.xml);;All files (*)"
+FILE_FILTER = f"Vendor exports ({' '.join('*' + e for e in openable_extensions())});;All files (*)"
 
 
 @dataclass
@@ -532,7 +533,7 @@ class MainWindow(QMainWindow):
         self._mapping_shown_for = session
         r = session.result
         try:
-            self.mapping_panel.set_source(r.raw, r.profile, getattr(r, "suggestion", None), getattr(r, "drift", None))
+            self.mapping_panel.set_source(r.raw, r.profile, r.suggestion)  # drift: the panel derives it
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             log.warning("mapping panel could not show %s: %s", session.source_path, exc)
 

@@ -7,8 +7,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+from booking_desktop.readers import openable_extensions
+
 MAX_RECENT = 6
-SAMPLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".ods", ".json", ".jsonl", ".xml", ".gz", ".zip")
 
 
 class WelcomePage(QWidget):
@@ -44,7 +45,8 @@ class WelcomePage(QWidget):
         existing = [Path(p) for p in recent if Path(p).is_file()][:MAX_RECENT]
         self._section("Recent files", existing, full_path=True)
         if samples_dir is not None and samples_dir.is_dir():
-            samples = sorted(p for p in samples_dir.iterdir() if p.suffix.lower() in SAMPLE_SUFFIXES)
+            openable = set(openable_extensions())
+            samples = sorted(p for p in samples_dir.iterdir() if p.suffix.lower() in openable)
             self._section("Sample vendor files", samples, full_path=False)
 
     def _section(self, title: str, files: list[Path], full_path: bool) -> None:

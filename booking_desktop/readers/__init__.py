@@ -37,10 +37,12 @@ from booking_desktop.readers.source import Source, describe_binary, fail, load_s
 from booking_desktop.readers.xml_reader import XmlReader
 
 __all__ = [
+    "CONTAINER_EXTENSIONS",
     "Locations",
     "RawTable",
     "ReadError",
     "SourceInfo",
+    "openable_extensions",
     "read_file",
     "supported_extensions",
     "supported_formats",
@@ -77,6 +79,14 @@ def supported_extensions() -> dict[str, str]:
     from booking_desktop.readers.base import _BY_EXTENSION
 
     return dict(sorted(_BY_EXTENSION.items()))
+
+
+CONTAINER_EXTENSIONS = (".gz", ".zip")  # unwrapped by readers.source before parsing
+
+
+def openable_extensions() -> list[str]:
+    """Every file ending ``read_file`` opens (formats and the .gz/.zip containers), for file dialogs."""
+    return [*supported_extensions(), *CONTAINER_EXTENSIONS]
 
 
 def read_file(path: str | Path, options: dict[str, Any] | None = None, format: str | None = None) -> RawTable:

@@ -41,3 +41,12 @@ def test_the_shipped_samples_are_offered(make_window, repo_root):
     names = {p.name for p in w.welcome.file_buttons}
     assert {"lisboa_pms_export.csv", "alpine_lodges_report.xlsx", "nordic_channel_export.xml"} <= names
     assert "make_samples.py" not in names
+
+
+def test_the_open_dialog_offers_every_format_the_readers_open():
+    """Regression: the dialog's filter was a hand-written list that hid .ods, .jsonl, .gz and .zip files."""
+    from booking_desktop.gui.main_window import FILE_FILTER
+    from booking_desktop.readers import supported_extensions
+
+    for ext in [*supported_extensions(), ".gz", ".zip"]:
+        assert f"*{ext}" in FILE_FILTER.split(";;")[0]
