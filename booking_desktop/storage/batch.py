@@ -44,6 +44,8 @@ class ConcurrentInsert(Exception):
 class BatchWrites:
     """Per-batch writes (mixin of CommitEngine)."""
 
+    _open_rejects: dict[tuple[str, str], bool]  # set by CommitEngine.__init__
+
     def _lookup(self, keys: list[str], full: bool = False, session: Any = None) -> dict[str, dict[str, Any]]:
         # whole "source": nx-27017 answers a dotted projection with a flat "source.import_id" key
         proj = None if full else {"content_hash": 1, "source": 1, "created_import": 1}
@@ -253,7 +255,7 @@ class BatchWrites:
         """A record of this file that an earlier import rejected and that is now committed (the
         operator fixed it) leaves the review queue as resolved, so that it is never both a
         booking and an open rejected row."""
-        if not len(committed) or not self.db.rejected_rows.estimated_document_count():
+        if not len(committed) or not self._file_has_open_rejects(file.sha256, import_id, session):
             return
         records = result.record_numbers_array()
         ids = [imp.rejected_id(_row_vendor(plan, int(p)), file.sha256, int(records[p])) for p in committed]
@@ -265,6 +267,18 @@ class BatchWrites:
                     self.db, doc["_id"], "resolved", note=f"fixed and committed by import {import_id}",
                     db_user=self.db_user,
                 )
+
+
+    def _file_has_open_rejects(self, sha256: str, import_id: str, session: Any) -> bool:
+        """Asked once per import run, not per batch: rows this run rejects are never committed by it."""
+        cache = self._open_rejects
+        key = (import_id, sha256)
+        if key not in cache:
+            cache[key] = (
+                self.db.rejected_rows.find_one({"file_sha256": sha256, "status": "open"}, {"_id": 1}, session=session)
+                is not None
+            )
+        return cache[key]
 
 
 def _row_vendor(plan: Plan, position: int) -> str:

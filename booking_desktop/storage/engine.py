@@ -138,6 +138,7 @@ class CommitEngine(BatchWrites):
         self.db = db
         self.batch_size = min(batch_size, MAX_BATCH_SIZE)
         self.retry = retry or RetryPolicy()
+        self._open_rejects: dict[tuple[str, str], bool] = {}  # (import id, file sha256) -> any open rejected rows
         self.mapper = mapper or BookingMapper()
         self.db_user = db_user
         self._use_transactions = use_transactions
