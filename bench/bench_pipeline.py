@@ -32,6 +32,10 @@ from python_calamine import CalamineWorkbook
 if kind == "pipeline":
     import booking_desktop.mapping, booking_desktop.readers, booking_desktop.validation  # noqa
     from booking_desktop.pipeline import run_to_end
+def _usage():
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_utime, u.ru_stime, u.ru_minflt
+u0 = _usage()
 t0 = time.perf_counter()
 if kind == "pandas-pyarrow":
     n = len(pd.read_csv(path, engine="pyarrow"))
@@ -43,7 +47,9 @@ else:
     n = r.records
     extra = {"valid": r.valid, "invalid": r.invalid, "problems": len(r.problems)}
 dt = time.perf_counter() - t0
-out = {"seconds": dt, "rows": n, "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+u1 = _usage()
+out = {"seconds": dt, "rows": n, "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+       "user": u1[0] - u0[0], "sys": u1[1] - u0[1], "faults": u1[2] - u0[2]}
 if kind == "pipeline":
     out.update(extra)
 print(json.dumps(out))
@@ -63,14 +69,18 @@ def measure(kind: str, path: Path, profile: Path, repeat: int) -> dict:
     return best
 
 
+def _cpu(m: dict) -> str:
+    return f"cpu {m['user']:4.2f} user + {m['sys']:4.2f} sys, {m['faults']:>7,} page faults"
+
+
 def report(title: str, base_name: str, base: dict, ours: dict, target: float) -> None:
     ratio = ours["seconds"] / base["seconds"]
     print(f"## {title}")
     print(f"{base_name:28} {base['seconds']:7.2f} s  {base['rows'] / base['seconds']:>12,.0f} rows/s  "
-          f"peak {base['max_rss_mb']:7.0f} MB")
+          f"peak {base['max_rss_mb']:7.0f} MB  {_cpu(base)}")
     print(f"{'read+map+validate':28} {ours['seconds']:7.2f} s  {ours['rows'] / ours['seconds']:>12,.0f} rows/s  "
-          f"peak {ours['max_rss_mb']:7.0f} MB  (valid {ours['valid']:,}, invalid {ours['invalid']:,}, "
-          f"problems {ours['problems']:,})")
+          f"peak {ours['max_rss_mb']:7.0f} MB  {_cpu(ours)}")
+    print(f"{'':28} valid {ours['valid']:,}, invalid {ours['invalid']:,}, problems {ours['problems']:,}")
     verdict = "meets" if ratio <= target else "MISSES"
     print(f"ratio {ratio:.2f}x (target <= {target}x): {verdict}\n")
 

@@ -88,10 +88,12 @@ def run(
     :class:`Cancelled` when ``cancelled()`` turns true between stages.
     """
     from booking_desktop.mapping import apply_mapping
+    from booking_desktop.memory import tune_allocator
     from booking_desktop.readers import read_file
     from booking_desktop.schema import load_schema
     from booking_desktop.validation import validate
 
+    tune_allocator()
     path = Path(path)
     file_problems: list[Problem] = []
     profile_obj = _resolve_profile(profile, profiles_dir)

@@ -126,7 +126,7 @@ def read_file(path: str | Path, options: dict[str, Any] | None = None, format: s
         raw = _read_as(fmt, src, options)
     raw.source.extra["options"] = given  # as asked (callers compare it with a profile's options)
     raw.source.size = src.size
-    raw.source.sha256 = src.sha256
+    raw.source.stat = src.stat
     if src.container:
         raw.source.extra["container"] = src.container
         raw.source.extra["member"] = src.name

@@ -44,13 +44,28 @@ class SourceInfo:
     path: Path
     format: str  # "csv", "xlsx", "json", "xml", ...
     size: int = 0
-    sha256: str = ""
+    sha256: str = ""  # filled by content_sha256() (not while reading)
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
     header_row: int | None = None  # 1-based line/row of the header, when there is one
     record_path: str | None = None  # JSON path / XML path of the repeated record
     extra: dict[str, Any] = field(default_factory=dict)
+    stat: tuple[int, int] | None = None  # (size, modification time in ns) of the file when it was read
+
+    def content_sha256(self) -> str:
+        """sha256 of the file's bytes on disk, computed on first use.
+
+        Reading does not hash (about 0.1 s of CPU per 150 MB, a third of the
+        parse); the import engine and the edit journal ask for it.  Raises
+        ReadError when the file's size or modification time changed since it was
+        read: the hash would then not be that of the rows in hand.
+        """
+        if not self.sha256:
+            from booking_desktop.readers.source import file_sha256
+
+            self.sha256 = file_sha256(Path(self.path), self.stat)
+        return self.sha256
 
 
 @dataclass

@@ -12,10 +12,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
 import re
 import zipfile
 import zlib
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -51,15 +51,9 @@ class Source:
     name: str  # logical file name (the zip member or the name without .gz)
     data: bytes
     size: int  # bytes on disk
-    digest: Future[str] | str  # sha256 of the bytes on disk (computed while parsing)
+    stat: tuple[int, int] | None = None  # (size, modification time in ns) when read
     container: str | None = None  # "gzip" or "zip"
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def sha256(self) -> str:
-        if isinstance(self.digest, Future):
-            self.digest = self.digest.result()
-        return self.digest
 
     @property
     def label(self) -> str:
@@ -87,7 +81,9 @@ def load_source(path: str | Path, options: dict | None = None) -> Source:
     path = Path(path)
     label = path.name or str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            st = os.fstat(fh.fileno())
+            raw = fh.read()
     except FileNotFoundError:
         raise fail("file-not-found", f"file not found ({path})", label) from None
     except IsADirectoryError:
@@ -98,7 +94,7 @@ def load_source(path: str | Path, options: dict | None = None) -> Source:
         raise fail("unreadable", f"cannot read the file: {exc.strerror or exc}", label) from None
     if not raw:
         raise fail("empty-file", "the file is empty (0 bytes)", label)
-    src = Source(path=path, name=path.name, data=raw, size=len(raw), digest=_sha256_soon(raw))
+    src = Source(path=path, name=path.name, data=raw, size=len(raw), stat=(st.st_size, st.st_mtime_ns))
     if raw.startswith(GZIP_MAGIC):
         src.data = _gunzip(raw, label)
         src.container = "gzip"
@@ -110,14 +106,27 @@ def load_source(path: str | Path, options: dict | None = None) -> Source:
     return src
 
 
-def _sha256_soon(data: bytes) -> Future[str] | str:
-    """hashlib releases the GIL on large inputs: hash big files while they are parsed."""
-    if len(data) < 1 << 20:
-        return hashlib.sha256(data).hexdigest()
-    return _HASHER.submit(lambda: hashlib.sha256(data).hexdigest())
-
-
-_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+def file_sha256(path: Path, expected: tuple[int, int] | None = None, chunk: int = 1 << 20) -> str:
+    """sha256 of a file's bytes.  ``expected``: its (size, mtime_ns) when it was read; a
+    file changed since then raises ReadError (its hash would not be that of what was read)."""
+    label = path.name or str(path)
+    try:
+        with path.open("rb") as fh:
+            st = os.fstat(fh.fileno())
+            if expected is not None and (st.st_size, st.st_mtime_ns) != tuple(expected):
+                raise fail(
+                    "file-changed",
+                    "the file changed on disk after it was opened; open it again to work on its current content",
+                    label,
+                )
+            h = hashlib.sha256()
+            while block := fh.read(chunk):
+                h.update(block)
+            return h.hexdigest()
+    except FileNotFoundError:
+        raise fail("file-not-found", f"the file is gone ({path}); open it again", label) from None
+    except OSError as exc:
+        raise fail("unreadable", f"cannot read the file: {exc.strerror or exc}", label) from None
 
 
 def _gunzip(raw: bytes, label: str) -> bytes:

@@ -12,7 +12,6 @@ edit returns: a journal is only useful if it survives the process.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -33,14 +32,6 @@ def default_journal_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("booking-desktop", "BookingDesktop")) / "journal"
-
-
-def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from booking_desktop.errors import ProblemTable
 from booking_desktop.pipeline import PipelineResult
 from booking_desktop.session.commands import _ABSENT, CellEditCommand, DeleteRowsCommand, RemapCommand
 from booking_desktop.session.engine import MAPPING_CELL_CODES, CoreEngine, Engine, Revalidated, mapping_problems_of
-from booking_desktop.session.journal import Journal, file_sha256
+from booking_desktop.session.journal import Journal
 
 Command = CellEditCommand | DeleteRowsCommand | RemapCommand
 
@@ -83,10 +83,7 @@ class WorkSession:
         return Path(self.result.raw.source.path)
 
     def source_sha256(self) -> str:
-        src = self.result.raw.source
-        if not src.sha256:
-            src.sha256 = file_sha256(Path(src.path))
-        return src.sha256
+        return self.result.raw.source.content_sha256()
 
     def attach_journal(self, directory: Path | None = None) -> Journal:
         """Journal from now on to ``<dir>/<sha256>.jsonl`` (header written with the first edit)."""

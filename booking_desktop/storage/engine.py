@@ -23,7 +23,6 @@ checks ``cancelled()`` between batches, and returns a :class:`CommitSummary`.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Generator
@@ -39,6 +38,7 @@ from bson.errors import InvalidDocument
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
+from booking_desktop.errors import ReadError
 from booking_desktop.storage import imports as imp
 from booking_desktop.storage.batch import LOOKUP_CHUNK, BatchWrites, ConcurrentInsert, Plan
 from booking_desktop.storage.client import ensure_indexes, supports_transactions
@@ -101,19 +101,17 @@ def _never() -> bool:
 
 
 def file_facts(result: Any) -> imp.FileFacts:
-    """The file's identity; the sha256 is computed here if the reader did not (resume and rejected ids need it)."""
+    """The file's identity; the sha256 is computed here if nobody asked for it yet (resume and
+    rejected ids need it).  A file changed on disk since it was read is refused."""
     src = result.raw.source
     path = Path(src.path)
-    sha = src.sha256
-    size = int(src.size or 0)
-    if not sha and path.is_file():
-        h = hashlib.sha256()
-        with path.open("rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        sha, size = h.hexdigest(), size or path.stat().st_size
-    if not sha:
+    if not src.sha256 and not path.is_file():
         raise StorageError(f"{path.name}: the file's content hash is unknown and the file is not readable")
+    try:
+        sha = src.content_sha256()
+    except ReadError as exc:
+        raise StorageError(str(exc)) from None
+    size = int(src.size or 0) or (path.stat().st_size if path.is_file() else 0)
     return imp.FileFacts(name=path.name, path=str(path), sha256=sha, size=size, format=src.format)
 
 

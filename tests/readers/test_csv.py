@@ -157,7 +157,7 @@ def test_source_info_is_filled(write):
     src = raw.source
     assert (src.format, src.encoding, src.delimiter, src.header_row) == ("csv", "utf-8", ",", 1)
     assert src.size == path.stat().st_size
-    assert src.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert src.content_sha256() == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.mark.parametrize(
@@ -223,3 +223,20 @@ def test_header_with_some_blank_names_is_still_the_header(write):
     raw = read_file(write("b.csv", "ref,,amount,\nB1,x,1,y\nB2,x,2,y\n"))
     assert raw.columns == ["ref", "column_2", "amount", "column_4"]
     assert len(raw) == 2
+
+
+def test_file_hash_is_of_the_bytes_read_and_a_later_change_is_refused(write):
+    import os
+
+    path = write("b.csv", "ref\nB1\n")
+    raw = read_file(path)
+    assert raw.source.sha256 == ""  # not hashed while reading
+    path.write_text("ref\nB2\n")  # same size, new content
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    with pytest.raises(ReadError) as info:
+        raw.source.content_sha256()
+    assert info.value.problem.code == "file-changed"
+    assert "b.csv" in str(info.value) and "open it again" in str(info.value)
+    fresh = read_file(path)
+    assert fresh.source.content_sha256() == hashlib.sha256(b"ref\nB2\n").hexdigest()

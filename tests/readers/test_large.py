@@ -25,7 +25,7 @@ def _write_big(path, multiline_every: int | None = None):
 def test_million_rows(tmp_path):
     path = _write_big(tmp_path / "big.csv")
     raw = read_file(path)
-    assert raw.source.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()  # hashed in a thread
+    assert raw.source.content_sha256() == hashlib.sha256(path.read_bytes()).hexdigest()
     assert len(raw) == N
     assert raw.frame["c0"].iloc[-1] == f"BK{N - 1}"
     assert raw.frame["c1"].iloc[5] == "v0"  # trimmed

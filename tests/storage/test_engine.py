@@ -241,3 +241,17 @@ def test_a_batch_of_mostly_new_bookings_with_a_few_existing_ones(db):
     assert booking_count(db) == 100
     (entry,) = list(db.audit_log.find({"import_id": summary.import_id}))
     assert entry["target"]["booking_ref"] == "R0000008" and entry["after"]["amount"] == "170.00"
+
+
+def test_a_file_changed_on_disk_after_reading_is_not_committed(db, tmp_path):
+    from booking_desktop.readers import read_file
+    from booking_desktop.storage.engine import StorageError
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"some,bytes\n1,2\n")
+    result = make_result(booking_rows(2), path=path, sha256="")
+    result.raw.source = read_file(path).source  # as read: size and time recorded, not hashed yet
+    path.write_bytes(b"other,bytes\n1,2,3\n")
+    with pytest.raises(StorageError, match="x.csv.*changed on disk"):
+        CommitEngine(db).run(result)
+    assert db.bookings.count_documents({}) == 0
