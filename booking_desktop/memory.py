@@ -4,11 +4,13 @@ Validation and mapping create many short-lived arrays of a few megabytes
 each (one int64 or bool per row).  glibc's malloc serves blocks above a
 *dynamic* threshold with a fresh ``mmap`` and returns them with ``munmap``
 when freed; with several threads every ``munmap`` costs a TLB shoot-down on
-each core, and every fresh page a page fault.  On the 2-core machines we
-measured, that kernel time was as large as the work itself: a 1,000,000-row
-file spent 0.5-1.6 s of system time in read + map + validate (user time
-~1.1 s).  Serving such blocks from the heap and keeping freed memory for the
-next array removes most of it (bench/RESULTS.md).
+each core, and every fresh page a page fault.  Arrow's default
+allocator (mimalloc) likewise returns freed pages to the system at once.  On
+the 2-core machines we measured, that kernel time was as large as the work
+itself: a 1,000,000-row file spent 0.5-1.6 s of system time in read + map +
+validate (user time ~1.1 s).  Serving such blocks from the heap, keeping freed
+memory for the next array, and giving Arrow the same (system) allocator cuts
+it to about 0.5 s (bench/RESULTS.md).
 
 :func:`tune_allocator` sets that once per process (Linux with glibc only;
 elsewhere it does nothing).  Freed memory then stays with the process up to
@@ -53,4 +55,11 @@ def _apply() -> bool:
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
-    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    if not (mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)):
+        return False
+    import pyarrow as pa
+
+    # Arrow's default pool (mimalloc) gives freed pages back to the system within milliseconds and
+    # faults them in again for the next array: with the tuned malloc, Arrow's arrays reuse memory too.
+    pa.set_memory_pool(pa.system_memory_pool())
+    return True

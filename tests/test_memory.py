@@ -15,6 +15,9 @@ from booking_desktop import memory
 def test_large_blocks_are_served_from_the_heap_and_kept_for_reuse():
     assert memory.tune_allocator() is True
     assert memory.tune_allocator() is True  # idempotent
+    import pyarrow as pa
+
+    assert pa.default_memory_pool().backend_name == "system"
     libc = ctypes.CDLL("libc.so.6")
     libc.malloc.restype = ctypes.c_void_p
     libc.malloc.argtypes = (ctypes.c_size_t,)

@@ -62,13 +62,19 @@ class ProblemSink:
         severity: str,
         values: pa.Array,
         message: str | MessageFn,
+        through: np.ndarray | None = None,
     ) -> None:
         """One problem per True in ``mask`` (local positions); ``message`` is a constant
-        or a function of the flagged local positions returning an array of messages."""
+        or a function of the flagged local positions returning an array of messages.
+
+        ``through``: ``values`` and ``message`` are indexed by ``through[position]``
+        instead (a check run on a column's distinct values: ``through`` maps each
+        row to its value)."""
         idx = np.flatnonzero(mask)
         if idx.size == 0:
             return
-        take = pa.array(idx, pa.int64())
+        src = idx if through is None else through[idx]
+        take = pa.array(src, pa.int64())
         self._rows.append(self.rows[idx])
         for target, name in ((self._fields, field), (self._codes, code), (self._sev, severity)):
             target.append(np.full(idx.size, self._intern(name), dtype=np.int32))
@@ -76,7 +82,7 @@ class ProblemSink:
         if isinstance(message, str):
             self._messages.append(pa.repeat(pa.scalar(message, STR), idx.size))
         else:
-            msgs = message(idx)
+            msgs = message(src)
             self._messages.append(msgs.cast(STR))
 
     def extend(self, other: ProblemSink) -> None:
@@ -112,6 +118,20 @@ class ProblemSink:
             }
         )
         return order_frame(frame)
+
+
+class SpreadSink:
+    """The sink a check sees when it runs on a column's distinct values: each problem
+    on a value becomes one problem per row holding it (``codes``: row -> value)."""
+
+    def __init__(self, sink: ProblemSink, codes: np.ndarray):
+        self.sink = sink
+        self.codes = codes
+
+    def add(self, mask: np.ndarray, field: str, code: str, severity: str, values: pa.Array,
+            message: str | MessageFn) -> None:
+        if mask.any():
+            self.sink.add(mask[self.codes], field, code, severity, values, message, through=self.codes)
 
 
 def empty_frame() -> pd.DataFrame:

@@ -32,7 +32,7 @@ from booking_desktop.validation._arrow import (
     to_series,
 )
 from booking_desktop.validation._checks import CHECKS, Checked, check_decimal
-from booking_desktop.validation._problems import ProblemSink, order_frame
+from booking_desktop.validation._problems import ProblemSink, SpreadSink, order_frame
 
 # Re-validating more than this share of the rows is done as a full validation.
 FULL_REVALIDATION_SHARE = 0.2
@@ -82,9 +82,53 @@ def _check_group(specs: list, raw: dict[str, pa.Array], rows: np.ndarray, rules:
         if spec.kind == "decimal":
             cur = spec.extra.get("x-currency-precision", {}).get("currency_field")
             checked[spec.name] = check_decimal(spec, col, pres, sink, rules, checked.get(cur), raw.get(cur))
-        else:
+            continue
+        distinct = _few_distinct(col) if spec.kind in _BY_VALUE or col.null_count == len(col) else None
+        if distinct is None:
             checked[spec.name] = CHECKS[spec.kind](spec, col, pres, sink, rules)
+        else:
+            values, codes = distinct
+            once = CHECKS[spec.kind](spec, values, present(values), SpreadSink(sink, codes), rules)
+            checked[spec.name] = _spread(once, codes)
     return checked, sink
+
+
+# Field kinds whose check is a function of the cell's value alone (nothing per row), so that a
+# column with few distinct values is checked once per value; text kinds are cheaper than the encoding.
+_BY_VALUE = frozenset({"date", "datetime", "enum", "currency", "country", "integer"})
+BY_VALUE_MIN_ROWS = 20_000
+_SAMPLE = 2_000
+
+
+def _few_distinct(col: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
+    """(distinct values, value index per row) when a column of many rows holds few distinct
+    values (dates, statuses, codes: judged on a sample first), else None.  Missing is one value."""
+    n = len(col)
+    if n < BY_VALUE_MIN_ROWS:
+        return None
+    if col.null_count != n:
+        sample = col.take(pa.array(np.linspace(0, n - 1, _SAMPLE, dtype=np.int64)))
+        if pc.count_distinct(sample, mode="all").as_py() > _SAMPLE // 2:
+            return None
+    encoded = pc.dictionary_encode(col, null_encoding="encode")
+    if len(encoded.dictionary) > n // 20:
+        return None
+    return encoded.dictionary, np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+
+
+def _spread(once: Checked, codes: np.ndarray) -> Checked:
+    """A check of the distinct values, expanded to one entry per row."""
+    take = pa.array(codes)
+
+    def rows(x):
+        if isinstance(x, pd.Series):
+            if x.dtype == "str":  # arrow's take: pandas' costs twice as much on strings
+                return to_series(pa.array(x.array).take(take))
+            return pd.Series(x.array.take(codes))
+        return x[codes]
+
+    return Checked(rows(once.typed), once.ok[codes], {k: rows(v) for k, v in once.aux.items()})
+
 
 
 def _groups(rules: Rules) -> list[list]:

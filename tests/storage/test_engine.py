@@ -252,6 +252,6 @@ def test_a_file_changed_on_disk_after_reading_is_not_committed(db, tmp_path):
     result = make_result(booking_rows(2), path=path, sha256="")
     result.raw.source = read_file(path).source  # as read: size and time recorded, not hashed yet
     path.write_bytes(b"other,bytes\n1,2,3\n")
-    with pytest.raises(StorageError, match="x.csv.*changed on disk"):
+    with pytest.raises(StorageError, match=r"x\.csv.*changed on disk"):
         CommitEngine(db).run(result)
     assert db.bookings.count_documents({}) == 0

@@ -99,3 +99,27 @@ def test_repeated_splicing_keeps_columns_bounded(monkeypatch):
         result = revalidate_rows(result, text, [i])
     assert_same(result, validate(text))
     assert result.typed["customer_name"].array._pa_array.num_chunks <= 8
+
+
+def test_checking_each_distinct_value_once_equals_checking_every_row(monkeypatch):
+    """Dates, statuses, codes and counts of a large file are checked once per distinct value and
+    spread to the rows; problems, messages and typed values are those of a row-by-row check."""
+    text = booking_frame(20_000, bad_share=0.3, seed=11)
+    text["country"] = None  # an unmapped column: one distinct value (missing)
+    text.loc[::7, "status"] = "  CNF "  # a synonym, not trimmed
+    monkeypatch.setattr(validator_module, "BY_VALUE_MIN_ROWS", 10**9)
+    row_by_row = validate(text)
+    distinct = []
+    few = validator_module._few_distinct
+
+    def recorded(col):
+        found = few(col)
+        distinct.append(None if found is None else len(found[0]))
+        return found
+
+    monkeypatch.setattr(validator_module, "_few_distinct", recorded)
+    monkeypatch.setattr(validator_module, "BY_VALUE_MIN_ROWS", 0)
+    by_value = validate(text)
+    assert sum(d is not None for d in distinct) >= 8  # dates, status, currency, country, counts
+    assert_same(by_value, row_by_row)
+    assert len(row_by_row.problems) > 3000
