@@ -167,9 +167,16 @@ def _validate_rows(text: pd.DataFrame, rows: np.ndarray, rules: Rules, pool: Thr
             return (known.result() if isinstance(known, Future) else known)[name]  # type: ignore[union-attr]
         return series_text(series[name], n)
 
+    later = _cross_field_names(rules)
+
     def run(group: list) -> tuple[dict[str, Checked], ProblemSink, dict[str, pa.Array]]:
         cols = {s.name: column(s.name) for s in group}
-        return (*_check_group(group, cols, rows, rules), cols)
+        checked, sink = _check_group(group, cols, rows, rules)
+        for name, done in checked.items():
+            done.typed = _share_text(done.typed, cols[name], series.get(name))
+        # only the cross-field rules read the text again: the other copies are freed now, and their
+        # memory is reused by the next group's (fresh memory costs page faults)
+        return checked, sink, {k: v for k, v in cols.items() if k in later}
 
     groups = _groups(rules)
     results = list(pool.map(run, groups)) if pool is not None else [run(g) for g in groups]
@@ -194,6 +201,35 @@ def _validate_rows(text: pd.DataFrame, rows: np.ndarray, rules: Rules, pool: Thr
         copy=False,  # fresh arrays; copying them would cost ~40 ms per million rows
     )
     return typed, sink.frame()
+
+
+def _cross_field_names(rules: Rules) -> set[str]:
+    """Fields whose text the cross-field rules quote in their messages."""
+    names: set[str] = set()
+    for spec in rules.fields:
+        if spec.extra.get("x-after"):
+            names |= {spec.name, spec.extra["x-after"]}
+        derived = spec.extra.get("x-derived")
+        if derived and derived.get("rule") == "days_between":
+            names |= {spec.name, *derived["from"]}
+        if spec.extra.get("x-not-after"):
+            names |= {spec.name, spec.extra["x-not-after"]["field"]}
+    return names
+
+
+def _share_text(typed: object, raw: pa.Array, original: pd.Series | None) -> object:
+    """The text frame's own column when the typed strings are exactly the contiguous copy
+    ``raw`` made of it (every cell valid and unchanged): the copy is then freed."""
+    if original is None or original.dtype != "str" or not isinstance(typed, pd.Series) or typed.dtype != "str":
+        return typed
+    arr = pa.array(typed.array)
+    chunk = arr.chunk(0) if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 1 else arr
+    if not isinstance(chunk, pa.Array) or len(chunk) != len(raw) or chunk.offset != raw.offset:
+        return typed
+    def where(a: pa.Array) -> list[int | None]:
+        return [b.address if b is not None else None for b in a.buffers()]
+
+    return original.reset_index(drop=True) if where(chunk) == where(raw) else typed
 
 
 def _cross_field(rules: Rules, raw: dict[str, pa.Array], checked: dict[str, Checked], sink: ProblemSink) -> None:
