@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from booking_desktop.errors import Problem, ProblemError
 from booking_desktop.gui import theme
 from booking_desktop.gui.workers import GeneratorWorker
+from booking_desktop.readers.source import FILE_CHANGED_TEXT
 from booking_desktop.storage.engine import StorageError
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,15 @@ def _database_problem(exc: BaseException) -> ProblemError:
     if isinstance(exc, PyMongoError):
         text = f"cannot reach the database ({type(exc).__name__})"
     return ProblemError(Problem(code="storage", message=mask_uri(text) or type(exc).__name__))
+
+
+_CONNECTION_HINT = "Check the connection (status bar) and try again, or choose another connection."
+_REOPEN_HINT = "Nothing was written. Open the file again to commit its current content."
+
+
+def _hint(message: str, default: str) -> str:
+    """What the operator can do: a changed file is reopened, not retried."""
+    return _REOPEN_HINT if FILE_CHANGED_TEXT in message else default
 
 
 def _preview(engine: Any, result: Any) -> Any:
@@ -241,7 +251,7 @@ class CommitDialog(QDialog):
 
     def _preview_failed(self, message: str) -> None:
         self.preview_status.setText("The preview could not be computed.")
-        self._show_error(message, "Check the connection (status bar) and try again, or choose another connection.")
+        self._show_error(message, _hint(message, _CONNECTION_HINT))
 
     # -- stage 2 ------------------------------------------------------------
     def start_commit(self) -> None:
@@ -304,7 +314,8 @@ class CommitDialog(QDialog):
 
     def _commit_failed(self, message: str) -> None:
         self.stack.setCurrentIndex(0)
-        self._show_error(message, "Nothing more was written. Check the connection and press Commit to try again.")
+        self._show_error(message, _hint(message, "Nothing more was written. Check the connection and press Commit to "
+                                                   "try again."))
         self.commit_button.setEnabled(True)
 
     # -- cancel / close --------------------------------------------------------

@@ -41,6 +41,7 @@ _BINARY_SIGNATURES = {
     b"\xfd7zXZ": "an xz archive",
 }
 _MAX_DECOMPRESSED = 4 * 1024**3  # refuse zip bombs beyond 4 GiB
+FILE_CHANGED_TEXT = "the file changed on disk after it was opened"
 
 
 @dataclass
@@ -114,11 +115,7 @@ def file_sha256(path: Path, expected: tuple[int, int] | None = None, chunk: int 
         with path.open("rb") as fh:
             st = os.fstat(fh.fileno())
             if expected is not None and (st.st_size, st.st_mtime_ns) != tuple(expected):
-                raise fail(
-                    "file-changed",
-                    "the file changed on disk after it was opened; open it again to work on its current content",
-                    label,
-                )
+                raise fail("file-changed", f"{FILE_CHANGED_TEXT}; open it again to work on its current content", label)
             h = hashlib.sha256()
             while block := fh.read(chunk):
                 h.update(block)

@@ -56,6 +56,10 @@ class StorageError(Exception):
     """The database could not be used; ``str()`` is one line for the user, without secrets."""
 
 
+class FileChangedError(StorageError):
+    """The file changed on disk after it was read: its rows in hand are not the file's content."""
+
+
 @dataclass(frozen=True)
 class CommitProgress:
     import_id: str
@@ -110,7 +114,7 @@ def file_facts(result: Any) -> imp.FileFacts:
     try:
         sha = src.content_sha256()
     except ReadError as exc:
-        raise StorageError(str(exc)) from None
+        raise FileChangedError(str(exc)) if exc.problem.code == "file-changed" else StorageError(str(exc)) from None
     size = int(src.size or 0) or (path.stat().st_size if path.is_file() else 0)
     return imp.FileFacts(name=path.name, path=str(path), sha256=sha, size=size, format=src.format)
 
@@ -191,7 +195,9 @@ class CommitEngine(BatchWrites):
 
     # -- preview -----------------------------------------------------------
     def preview(self, result: Any) -> Preview:
-        """Counts of new / changed / unchanged / rejected rows, without writing anything."""
+        """Counts of new / changed / unchanged / rejected rows, without writing anything.
+        Raises FileChangedError when the file changed on disk since it was read."""
+        file_facts(result)  # the commit needs the file's identity: a changed file is refused now, not later
         plan = self._plan(result)
         valid_pos = np.flatnonzero(~plan.rejected)
         keys = [plan.keys[p] for p in valid_pos.tolist()]

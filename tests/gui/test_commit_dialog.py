@@ -144,3 +144,23 @@ def test_unreachable_database_gives_a_readable_message(qtbot):
     assert "cannot reach the database" in dlg.error_label.text() and "Unexpected" not in dlg.error_label.text()
     assert "Check the connection" in dlg.error_label.text()
     assert not dlg.commit_button.isEnabled()
+
+
+def test_a_file_changed_on_disk_since_opening_is_refused_at_the_preview(qtbot, db, tmp_path):
+    from booking_desktop.readers import read_file
+
+    path = tmp_path / "today.csv"
+    path.write_text("ref,name\nA,1\n")
+    result = make_result(booking_rows(3), path=path)
+    result.raw.source = read_file(path).source  # as the window has it: read, not hashed yet
+    path.write_text("ref,name\nA,1\nB,2\n")  # the vendor re-exported the file meanwhile
+
+    dlg = CommitDialog(result, CommitEngine(db), target="test server")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.error_label.isVisible(), timeout=15000)
+    text = dlg.error_label.text()
+    assert "today.csv" in text and "changed on disk" in text
+    assert "Open the file again" in text and "Check the connection" not in text
+    assert not dlg.commit_button.isEnabled()
+    assert db.bookings.count_documents({}) == 0 and db.imports.count_documents({}) == 0
