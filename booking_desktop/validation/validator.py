@@ -106,10 +106,11 @@ def _few_distinct(col: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
     n = len(col)
     if n < BY_VALUE_MIN_ROWS:
         return None
-    if col.null_count != n:
-        sample = col.take(pa.array(np.linspace(0, n - 1, _SAMPLE, dtype=np.int64)))
-        if pc.count_distinct(sample, mode="all").as_py() > _SAMPLE // 2:
-            return None
+    if col.null_count == n:  # an unmapped column: one value, no encoding needed
+        return pa.nulls(1, STR), np.zeros(n, dtype=np.intp)
+    sample = col.take(pa.array(np.linspace(0, n - 1, _SAMPLE, dtype=np.int64)))
+    if pc.count_distinct(sample, mode="all").as_py() > _SAMPLE // 2:
+        return None
     encoded = pc.dictionary_encode(col, null_encoding="encode")
     if len(encoded.dictionary) > n // 20:
         return None
@@ -118,17 +119,23 @@ def _few_distinct(col: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
 
 def _spread(once: Checked, codes: np.ndarray) -> Checked:
     """A check of the distinct values, expanded to one entry per row."""
-    take = pa.array(codes)
+    n = len(codes)
+    single = len(once.ok) == 1  # every row holds the same value: repeat it, no gather
+    take = None if single else pa.array(codes)
 
     def rows(x):
         if isinstance(x, pd.Series):
             if x.dtype == "str":  # arrow's take: pandas' costs twice as much on strings
-                return to_series(pa.array(x.array).take(take))
+                arr = pa.array(x.array)
+                if single:
+                    value = arr[0]
+                    return to_series(pa.nulls(n, STR) if not value.is_valid else pa.repeat(value.cast(STR), n))
+                return to_series(arr.take(take))
             return pd.Series(x.array.take(codes))
-        return x[codes]
+        return np.repeat(x, n) if single else x[codes]
 
-    return Checked(rows(once.typed), once.ok[codes], {k: rows(v) for k, v in once.aux.items()})
-
+    return Checked(rows(once.typed), np.repeat(once.ok, n) if single else once.ok[codes],
+                   {k: rows(v) for k, v in once.aux.items()})
 
 
 def _groups(rules: Rules) -> list[list]:

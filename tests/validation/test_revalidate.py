@@ -106,6 +106,8 @@ def test_checking_each_distinct_value_once_equals_checking_every_row(monkeypatch
     spread to the rows; problems, messages and typed values are those of a row-by-row check."""
     text = booking_frame(20_000, bad_share=0.3, seed=11)
     text["country"] = None  # an unmapped column: one distinct value (missing)
+    text["currency"] = "eur"  # one value in every row (upper-cased in typed)
+    text["children"] = "x"  # one bad value in every row
     text.loc[::7, "status"] = "  CNF "  # a synonym, not trimmed
     monkeypatch.setattr(validator_module, "BY_VALUE_MIN_ROWS", 10**9)
     row_by_row = validate(text)
