@@ -221,6 +221,7 @@ def head(raw: Any, n: int) -> Any:
         locations=raw.locations.take(np.arange(k)),
         source=raw.source,
         problems=[],
+        cells_clean=getattr(raw, "cells_clean", False),
     )
 
 

@@ -56,11 +56,11 @@ def _constant(value: str, n: int) -> pd.Series:
     return pd.Series(pd.array(arr, dtype="str"), index=pd.RangeIndex(n), dtype="str")
 
 
-def _clean(s: pd.Series) -> pd.Series:
+def _clean(s: pd.Series, known_clean: bool = False) -> pd.Series:
     """Trimmed ``str``; blank -> NA.  Reader columns are usually clean already
     (the reader trims and nulls blanks): then ``s`` itself, no copy."""
     s = s if s.dtype == "str" else s.astype("str")
-    if is_clean_text(pa.array(s.array)):
+    if known_clean or is_clean_text(pa.array(s.array)):
         return s
     s = s.str.strip()
     return s.where(s != "")
@@ -94,7 +94,7 @@ class _Mapper:
         if actual is None:
             self._missing(name, field_name)
             return None
-        s = _clean(self.frame[actual])
+        s = _clean(self.frame[actual], known_clean=self.raw.cells_clean)
         self._cache[name] = s
         return s
 

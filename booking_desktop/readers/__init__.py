@@ -29,7 +29,7 @@ from booking_desktop.readers.base import (
     register,
     supported_formats,
 )
-from booking_desktop.readers.cleaning import totals_row_kind
+from booking_desktop.readers.cleaning import null_values, totals_row_kind
 from booking_desktop.readers.csv_reader import CsvReader
 from booking_desktop.readers.excel_reader import ExcelReader
 from booking_desktop.readers.json_reader import JsonReader
@@ -124,6 +124,9 @@ def read_file(path: str | Path, options: dict[str, Any] | None = None, format: s
         problems = [p for p in problems if p.code != "extension-mismatch"]
         fmt = by_ext
         raw = _read_as(fmt, src, options)
+    # every reader builds its frame with cleaning.clean_arrays: trimmed like str.strip(), and blank
+    # cells missing unless the caller's null tokens leave "" out
+    raw.cells_clean = "" in null_values(options)
     raw.source.extra["options"] = given  # as asked (callers compare it with a profile's options)
     raw.source.size = src.size
     raw.source.stat = src.stat

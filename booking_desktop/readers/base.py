@@ -82,6 +82,9 @@ class RawTable:
     locations: Locations
     source: SourceInfo
     problems: list[Problem] = field(default_factory=list)  # file-level findings (warnings)
+    # Every column went through the readers' cleaning (trimmed, null tokens -> NA): set by
+    # read_file, so that mapping need not probe each column again.
+    cells_clean: bool = False
 
     @property
     def columns(self) -> list[str]:

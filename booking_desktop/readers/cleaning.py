@@ -42,6 +42,9 @@ DEFAULT_NULL_VALUES: tuple[str, ...] = (
     "(null)",
 )
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+#: Every character Python's ``str.strip()`` removes (``str.isspace``): cells are trimmed of
+#: exactly these, so that reader and mapping agree on what a clean cell is.
+WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 _TOTAL_WORDS = re.compile(r"^\s*(grand\s+)?(total|totals|sum|summe|totaal|totale?|gesamt)\b\s*:?", re.IGNORECASE)
 
 
@@ -54,32 +57,14 @@ def null_values(options: dict) -> list[str]:
 
 
 def needs_trim(arr: pa.ChunkedArray | pa.Array) -> bool:
-    """True when some value may start or end with whitespace.
+    """True when some value may start or end with whitespace (Python's ``str.isspace``).
 
     Looks only at the first and last byte of each value, straight from the
     Arrow buffers (a few ms per million values, where trimming costs ~20 ms).
-    A multi-byte Unicode space is a "maybe"; a false "maybe" only costs a trim.
+    A multi-byte character is judged by its lead byte or last byte: a false
+    "maybe" only costs a trim.
     """
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    for chunk in chunks:
-        if len(chunk) == 0:
-            continue
-        _validity, offsets_buf, data_buf = chunk.buffers()[:3]
-        if data_buf is None:
-            continue
-        offs = np.frombuffer(offsets_buf, dtype=np.int64, count=len(chunk) + 1, offset=chunk.offset * 8)
-        data = np.frombuffer(data_buf, dtype=np.uint8)
-        if data.size == 0:
-            continue
-        # An empty value's "first byte" is its neighbour's: harmless, it is checked anyway.
-        # First: ASCII spaces or the lead byte of U+00A0, U+2000.., U+3000; last: ASCII spaces or 0xA0.
-        first = data[np.minimum(offs[:-1], data.size - 1)]
-        if (((first - np.uint8(9)) <= 4) | (first == 32) | (first == 0xC2) | (first == 0xE2) | (first == 0xE3)).any():
-            return True
-        last = data[offs[1:] - 1]
-        if (((last - np.uint8(9)) <= 4) | (last == 32) | (last == 0xA0)).any():
-            return True
-    return False
+    return _probe(arr, empties=False)
 
 
 def _chunks(arr: pa.ChunkedArray | pa.Array) -> list[pa.Array]:
@@ -112,6 +97,11 @@ def is_clean_text(arr: pa.ChunkedArray | pa.Array) -> bool:
     """
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return False
+    return not _probe(arr, empties=True)
+
+
+def _probe(arr: pa.ChunkedArray | pa.Array, empties: bool) -> bool:
+    """Some value may start or end with whitespace (or, with ``empties``, is "")."""
     for chunk in _chunks(arr):
         bufs = _string_buffers(chunk)
         if bufs is None:
@@ -120,15 +110,18 @@ def is_clean_text(arr: pa.ChunkedArray | pa.Array) -> bool:
         starts, ends = offs[:-1], offs[1:]
         if valid is not None:
             starts, ends = starts[valid], ends[valid]
-        if (ends <= starts).any():
-            return False
+        blank = ends <= starts
+        if blank.any():
+            if empties:
+                return True
+            starts, ends = starts[~blank], ends[~blank]
         if starts.size == 0:
             continue
         if _maybe_space_lead(data[starts]).any():
-            return False
+            return True
         last = data[ends - 1]
         if (last <= 0x20).any():
-            return False
+            return True
         high = np.flatnonzero(last >= 0x80)  # last byte of a multi-byte character
         if high.size:
             e = ends[high]
@@ -137,8 +130,8 @@ def is_clean_text(arr: pa.ChunkedArray | pa.Array) -> bool:
             if ((e - starts[high] >= 2) & (two == 0xC2)).any() or (
                 (e - starts[high] >= 3) & (three >= 0xE1) & (three <= 0xE3)
             ).any():
-                return False
-    return True
+                return True
+    return False
 
 
 def _maybe_space_lead(b: np.ndarray) -> np.ndarray:
@@ -164,7 +157,7 @@ def clean_array(
     if trimmed:
         arr = pc.ascii_trim_whitespace(arr)  # UTF-8 safe: multi-byte sequences hold no ASCII bytes
         if needs_trim(arr):
-            arr = pc.utf8_trim_whitespace(arr)  # NBSP and other Unicode spaces
+            arr = pc.utf8_trim(arr, WHITESPACE)  # NBSP, other Unicode spaces, \x1c-\x1f: what str.strip() strips
     if trimmed or not nulls_done:
         mask = pc.is_in(arr, value_set=pa.array(list(nulls), pa.large_string()))
         if pc.any(mask).as_py():

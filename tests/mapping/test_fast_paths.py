@@ -68,3 +68,31 @@ def test_plain_iso_column_takes_the_shortcut():
     assert dates._all_plain_iso(s)
     assert not dates._all_plain_iso(pd.Series(["2024-03-01", "2024-03-1x"], dtype="str"))
     assert not dates._all_plain_iso(pd.Series(["2024/03/01"], dtype="str"))
+
+
+@pytest.mark.parametrize("space", SPACES)
+def test_cells_a_reader_cleaned_are_mapped_without_a_second_probe(space, tmp_path):
+    """read_file marks its cells clean, so mapping skips its own probe: the readers' trimming
+    must then be exactly the mapping's (Python's str.strip, blank -> missing)."""
+    from booking_desktop.readers import read_file
+
+    values = ["B2", f"{space}A1", f"A1{space}", f"{space}", "Zoë", "N/A"]
+    lines = ["Ref,Other", *[f'"{v}",x' for v in values]]
+    path = tmp_path / "padded.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    raw = read_file(path)
+    assert raw.cells_clean
+    m = apply_mapping(raw, profile({"booking_ref": {"column": "Ref"}}))
+    got = [None if pd.isna(v) else v for v in m.text["booking_ref"].tolist()]
+    assert got == [*_slow_clean(values[:-1]), None]
+
+
+def test_blank_cells_kept_by_the_reader_are_still_missing_after_mapping(tmp_path):
+    from booking_desktop.readers import read_file
+
+    path = tmp_path / "blanks.csv"
+    path.write_text('Ref,Other\n"",x\nB2,y\n', encoding="utf-8")
+    raw = read_file(path, {"null_values": ["NULL"]})  # "" is not a null token here: the cell stays ""
+    assert not raw.cells_clean and raw.frame["Ref"].tolist()[0] == ""
+    m = apply_mapping(raw, profile({"booking_ref": {"column": "Ref"}}))
+    assert pd.isna(m.text["booking_ref"].iloc[0]) and m.text["booking_ref"].iloc[1] == "B2"
