@@ -69,7 +69,7 @@ def _database_problem(exc: BaseException) -> ProblemError:
 
 
 _CONNECTION_HINT = "Check the connection (status bar) and try again, or choose another connection."
-_REOPEN_HINT = "Nothing was written. Open the file again to commit its current content."
+_REOPEN_HINT = "Nothing was written."
 
 
 def _hint(message: str, default: str) -> str:

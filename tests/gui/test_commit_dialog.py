@@ -161,6 +161,6 @@ def test_a_file_changed_on_disk_since_opening_is_refused_at_the_preview(qtbot, d
     qtbot.waitUntil(lambda: dlg.error_label.isVisible(), timeout=15000)
     text = dlg.error_label.text()
     assert "today.csv" in text and "changed on disk" in text
-    assert "Open the file again" in text and "Check the connection" not in text
+    assert "open it again" in text and "Nothing was written." in text and "Check the connection" not in text
     assert not dlg.commit_button.isEnabled()
     assert db.bookings.count_documents({}) == 0 and db.imports.count_documents({}) == 0
