@@ -62,17 +62,6 @@ def type_into_cell(qtbot, window, view_row: int, field: str, text: str) -> None:
     qtbot.waitUntil(lambda: window.view.state() != QAbstractItemView.State.EditingState)
 
 
-def fill_dialog_later(qtbot, fill):
-    def run():
-        dlg = QApplication.activeModalWidget()
-        if dlg is None:
-            QTimer.singleShot(20, run)
-            return
-        fill(dlg)
-
-    QTimer.singleShot(0, run)
-
-
 def on_modal(callback) -> None:
     """Run ``callback(dialog)`` once the next modal dialog is up (a modal ``exec()`` blocks the test)."""
 

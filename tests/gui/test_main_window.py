@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import CSV_ROWS, cell_point, click_cell, fill_dialog_later, open_and_wait, type_into_cell
+from gui_helpers import CSV_ROWS, cell_point, click_cell, on_modal, open_and_wait, type_into_cell
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
@@ -128,7 +128,7 @@ def test_bulk_replace_through_the_dialog_is_one_undo_step(qtbot, make_window, bo
         qtbot.keyClicks(dlg.replace_edit, "Grand Hotel")
         qtbot.mouseClick(dlg.buttons.buttons()[0], Qt.MouseButton.LeftButton)
 
-    fill_dialog_later(qtbot, fill)
+    on_modal(fill)
     qtbot.keyClick(w.view, Qt.Key.Key_F, CTRL)
     assert w.session.text["property_name"].tolist() == [
         "Grand Hotel A",

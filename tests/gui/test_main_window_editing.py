@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from gui_helpers import cell_point, click_cell, fill_dialog_later, open_and_wait
+from gui_helpers import cell_point, click_cell, on_modal, open_and_wait
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -52,7 +52,7 @@ def test_value_map_dialog_maps_whole_values(qtbot, make_window, bookings_csv):
                 t.item(i, 2).setText("AT")
         dlg.accept()
 
-    fill_dialog_later(qtbot, fill)
+    on_modal(fill)
     w.act_map.trigger()
     assert w.session.text["country"].tolist() == ["AT", "FR", "US", "GB", "AT", "ES"]
     assert w.session.undo_label == "Map values in country"
@@ -69,7 +69,7 @@ def test_set_value_for_a_selection(qtbot, make_window, bookings_csv):
         qtbot.keyClicks(dlg.edit, "no_show")
         dlg.accept()
 
-    fill_dialog_later(qtbot, fill)
+    on_modal(fill)
     qtbot.keyClick(w.view, Qt.Key.Key_V, CTRL | SHIFT)
     assert w.session.text["status"].tolist()[2:5] == ["no_show", "no_show", "no_show"]
     w.session.undo()

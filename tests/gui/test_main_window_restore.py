@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from gui_helpers import fill_dialog_later, open_and_wait, type_into_cell
+from gui_helpers import on_modal, open_and_wait, type_into_cell
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
@@ -21,7 +21,7 @@ def click_button_named(qtbot, name: str):
         assert button is not None, f"no {name} in {dlg.text()}"
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
-    fill_dialog_later(qtbot, fill)
+    on_modal(fill)
 
 
 def make_edits(qtbot, w) -> None:
