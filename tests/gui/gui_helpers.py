@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -73,3 +74,41 @@ def on_modal(callback) -> None:
         callback(dlg)
 
     QTimer.singleShot(0, poll)
+
+
+class LoopGaps:
+    """A 10 ms timer on the UI thread: the gaps between its ticks are how long the event loop
+    was blocked.  ``label()`` says what was going on at each tick."""
+
+    def __init__(self, label=lambda: "") -> None:
+        self.gaps: list[float] = []
+        self.where: list[str] = []
+        self._label = label
+        self._last = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append(now - self._last)
+        self.where.append(self._label())
+        self._last = now
+
+    def restart(self) -> None:
+        self.gaps.clear()
+        self.where.clear()
+        self._last = time.perf_counter()
+
+    def idle(self, qtbot, ms: int = 1000) -> float:
+        """The worst gap with nothing loading (the machine's own noise); then starts afresh."""
+        self.restart()
+        qtbot.wait(ms)
+        baseline = max(self.gaps)
+        self.restart()
+        return baseline
+
+    def worst(self) -> tuple[float, str]:
+        i = max(range(len(self.gaps)), key=self.gaps.__getitem__)
+        return self.gaps[i], self.where[i]

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QTimer
+from gui_helpers import LoopGaps
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
@@ -35,37 +35,16 @@ def million_csv(tmp_path_factory, repo_root):
 def test_million_row_load_keeps_the_event_loop_answering(qtbot, make_window, million_csv):
     path, profiles = million_csv
     w = make_window(profiles_dir=profiles)
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    where: list[str] = []
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        where.append(w.progress_label.text() or ("loaded" if w.session is not None else "starting"))
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
-    timer.start()
-    # the machine's own noise (other processes on the same cores) with nothing loading
-    last[0] = time.perf_counter()
-    qtbot.wait(1000)
-    baseline = max(gaps)
-    gaps.clear()
-    where.clear()
-    last[0] = time.perf_counter()
+    probe = LoopGaps(lambda: w.progress_label.text() or ("loaded" if w.session is not None else "starting"))
+    baseline = probe.idle(qtbot)  # the machine's own noise (other processes on the same cores)
     with qtbot.waitSignal(w.fully_loaded, timeout=300_000):
         w.open_file(path)
-    timer.stop()
+    probe.timer.stop()
 
     assert w.model.rowCount() == ROWS
     assert w.session.result.profile is not None and w.session.result.profile.name == "bench_vendor"
-    assert len(gaps) > 50  # the timer really ran during the load
-    worst = max(gaps)
-    at = where[gaps.index(worst)]
+    assert len(probe.gaps) > 50  # the timer really ran during the load
+    worst, at = probe.worst()
     bound = WORST_GAP_S + baseline
     assert worst < bound, (
         f"event loop blocked for {worst * 1000:.0f} ms (during {at!r}; idle noise {baseline * 1000:.0f} ms)"
@@ -89,33 +68,18 @@ def test_bulk_replace_at_a_million_rows_runs_in_the_background(qtbot, make_windo
     col = w.session.text["room_type"]
     n_dbl = int((col == "DBL").sum())
     assert n_dbl > 100_000
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
-    timer.start()
-    last[0] = time.perf_counter()
-    qtbot.wait(1000)  # the machine's own noise first
-    baseline = max(gaps)
-    gaps.clear()
-    last[0] = time.perf_counter()
+    probe = LoopGaps()
+    baseline = probe.idle(qtbot)  # the machine's own noise first
     assert w.replace("room_type", "DBL", "Double", False, False, []) is None  # running on a worker
     assert w.model.read_only
     qtbot.waitUntil(lambda: not w.is_editing and not w.model.read_only, timeout=120_000)
-    timer.stop()
+    probe.timer.stop()
     assert int((w.session.text["room_type"] == "Double").sum()) == n_dbl
     assert w.model.cell_text(int(np.flatnonzero(col.to_numpy() == "DBL")[0]), w.model.fields.index("room_type")) == (
         "Double"
     )
     assert w.session.undo_label == "Replace in room_type"
-    worst = max(gaps)
+    worst, _ = probe.worst()
     # the edit re-validates the whole frame on the worker; the core's single pyarrow/numpy calls hold the
     # GIL for up to ~300 ms on this machine, so the bound is looser than for the load.  On the UI thread it
     # blocked ~4 s before edits ran on a worker.
