@@ -434,6 +434,21 @@ def _all_plain_iso(series: pd.Series) -> bool:
     return True
 
 
+def _dates_of(s: pd.Series, nd: _NumericDates, rest: np.ndarray, numeric: np.ndarray,
+              also: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, DateOrderDecision | None]:
+    """(days, read, day/month decision) of the ``rest`` rows: month-name dates as such, the
+    ``numeric`` rows in the order the column proves (where ``also`` holds too)."""
+    days, ok = _textual_dates(s, rest & ~nd.matched)
+    decision = None
+    if numeric.any():
+        decision = _decide(nd, among=numeric)
+        if decision.order is not None:
+            d2, ok2 = _read_in_order(nd, decision.order)
+            ok2 &= numeric if also is None else numeric & also
+            days, ok = np.where(ok2, d2, days), ok | ok2
+    return days, ok, decision
+
+
 def normalize_dates_auto(series: pd.Series) -> tuple[DateParse, DateOrderDecision | None]:
     """Dates without a declared format: ISO values (with or without a time part) become
     ``YYYY-MM-DD``; numeric dates are read in the order the column proves; month-name
@@ -452,14 +467,7 @@ def normalize_dates_auto(series: pd.Series) -> tuple[DateParse, DateOrderDecisio
     if not rest.any():
         return DateParse(out, np.zeros(len(s), dtype=bool)), None
     nd = _numeric_dates(s)
-    numeric = rest & nd.matched
-    days, ok = _textual_dates(s, rest & ~nd.matched)
-    decision = None
-    if numeric.any():
-        decision = _decide(nd, among=numeric)
-        if decision.order is not None:
-            d2, ok2 = _read_in_order(nd, decision.order)
-            days, ok = np.where(ok2 & numeric, d2, days), ok | (ok2 & numeric)
+    days, ok, decision = _dates_of(s, nd, rest, rest & nd.matched)
     out = iso_from_days(days, ok, s.index).where(ok, out).rename(series.name)
     return DateParse(out.astype("str"), rest & ~ok), decision
 
@@ -497,14 +505,7 @@ def normalize_datetimes_ordered(series: pd.Series, numeric: bool = True) -> tupl
     h = np.where(pm & (h < 12), h + 12, np.where(am & (h == 12), 0, h))
     bare = nd.matched & ~has_time & ~s.str.contains(r"[T ,]", regex=True).fillna(False).to_numpy(dtype=bool)
     candidates = rest & nd.matched & (has_time | bare)
-    days, good = _textual_dates(s, rest & ~nd.matched)
-    decision = None
-    if candidates.any():
-        decision = _decide(nd, among=candidates)
-        if decision.order is not None:
-            d2, ok2 = _read_in_order(nd, decision.order)
-            ok2 &= candidates & time_ok
-            days, good = np.where(ok2, d2, days), good | ok2
+    days, good, decision = _dates_of(s, nd, rest, candidates, time_ok)
     date_text = iso_from_days(days, good, s.index)
     clock = pd.Series(
         np.char.add(
