@@ -163,13 +163,22 @@ _SLICE = 1 << 20
 
 def byte_from_start(arr: pa.Array, k: int) -> np.ndarray:
     """Byte ``k`` (0-based) of each string; 0 if too short/null."""
+    return _byte_at(arr, k, from_end=False)
+
+
+def _byte_at(arr: pa.Array, k: int, from_end: bool) -> np.ndarray:
     n = len(arr)
     if n == 0 or arr.null_count == n:
         return np.zeros(n, dtype=np.uint8)
     offsets = _offsets(arr)
     data = _data(arr)
-    pos = offsets[:-1] + k
-    ok = (pos < offsets[1:]) & valid(arr)
+    if from_end:
+        pos = offsets[1:] - k
+        inside = pos >= offsets[:-1]
+    else:
+        pos = offsets[:-1] + k
+        inside = pos < offsets[1:]
+    ok = inside & valid(arr)
     if not ok.any():
         return np.zeros(n, dtype=np.uint8)
     return np.where(ok, data[np.where(ok, pos, 0)], 0).astype(np.uint8)
@@ -186,16 +195,7 @@ def matches_some(arr: pa.Array, candidates: np.ndarray, pattern: str) -> np.ndar
 
 def byte_from_end(arr: pa.Array, k: int) -> np.ndarray:
     """The byte ``k`` positions before the end of each string (``k=1``: last byte); 0 if too short/null."""
-    n = len(arr)
-    if n == 0 or arr.null_count == n:
-        return np.zeros(n, dtype=np.uint8)
-    offsets = _offsets(arr)
-    data = _data(arr)
-    pos = offsets[1:] - k
-    ok = (pos >= offsets[:-1]) & valid(arr)
-    if not ok.any():
-        return np.zeros(n, dtype=np.uint8)
-    return np.where(ok, data[np.where(ok, pos, 0)], 0).astype(np.uint8)
+    return _byte_at(arr, k, from_end=True)
 
 
 def matches(arr: pa.Array, pattern: str) -> np.ndarray:
