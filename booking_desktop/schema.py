@@ -1,4 +1,4 @@
-"""The canonical booking schema, loaded from ``resources/schema/booking.schema.json``.
+"""The canonical booking schema, loaded from ``booking_desktop/resources/schema/booking.schema.json``.
 
 The JSON file is the single source of truth: field order, required set, enums,
 bounds, lengths, patterns, personal-data flags, status synonyms, currency
@@ -18,7 +18,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-DEFAULT_SCHEMA_PATH = Path(__file__).resolve().parents[1] / "resources" / "schema" / "booking.schema.json"
+from booking_desktop import paths
+
+DEFAULT_SCHEMA_PATH = paths.schema_path()
 
 # Field kinds the validator knows how to check, derived from JSON Schema type/format/enum.
 KINDS = ("text", "enum", "email", "phone", "date", "datetime", "integer", "decimal", "currency", "country")

@@ -134,7 +134,7 @@ def shoot_welcome(out: Path, suffix: str, tmp: Path) -> None:
         journal_dir=tmp / f"journal-welcome{suffix}",
         profiles_dir=tmp / "profiles",
         check_journals=False,
-        samples_dir=REPO / "resources" / "samples",
+        samples_dir=REPO / "booking_desktop" / "resources" / "samples",
     )
     win.resize(1200, 700)
     grab(win, out, f"welcome{suffix}")

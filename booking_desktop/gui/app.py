@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
+
+from booking_desktop import paths
 
 log = logging.getLogger("booking_desktop")
 
@@ -24,12 +25,7 @@ LOG_BACKUPS = 3
 
 
 def log_dir() -> Path:
-    env = os.environ.get("BOOKING_DESKTOP_LOG_DIR")
-    if env:
-        return Path(env)
-    from platformdirs import user_log_dir
-
-    return Path(user_log_dir("booking-desktop", "BookingDesktop"))
+    return paths.log_dir()
 
 
 def setup_logging(verbose: bool = False) -> Path:
@@ -91,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def samples_dir() -> Path | None:
-    here = Path(__file__).resolve().parents[2] / "resources" / "samples"
+    here = paths.samples_dir()
     return here if here.is_dir() else None
 
 

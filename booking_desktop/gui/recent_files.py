@@ -8,10 +8,11 @@ operator's real settings.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings
+
+from booking_desktop import paths
 
 ORGANIZATION = "BookingDesktop"
 APPLICATION = "Booking Desktop"
@@ -29,9 +30,9 @@ def use_settings_dir(directory: str | Path) -> None:
 def configure_application_names() -> None:
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
-    env = os.environ.get("BOOKING_DESKTOP_SETTINGS_DIR")
-    if env:
-        use_settings_dir(env)
+    redirected = paths.settings_dir()
+    if redirected:
+        use_settings_dir(redirected)
 
 
 def settings() -> QSettings:

@@ -1,6 +1,6 @@
 """Where profiles live and which one fits a file.
 
-Shipped profiles are in the repository's ``mappings/`` folder; an operator's
+Shipped profiles are package data (``booking_desktop/resources/mappings``); an operator's
 own profiles are in ``<user data dir>/booking-desktop/mappings`` and override
 a shipped profile of the same name (so a vendor's changed export can be fixed
 locally without touching the installation).  One broken profile file never
@@ -9,36 +9,26 @@ hides the others: :func:`scan_profiles` returns the errors beside the good ones.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from booking_desktop import paths
 from booking_desktop.errors import Problem, ProfileError
 from booking_desktop.mapping.drift import ProfileMatch, match_profile
 from booking_desktop.mapping.profile import MappingProfile
 
-APP_NAME = "booking-desktop"
 PROFILE_SUFFIXES = (".yaml", ".yml")
-ENV_USER_DIR = "BOOKING_DESKTOP_PROFILES"  # overrides the user profile folder (tests, portable installs)
+ENV_USER_DIR = paths.ENV_PROFILES  # overrides the user profile folder (tests, portable installs)
 
 
 def shipped_profiles_dir() -> Path:
-    """The ``mappings/`` folder shipped with the program (source tree or frozen bundle)."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "mappings"
-    return Path(__file__).resolve().parents[2] / "mappings"
+    """The profiles shipped with the program (package data: source tree, wheel or frozen bundle)."""
+    return paths.shipped_profiles_dir()
 
 
 def user_profiles_dir() -> Path:
-    env = os.environ.get(ENV_USER_DIR)
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir(APP_NAME)) / "mappings"
+    return paths.user_profiles_dir()
 
 
 def default_profile_dirs() -> list[Path]:

@@ -20,18 +20,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from booking_desktop import paths
+
 log = logging.getLogger(__name__)
 
 JOURNAL_VERSION = 1
 
 
 def default_journal_dir() -> Path:
-    env = os.environ.get("BOOKING_DESKTOP_JOURNAL_DIR")
-    if env:
-        return Path(env)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("booking-desktop", "BookingDesktop")) / "journal"
+    return paths.journal_dir()
 
 
 @dataclass(frozen=True)

@@ -27,14 +27,14 @@ from urllib.parse import quote, unquote
 
 import keyring
 import keyring.errors
-import platformdirs
 from keyring.backends.chainer import ChainerBackend
 
+from booking_desktop import paths
 from booking_desktop.storage.client import DEFAULT_DB, ConnectionTarget
 
 SERVICE = "booking-desktop"
 ENV_URI = "BOOKING_MONGODB_URI"
-ENV_CONFIG = "BOOKING_DESKTOP_CONFIG_DIR"
+ENV_CONFIG = paths.ENV_CONFIG
 FILE_NAME = "connections.json"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 _SCHEME_RE = re.compile(r"^mongodb(?:\+srv)?://", re.I)
@@ -83,8 +83,7 @@ def split_secret(uri: str) -> tuple[str, str | None, str | None]:
 
 
 def config_dir() -> Path:
-    env = os.environ.get(ENV_CONFIG)
-    return Path(env) if env else Path(platformdirs.user_config_dir(SERVICE))
+    return paths.config_dir()
 
 
 # -- keyring backend classification ---------------------------------------------

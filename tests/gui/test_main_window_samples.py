@@ -19,7 +19,7 @@ pytestmark = pytest.mark.gui
     ]
 )
 def sample(request, repo_root):
-    path = repo_root / "resources" / "samples" / request.param
+    path = repo_root / "booking_desktop" / "resources" / "samples" / request.param
     if not path.exists():
         pytest.skip(f"{path.name} not in resources/samples")
     return path

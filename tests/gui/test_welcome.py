@@ -37,7 +37,7 @@ def test_recent_files_are_offered_when_they_still_exist(make_window, tmp_path):
 
 
 def test_the_shipped_samples_are_offered(make_window, repo_root):
-    w = make_window(samples_dir=repo_root / "resources" / "samples")
+    w = make_window(samples_dir=repo_root / "booking_desktop" / "resources" / "samples")
     names = {p.name for p in w.welcome.file_buttons}
     assert {"lisboa_pms_export.csv", "alpine_lodges_report.xlsx", "nordic_channel_export.xml"} <= names
     assert "make_samples.py" not in names

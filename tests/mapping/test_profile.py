@@ -204,7 +204,7 @@ def test_save_refuses_an_invalid_profile(tmp_path):
 
 
 def test_every_shipped_profile_loads_and_round_trips(repo_root, tmp_path):
-    paths = sorted((repo_root / "mappings").glob("*.yaml"))
+    paths = sorted((repo_root / "booking_desktop" / "resources" / "mappings").glob("*.yaml"))
     assert len(paths) >= 6
     for path in paths:
         p = MappingProfile.load(path)

@@ -17,7 +17,7 @@ from booking_desktop.validation import validate
 
 @pytest.fixture(scope="module")
 def samples(repo_root):
-    return repo_root / "resources" / "samples"
+    return repo_root / "booking_desktop" / "resources" / "samples"
 
 
 # file -> (profile, records, {(record, field, code)} planted on purpose)

@@ -20,7 +20,7 @@ def test_fields_are_the_architecture_contract_in_order(repo_root):
 
 
 def test_schema_is_versioned_json_schema(repo_root):
-    raw = json.loads((repo_root / "resources" / "schema" / "booking.schema.json").read_text())
+    raw = json.loads((repo_root / "booking_desktop" / "resources" / "schema" / "booking.schema.json").read_text())
     assert raw["$schema"].endswith("2020-12/schema")
     assert raw["$id"] and raw["version"]
     assert set(raw["required"]) <= set(raw["properties"])

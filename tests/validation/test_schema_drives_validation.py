@@ -13,7 +13,7 @@ from booking_desktop.validation import validate
 
 @pytest.fixture
 def schema_copy(repo_root, tmp_path):
-    raw = json.loads((repo_root / "resources" / "schema" / "booking.schema.json").read_text())
+    raw = json.loads((repo_root / "booking_desktop" / "resources" / "schema" / "booking.schema.json").read_text())
 
     def write(edit) -> object:
         data = json.loads(json.dumps(raw))

@@ -286,7 +286,7 @@ def test_years_outside_the_bounds_are_range_errors_not_crashes():
 def test_schema_pattern_has_json_schema_search_semantics(tmp_path, repo_root):
     import json
 
-    raw = json.loads((repo_root / "resources" / "schema" / "booking.schema.json").read_text())
+    raw = json.loads((repo_root / "booking_desktop" / "resources" / "schema" / "booking.schema.json").read_text())
     raw["properties"]["room_type"]["pattern"] = "[A-Z]"  # must contain a capital somewhere
     path = tmp_path / "s.json"
     path.write_text(json.dumps(raw))
