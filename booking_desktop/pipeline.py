@@ -45,6 +45,7 @@ class PipelineResult:
     validation: Any = None  # the ValidationResult (the session re-validates edited rows from it)
     record_numbers: np.ndarray | None = None  # 1-based record number per row when rows were dropped
     suggestion: Any = None  # the MappingSuggestion when no profile matched (the mapping panel shows it)
+    edited_records: np.ndarray | None = None  # 1-based records the operator edited (set by the session's commit)
 
     def record_numbers_array(self) -> np.ndarray:
         """The file's 1-based record number of each row (``position + 1`` unless rows were dropped)."""
@@ -123,7 +124,7 @@ def run(
 
         suggestion = suggest_mapping(raw, vendor=vendor)
         try:
-            mapping_profile = suggestion.to_profile(name=path.stem, vendor=vendor or "")
+            mapping_profile = suggestion.to_profile(name=path.stem, vendor=vendor)
         except ProfileError as exc:
             raise ProfileError(
                 Problem(code="no-mapping", message=f"{path.name}: no usable mapping could be suggested ({exc})")
@@ -135,7 +136,11 @@ def run(
     _check(cancelled)
 
     yield Progress("validate", 2, 3, f"validating {len(raw):,} records")
-    rules = load_schema().rules(getattr(mapping_profile, "rules", None) or None)
+    overrides = getattr(mapping_profile, "rules", None) or None
+    if not vendor_known(mapping_profile, vendor):
+        overrides = vendor_unknown_rules(overrides)
+        file_problems.append(vendor_unknown_problem(path.name))
+    rules = load_schema().rules(overrides)
     checked = validate(mapped.text, rules)
     problems = ProblemTable.concat([mapped.problems, checked.problems])
     error_rows = problems.error_row_mask(len(mapped.text)) if len(mapped.problems) else checked.error_rows
@@ -157,6 +162,35 @@ def run(
     )
     yield Progress("done", 3, 3, f"{result.valid:,} valid, {result.invalid:,} invalid")
     return result
+
+
+VENDOR_UNKNOWN = "vendor-unknown"
+
+
+def vendor_known(profile: Any, vendor: str | None) -> bool:
+    """Is there a vendor for the rows: given, the profile's, or a mapped vendor column?"""
+    return bool(vendor or getattr(profile, "vendor", None) or "vendor" in (getattr(profile, "fields", None) or {}))
+
+
+def vendor_unknown_rules(overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """Validate without a vendor: the rows are checked, the vendor is asked for before a commit."""
+    out = dict(overrides or {})
+    out["vendor"] = {**out.get("vendor", {}), "required": False}
+    return out
+
+
+def vendor_unknown_problem(file_name: str) -> Problem:
+    from booking_desktop.errors import Severity
+
+    return Problem(
+        code=VENDOR_UNKNOWN,
+        severity=Severity.WARNING,
+        field="vendor",
+        location=file_name,
+        message="no vendor: no profile matched this file and none was given; the rows are checked, but "
+        "importing needs the vendor (--vendor CODE, a profile with a vendor, or the vendor asked before "
+        "the commit)",
+    )
 
 
 def _check(cancelled: CancelCheck) -> None:

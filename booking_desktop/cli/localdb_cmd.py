@@ -1,4 +1,4 @@
-"""``local-db status|start|stop``: the built-in local database (nx-27017 on this computer).
+"""``local-db status|start|stop``: the built-in local database (SecantusDB on this computer).
 
 ``start`` leaves it running in the background for later commands and the app
 (which find it through its state file); without it, a command that needs the
@@ -46,12 +46,15 @@ def run_localdb(args: argparse.Namespace) -> int:
         "port": st.port,
         "uri": st.uri,
         "data_dir": str(st.data_dir),
+        "protected": st.protected,
+        "note": st.note or None,
     }
     if args.json:
         json.dump(out, sys.stdout)
         sys.stdout.write("\n")
     elif st.running:
-        print(f"{LABEL}: running (pid {st.pid}) at {st.uri}\n  data: {st.data_dir}")
+        guard = "password in the keyring" if st.protected else st.note
+        print(f"{LABEL}: running (pid {st.pid}) at {st.uri}\n  data: {st.data_dir}\n  {guard}")
     else:
         print(f"{LABEL}: not running\n  data: {st.data_dir}")
     return 0

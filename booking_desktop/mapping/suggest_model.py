@@ -87,7 +87,8 @@ class MappingSuggestion:
 
     def to_profile_dict(self, name: str, vendor: str | None = None) -> dict[str, Any]:
         """The profile YAML structure (see mappings/*.yaml) for this suggestion."""
-        d: dict[str, Any] = {"version": 1, "name": name, "vendor": vendor or self.vendor or name}
+        # never the file name: two exports of one vendor named differently must not become two vendors
+        d: dict[str, Any] = {"version": 1, "name": name, "vendor": vendor or self.vendor or ""}
         src = self.source
         d["description"] = f"suggested from {Path(src.path).name}" if src is not None else "suggested mapping"
         if src is not None and src.format in PROFILE_FORMATS:
@@ -100,10 +101,16 @@ class MappingSuggestion:
         return d
 
     def to_profile(self, name: str, vendor: str | None = None) -> Any:
-        """A :class:`~booking_desktop.mapping.profile.MappingProfile` (can be ``.save()``-d)."""
+        """A :class:`~booking_desktop.mapping.profile.MappingProfile` (can be ``.save()``-d once it has a
+        vendor).  Without a vendor its ``vendor`` is empty: the rows get none until the operator names it."""
+        import dataclasses
+
         from booking_desktop.mapping.profile import MappingProfile
 
-        return MappingProfile.from_dict(self.to_profile_dict(name, vendor))
+        d = self.to_profile_dict(name, vendor)
+        if d["vendor"]:
+            return MappingProfile.from_dict(d)
+        return dataclasses.replace(MappingProfile.from_dict({**d, "vendor": "UNSET"}), vendor="")
 
 
 def _reader_options(src: Any) -> dict[str, Any]:

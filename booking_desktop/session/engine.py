@@ -64,12 +64,17 @@ class CoreEngine:
 
     def remap(self, result: PipelineResult, profile: Any) -> PipelineResult:
         from booking_desktop.mapping import apply_mapping
+        from booking_desktop.pipeline import vendor_known, vendor_unknown_problem, vendor_unknown_rules
         from booking_desktop.schema import load_schema
         from booking_desktop.validation import validate
 
         vendor = result.vendor if result.profile is None else None
         mapped = apply_mapping(result.raw, profile, vendor=vendor)
-        rules = load_schema().rules(getattr(profile, "rules", None) or None)
+        overrides = getattr(profile, "rules", None) or None
+        unknown = [] if vendor_known(profile, vendor) else [vendor_unknown_problem(result.raw.source.path.name)]
+        if unknown:
+            overrides = vendor_unknown_rules(overrides)
+        rules = load_schema().rules(overrides)
         vr = validate(mapped.text, rules)
         problems = ProblemTable.concat([mapped.problems, vr.problems])
         out = dataclasses.replace(
@@ -81,7 +86,7 @@ class CoreEngine:
             profile=profile,
             vendor=getattr(profile, "vendor", None) or result.vendor,
             mapping=dict(mapped.mapping),
-            file_problems=[*result.raw.problems, *mapped.file_problems],
+            file_problems=[*result.raw.problems, *mapped.file_problems, *unknown],
             rules=rules,
         )
         out.validation = vr  # type: ignore[attr-defined]

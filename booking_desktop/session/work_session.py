@@ -312,8 +312,12 @@ class WorkSession:
         Runs in a worker for big files (it copies the kept rows).
         """
         r = self.result
+        edited = np.zeros(len(self.deleted), dtype=bool)
+        if self._overlay:
+            edited[np.fromiter((row for row, _ in self._overlay), dtype=np.int64)] = True
+        edited_records = r.record_numbers_array()[edited & ~self.deleted]
         if not self.deleted.any():
-            return r
+            return dataclasses.replace(r, edited_records=edited_records)
         keep = np.flatnonzero(~self.deleted)
         new_pos = np.full(len(self.deleted), -1, dtype=np.int64)
         new_pos[keep] = np.arange(keep.size)
@@ -334,6 +338,7 @@ class WorkSession:
             problems=ProblemTable(pf),
             error_rows=np.asarray(r.error_rows, dtype=bool)[keep],
             record_numbers=r.record_numbers_array()[keep],
+            edited_records=edited_records,
         )
         dup_rows = np.unique(pf.loc[pf["code"] == "duplicate_ref", "row"].to_numpy(dtype=np.int64))
         if dup_rows.size:

@@ -76,6 +76,6 @@ def insert_idempotent(db: Database, collection: str, docs: list[dict[str, Any]])
         return int(exc.details.get("nInserted", 0))
 
 
-def log(db: Database, action: str, target: dict[str, Any], **kw: Any) -> None:
+def log(db: Database, action: str, target: dict[str, Any], *, session: Any = None, **kw: Any) -> None:
     """Append one audit entry (for actions outside the engine: resolve a rejected row, remove a connection...)."""
-    db.audit_log.insert_one(entry(action, target, **kw))
+    db.audit_log.insert_one(entry(action, target, **kw), session=session)

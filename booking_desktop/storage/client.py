@@ -78,32 +78,54 @@ def ensure_indexes(db: Database) -> None:
     db.import_batches.create_index([("import_id", ASCENDING)], name="import")
 
 
+MONGODB, SECANTUS, NX = "mongodb", "secantus", "nx-27017"
+
+
+def server_kind(client: MongoClient) -> str:
+    """``secantus`` or ``nx-27017`` (they say so in ``buildInfo``), else ``mongodb``."""
+    info = client.admin.command("buildInfo")
+    if info.get("secantusVersion"):
+        return SECANTUS
+    if info.get("process") == "nx_27017":
+        return NX
+    return MONGODB
+
+
 @dataclass(frozen=True)
 class ServerFacts:
     round_trip_ms: float
     version: str | None
     transactions: bool
     topology: str  # "standalone", "replica set", "sharded"
+    kind: str = MONGODB
+    server_version: str | None = None  # the product's own version (SecantusDB's), when it is not MongoDB
 
 
 def server_facts(client: MongoClient) -> ServerFacts:
-    """Round trip of a ping, the version (buildInfo when server_info() has none), transactions support."""
+    """Round trip of a ping, the version (buildInfo when server_info() has none), topology, transactions."""
     admin = client.admin
     t0 = time.perf_counter()
     admin.command("ping")
     rtt = (time.perf_counter() - t0) * 1000
     hello = admin.command("hello")
-    info = client.server_info()
+    info = admin.command("buildInfo")
     version = info.get("version")
-    if not version:
-        version = admin.command("buildInfo").get("version")
     if hello.get("msg") == "isdbgrid":
         topology = "sharded"
     elif hello.get("setName"):
         topology = "replica set"
     else:
         topology = "standalone"
-    return ServerFacts(round_trip_ms=rtt, version=version, transactions=topology != "standalone", topology=topology)
+    kind = SECANTUS if info.get("secantusVersion") else NX if info.get("process") == "nx_27017" else MONGODB
+    own = info.get("secantusVersion") if kind == SECANTUS else None
+    return ServerFacts(
+        round_trip_ms=rtt,
+        version=version,
+        transactions=topology != "standalone",
+        topology=topology,
+        kind=kind,
+        server_version=own,
+    )
 
 
 def supports_transactions(client: MongoClient) -> bool:

@@ -15,7 +15,9 @@ and updates by ``_id`` are fast.  So each batch
 Every step is idempotent (deterministic ``_id`` s everywhere, and a booking
 written by *this* import is recognised on replay), so a batch interrupted at
 any point is simply run again.  Where the server supports transactions, steps
-1-5 of a batch commit atomically as well.
+1-5 of a batch commit atomically as well; a write error inside the transaction
+aborts it, and the batch runs again knowing which bookings exist or which
+documents the server refuses (batch.py).
 
 The engine is a generator: it yields :class:`CommitProgress` after every batch,
 checks ``cancelled()`` between batches, and returns a :class:`CommitSummary`.
@@ -35,21 +37,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from bson.errors import InvalidDocument
+from pymongo import WriteConcern
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
 from booking_desktop.errors import ReadError
 from booking_desktop.storage import imports as imp
-from booking_desktop.storage.batch import LOOKUP_CHUNK, BatchWrites, ConcurrentInsert, Plan
-from booking_desktop.storage.client import ensure_indexes, supports_transactions
+from booking_desktop.storage.batch import Attempt, BatchWrites, ConcurrentInsert, Plan, RefusedRows
+from booking_desktop.storage.client import ensure_indexes
+from booking_desktop.storage.connection import ServerTraits, detect_traits
 from booking_desktop.storage.mapper import BookingMapper, SourceRef
 from booking_desktop.storage.retry import RetriesExhausted, RetryPolicy, is_transient
 
 log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 1000
-MAX_BATCH_SIZE = 2000  # the local server stops answering heartbeats during long requests
-# what a refused batch raises: server errors, and pymongo's own refusals (DocumentTooLarge is an InvalidDocument)
-REFUSED = (PyMongoError, InvalidDocument)
+MAX_BATCH_SIZE = 2000  # a request stays well inside the client's timeouts on a slow server
+# what a refused batch raises: server errors, and the driver's own refusals (DocumentTooLarge is an
+# InvalidDocument; text that is not valid Unicode cannot be encoded)
+REFUSED = (PyMongoError, InvalidDocument, UnicodeEncodeError)
+MAX_TRANSACTION_REPLAYS = 5
 
 
 class StorageError(Exception):
@@ -58,6 +64,10 @@ class StorageError(Exception):
 
 class FileChangedError(StorageError):
     """The file changed on disk after it was read: its rows in hand are not the file's content."""
+
+
+class MissingVendorError(StorageError):
+    """Rows without a vendor: booking identity is (vendor, booking_ref), so they cannot be committed."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,7 @@ class CommitEngine(BatchWrites):
         use_transactions: bool | None = None,
         db_user: str | None = None,
         mapper: BookingMapper | None = None,
+        traits: ServerTraits | None = None,
     ):
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -141,7 +152,9 @@ class CommitEngine(BatchWrites):
         self.batch_size = min(batch_size, MAX_BATCH_SIZE)
         self.retry = retry or RetryPolicy()
         self._open_rejects: dict[tuple[str, str], bool] = {}  # (import id, file sha256) -> any open rejected rows
-        self.mapper = mapper or BookingMapper()
+        self._fixed: dict[tuple[str, str], dict[int, str]] = {}  # (import id, file sha256) -> fixed records
+        self._traits = traits  # learned from the server on first use when not given (connection.connect gives it)
+        self._mapper = mapper
         self.db_user = db_user
         self._use_transactions = use_transactions
         self._prepared: dict[tuple[int, int, int], list[dict[str, Any]]] = {}
@@ -158,7 +171,7 @@ class CommitEngine(BatchWrites):
             raise ValueError(f"error_rows has {len(errors)} entries for {n} rows")
         valid_pos = np.flatnonzero(~errors)
         keys: list[str | None] = [None] * n
-        valid_keys = self.mapper.keys(typed.iloc[valid_pos]) if len(valid_pos) else []
+        valid_keys = (self._mapper or BookingMapper()).keys(typed.iloc[valid_pos]) if len(valid_pos) else []
         for p, k in zip(valid_pos.tolist(), valid_keys):
             keys[p] = k
         rejected = errors.copy()
@@ -176,9 +189,20 @@ class CommitEngine(BatchWrites):
         row_vendor = None
         if "vendor" in typed.columns:
             row_vendor = typed["vendor"].astype(object).to_numpy()
+            missing = pd.isna(typed["vendor"]).to_numpy() | (typed["vendor"].astype(object).to_numpy() == "")
+            if not vendor and bool((missing & ~rejected).any()):
+                raise MissingVendorError(
+                    f"{Path(result.raw.source.path).name}: {int((missing & ~rejected).sum()):,} row(s) have no "
+                    "vendor, and the booking's identity is the vendor with its booking_ref; name the vendor "
+                    "(a profile with a vendor, --vendor CODE, or the vendor asked before the commit)"
+                )
             if not vendor:
                 uniq = pd.unique(typed["vendor"].dropna())
                 vendor = str(uniq[0]) if len(uniq) == 1 else "mixed"
+        elif not vendor:
+            raise MissingVendorError(
+                f"{Path(result.raw.source.path).name}: the rows have no vendor; name it with a profile or --vendor"
+            )
         return Plan(
             n=n,
             keys=keys,
@@ -188,10 +212,27 @@ class CommitEngine(BatchWrites):
             row_vendor=row_vendor,
         )
 
+    @property
+    def traits(self) -> ServerTraits:
+        if self._traits is None:
+            self._traits = detect_traits(self.db.client)
+        return self._traits
+
+    @property
+    def mapper(self) -> BookingMapper:
+        """Decides once per connection how money is stored (Decimal128 where the server has it)."""
+        if self._mapper is None:
+            self._mapper = BookingMapper(decimal128=self.traits.decimal128)
+        return self._mapper
+
+    @property
+    def lookup_chunk(self) -> int:
+        return self.traits.lookup_chunk
+
     def _transactions(self) -> bool:
         if self._use_transactions is None:
-            self._use_transactions = supports_transactions(self.db.client)
-        return self._use_transactions
+            self._use_transactions = self.traits.transactions
+        return bool(self._use_transactions)
 
     # -- preview -----------------------------------------------------------
     def preview(self, result: Any) -> Preview:
@@ -201,15 +242,16 @@ class CommitEngine(BatchWrites):
         plan = self._plan(result)
         valid_pos = np.flatnonzero(~plan.rejected)
         keys = [plan.keys[p] for p in valid_pos.tolist()]
-        hashes = self.mapper.hashes(result.typed.iloc[valid_pos]) if len(valid_pos) else []
+        hashes = (self._mapper or BookingMapper()).hashes(result.typed.iloc[valid_pos]) if len(valid_pos) else []
         new = changed = unchanged = 0
-        for i in range(0, len(keys), LOOKUP_CHUNK):
-            chunk = keys[i : i + LOOKUP_CHUNK]
+        step = self.lookup_chunk
+        for i in range(0, len(keys), step):
+            chunk = keys[i : i + step]
             stored = {
                 d["_id"]: d.get("content_hash")
                 for d in self.db.bookings.find({"_id": {"$in": chunk}}, {"content_hash": 1})
             }
-            for k, h in zip(chunk, hashes[i : i + LOOKUP_CHUNK]):
+            for k, h in zip(chunk, hashes[i : i + step]):
                 if k not in stored:
                     new += 1
                 elif stored[k] == h:
@@ -236,12 +278,14 @@ class CommitEngine(BatchWrites):
         file = file_facts(result)
         plan = self._plan(result)
         digest = imp.plan_digest(plan.keys, plan.rejected)
+        edited = self._edited_records(result, plan)
         if profile_name is None and result.profile is not None:
             profile_name = getattr(result.profile, "name", None)
         try:
             new_id = imp.new_import_id()
             doc, resumed = self.retry.call(
-                lambda: self._open_import(file, plan, digest, resume, profile_name, new_id), "starting the import"
+                lambda: self._open_import(file, plan, digest, resume, profile_name, new_id, edited),
+                "starting the import",
             )
         except RetriesExhausted as exc:
             raise StorageError(f"cannot reach the database: {exc.last.__class__.__name__}") from None
@@ -326,11 +370,19 @@ class CommitEngine(BatchWrites):
 
     # -- internals -----------------------------------------------------------
     def _open_import(
-        self, file: imp.FileFacts, plan: Plan, digest: str, resume: str | None, profile: str | None, new_id: str
+        self,
+        file: imp.FileFacts,
+        plan: Plan,
+        digest: str,
+        resume: str | None,
+        profile: str | None,
+        new_id: str,
+        edited: list[int],
     ) -> tuple[dict[str, Any], bool]:
         if not self._indexed:  # the unique (vendor, booking_ref) index is the safety net: never commit without it
             ensure_indexes(self.db)
             self._indexed = True
+        self._transactions()  # learn what the server can do (once) before the first batch
         mine = self.db.imports.find_one({"_id": new_id})
         if mine is not None:  # created by an earlier attempt whose reply was lost
             return mine, False
@@ -342,8 +394,28 @@ class CommitEngine(BatchWrites):
             doc = imp.mark_resumed(self.db, doc)
             log.info("resuming import %s at record %d", doc["_id"], doc["next_position"] + 1)
             return doc, True
-        doc = imp.create(self.db, new_id, file, plan.vendor, profile, plan.n, self.batch_size, digest, self.db_user)
+        doc = imp.create(
+            self.db,
+            new_id,
+            file,
+            plan.vendor,
+            profile,
+            plan.n,
+            self.batch_size,
+            digest,
+            self.db_user,
+            edited_records=edited,
+        )
         return doc, False
+
+    @staticmethod
+    def _edited_records(result: Any, plan: Plan) -> list[int]:
+        """Record numbers the operator edited that this import commits (not those it rejects)."""
+        edited = getattr(result, "edited_records", None)
+        if edited is None or not len(edited):
+            return []
+        committed = set(result.record_numbers_array()[~plan.rejected].tolist())
+        return sorted(int(r) for r in np.asarray(edited).tolist() if int(r) in committed)
 
     def _prefetch(self, result: Any, plan: Plan, source: SourceRef, start: int, end: int) -> None:
         if start >= end:
@@ -407,20 +479,29 @@ class CommitEngine(BatchWrites):
         positions: np.ndarray,
         progress: tuple[int, int, dict[str, int], dict[str, Any]] | None,
     ) -> dict[str, int]:
-        for _ in range(3):
+        if not self._transactions():
+            att = Attempt()
+            counts = self._apply(result, plan, source, file, positions, att)
+            new_doc = self._progress(*progress, counts, None) if progress else None
+            if progress:
+                progress[3]["doc"] = new_doc
+            return counts
+        att = Attempt()
+        for _ in range(MAX_TRANSACTION_REPLAYS):
             try:
-                if self._transactions():
-                    with self.db.client.start_session() as s, s.start_transaction():
-                        counts = self._apply(result, plan, source, file, positions, s)
-                        new_doc = self._progress(*progress, counts, s) if progress else None
-                else:
-                    counts = self._apply(result, plan, source, file, positions, None)
-                    new_doc = self._progress(*progress, counts, None) if progress else None
+                # journaled commit: a batch the bookmark calls done survives a crash of the server
+                with self.db.client.start_session() as s, s.start_transaction(write_concern=WriteConcern(j=True)):
+                    att.session = s
+                    counts = self._apply(result, plan, source, file, positions, att)
+                    new_doc = self._progress(*progress, counts, s) if progress else None
                 if progress:
                     progress[3]["doc"] = new_doc  # only once the batch is committed
                 return counts
             except ConcurrentInsert:
-                continue
+                att = Attempt(refused=att.refused, full_lookup=True)  # look every key up this time
+            except RefusedRows as exc:
+                # the transaction was aborted: run the batch again without the refused documents
+                att = Attempt(refused={**att.refused, **exc.refused}, full_lookup=att.full_lookup or exc.duplicates)
         raise StorageError("another writer keeps inserting the same bookings; try again later")
 
     def _salvage(

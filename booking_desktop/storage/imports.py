@@ -10,6 +10,7 @@ in flight when the process died is replayed idempotently.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pymongo import DESCENDING
+from pymongo import DESCENDING, WriteConcern
 from pymongo.database import Database
 
 from booking_desktop.storage.audit import insert_idempotent, machine, os_user
@@ -25,6 +26,15 @@ from booking_desktop.storage.audit import insert_idempotent, machine, os_user
 RUNNING, COMPLETED, INTERRUPTED, FAILED = "running", "completed", "interrupted", "failed"
 STALE_AFTER = timedelta(minutes=2)  # a "running" import without a heartbeat this long died with its process
 COUNT_NAMES = ("inserted", "updated", "unchanged", "rejected")
+# The bookmark is written journaled: once it says a batch is done, the batch survives a crash of the
+# server (SecantusDB acknowledges an unjournaled write up to about a second before it is on disk), and
+# the journal is sequential, so the batch's own writes before it are on disk too.
+JOURNALED = WriteConcern(j=True)
+
+
+def _imports(db: Database, session: Any = None) -> Any:
+    """The imports collection; journaled outside a transaction (a transaction has its own write concern)."""
+    return db.imports if session is not None else db.imports.with_options(write_concern=JOURNALED)
 
 
 class ResumeError(Exception):
@@ -64,6 +74,7 @@ def create(
     batch_size: int,
     digest: str,
     db_user: str | None,
+    edited_records: list[int] | None = None,
 ) -> dict[str, Any]:
     now = datetime.now(UTC)
     doc = {
@@ -90,8 +101,11 @@ def create(
         "batches_done": 0,
         "resumed": [],
         "error": None,
+        # records the operator edited before committing them: if the original file is imported again,
+        # their rejected rows are queued as already committed, not open (see batch._mark_already_committed)
+        "edited_records": sorted(int(r) for r in edited_records or []),
     }
-    db.imports.insert_one(doc)
+    _imports(db).insert_one(doc)
     return doc
 
 
@@ -143,7 +157,7 @@ def mark_resumed(db: Database, doc: dict[str, Any]) -> dict[str, Any]:
         "error": None,
         "resumed": [*doc.get("resumed", []), {"at": now, "by": os_user()}],
     }
-    db.imports.replace_one({"_id": doc["_id"]}, new)
+    _imports(db).replace_one({"_id": doc["_id"]}, new)
     return new
 
 
@@ -175,7 +189,7 @@ def record_batch(
         "heartbeat_at": now,
         "batches_done": int(doc.get("batches_done", 0)) + 1,
     }
-    db.imports.replace_one({"_id": doc["_id"], "next_position": start}, new, session=session)
+    _imports(db, session).replace_one({"_id": doc["_id"], "next_position": start}, new, session=session)
     return new
 
 
@@ -188,7 +202,7 @@ def finish(db: Database, doc: dict[str, Any], status: str, error: str | None = N
         "error": error,
         "finished_at": now if status in (COMPLETED, FAILED) else None,
     }
-    db.imports.replace_one({"_id": doc["_id"]}, new)
+    _imports(db).replace_one({"_id": doc["_id"]}, new)
     return new
 
 
@@ -199,7 +213,40 @@ def batches(db: Database, import_id: str) -> list[dict[str, Any]]:
 
 def rejected_id(vendor: str, file_sha256: str, record: int) -> str:
     """Import-independent: re-importing or resuming the same file never queues a record twice."""
-    return hashlib.blake2b(f"{vendor}\x00{file_sha256}\x00{record}".encode(), digest_size=16).hexdigest()
+    key = f"{vendor}\x00{file_sha256}\x00{record}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(key, digest_size=16).hexdigest()
+
+
+UNENCODABLE = "unencodable_text"  # {UNENCODABLE: json text}: a value that BSON cannot hold, kept reversibly
+
+
+def storable(value: Any) -> Any:
+    """``value`` as something every server stores: text that is not valid Unicode (a lone surrogate,
+    e.g. from a JSON ``"\\udcff"`` escape) becomes ``{"unencodable_text": <its JSON escape>}``, which
+    :func:`restored` turns back into the same string.  Lists and dicts are walked (their keys
+    are our own field names)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return {UNENCODABLE: json.dumps(value)}
+        return value
+    if isinstance(value, dict):
+        return {k: storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
+
+
+def restored(value: Any) -> Any:
+    """The inverse of :func:`storable`."""
+    if isinstance(value, dict):
+        if set(value) == {UNENCODABLE}:
+            return json.loads(value[UNENCODABLE])
+        return {k: restored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [restored(v) for v in value]
+    return value
 
 
 def _plain(v: Any) -> Any:
@@ -215,9 +262,28 @@ def _plain(v: Any) -> Any:
 
 
 def row_dict(frame: pd.DataFrame, position: int) -> dict[str, Any]:
-    """One row of a frame as {column: text or None} (for the raw cells and the mapped values)."""
+    """One row of a canonical frame as {field: text or None} (the mapped values)."""
     row = frame.iloc[position]
     return {str(k): (None if pd.isna(v) else str(v)) for k, v in row.items()}
+
+
+def raw_cells(frame: pd.DataFrame, position: int) -> list[dict[str, Any]]:
+    """One row of the vendor's own frame as ``[{"column": header, "value": text or None}, ...]`` in the
+    file's column order.  A list, not a document keyed by header: a vendor's headers may hold a NUL
+    byte, start with ``$``, contain dots (flattened JSON keys) or repeat, and none of that may
+    stop the row from being queued or change what the vendor sent."""
+    row = frame.iloc[position]
+    return [{"column": str(k), "value": None if pd.isna(v) else str(v)} for k, v in row.items()]
+
+
+def raw_as_dict(cells: list[dict[str, Any]] | dict[str, Any]) -> dict[str, Any]:
+    """{header: value} of stored raw cells (the first of repeated headers wins)."""
+    if isinstance(cells, dict):  # rows queued by an older version
+        return restored(cells)
+    out: dict[str, Any] = {}
+    for c in restored(cells):
+        out.setdefault(c["column"], c["value"])
+    return out
 
 
 def rejected_doc(
@@ -227,7 +293,7 @@ def rejected_doc(
     file: FileFacts,
     record: int,
     location: str | None,
-    raw: dict[str, Any],
+    raw: list[dict[str, Any]],
     mapped: dict[str, Any],
     errors: list[dict[str, Any]],
     warnings: list[dict[str, Any]] | None = None,
@@ -241,15 +307,28 @@ def rejected_doc(
         "file_name": file.name,
         "file_sha256": file.sha256,
         "record": int(record),
-        "location": location,
-        "raw": raw,
-        "mapped": mapped,
-        "errors": errors,
-        "warnings": warnings or [],
+        "location": storable(location),
+        "raw": storable(raw),
+        "mapped": storable(mapped),
+        "errors": storable(errors),
+        "warnings": storable(warnings or []),
         "status": "open",
         "created_at": now,
         "updated_at": now,
     }
+
+
+def mark_already_committed(doc: dict[str, Any], import_id: str | None, booking_id: str | None) -> None:
+    """A rejected-row document (not yet written) whose record is already a booking: queued as resolved."""
+    doc["status"] = "resolved"
+    doc["resolution"] = "already_committed"
+    doc["resolved_by_import"] = import_id
+    doc["booking_id"] = booking_id
+    doc["status_note"] = (
+        f"this record was fixed and committed by import {import_id}; the booking stays as committed"
+        if import_id
+        else "this record is already committed as a booking"
+    )
 
 
 def problems_by_row(problems: pd.DataFrame, rows: np.ndarray) -> dict[int, tuple[list[dict], list[dict]]]:
@@ -275,19 +354,25 @@ REJECTED_STATUSES = ("open", "resolved", "discarded")
 
 
 def set_rejected_status(
-    db: Database, row_id: str, status: str, *, note: str | None = None, db_user: str | None = None
+    db: Database,
+    row_id: str,
+    status: str,
+    *,
+    note: str | None = None,
+    db_user: str | None = None,
+    session: Any = None,
 ) -> dict[str, Any]:
     """Mark a rejected row resolved/discarded/open (whole-document replace: see the ``$set`` gap) and audit it."""
     from booking_desktop.storage.audit import log
 
     if status not in REJECTED_STATUSES:
         raise ValueError(f"status must be one of {', '.join(REJECTED_STATUSES)}")
-    doc = db.rejected_rows.find_one({"_id": row_id})
+    doc = db.rejected_rows.find_one({"_id": row_id}, session=session)
     if doc is None:
         raise KeyError(row_id)
     now = datetime.now(UTC)
     new = {**doc, "status": status, "updated_at": now, "status_by": os_user(), "status_note": note}
-    db.rejected_rows.replace_one({"_id": row_id}, new)
+    db.rejected_rows.replace_one({"_id": row_id}, new, session=session)
     log(
         db,
         "rejected_row.status",
@@ -296,5 +381,6 @@ def set_rejected_status(
         before={"status": doc.get("status")},
         after={"status": status},
         note=note,
+        session=session,
     )
     return new

@@ -1,16 +1,26 @@
-"""The built-in local database: ``nx-27017`` (MongoDB wire protocol on SQLite)
+"""The built-in local database: SecantusDB (MongoDB wire protocol on WiredTiger)
 as a child process, so that a new user can work without any server.
 
-- data in ``platformdirs.user_data_dir("booking-desktop")/localdb`` (env
-  ``BOOKING_DESKTOP_DATA_DIR`` overrides the base directory), one SQLite file per
-  database (``--data-dir``; the single-file mode shares collections across databases);
-- a free loopback port, health-checked with ``ping``;
-- a state file (pid, port) so the CLI's ``local-db status|start|stop`` and a
-  later app run find a running server instead of starting a second one on the same files;
-- a stale state (dead pid, a process that is not ours, a hung server) is recovered;
-- stopped on exit when this process started it (``atexit`` / context manager).  The server
-  ignores SIGTERM while busy, so stopping escalates to SIGKILL after a grace period
-  (safe: SQLite in WAL mode recovers on the next start).
+Chosen over nx-27017 by measurement (docs/STORAGE.md, "Choosing the local
+database"): it answers the review and analytics queries correctly, has Decimal128,
+real transactions and authentication.
+
+- data in ``<user data dir>/localdb/secantus`` (``BOOKING_DESKTOP_DATA_DIR``
+  overrides the base folder), a free loopback port, health-checked with ``ping``;
+- **password-protected**: the server runs with ``--auth`` and one administrator
+  whose generated password lives in the OS keyring (service ``booking-desktop``,
+  entry ``local-database``), so that other local processes cannot read or change
+  the bookings.  The first start (or a start after the keyring lost the password)
+  runs once without ``--auth`` to create or reset that user, then restarts with
+  it.  Without a usable, secure keyring the server runs without a password and
+  every status says so (``protected`` is False, with the reason);
+- a state file (pid, port, protected) so the CLI's ``local-db status|start|stop``
+  and a later app run find a running server instead of starting a second one;
+- stale state (dead pid, a recycled pid that is not our server, a hung server) is
+  recovered;
+- stopped when the process that started it ends (``stop_owned``: the app's quit,
+  the CLI's exit, ``atexit``); one started by ``local-db start`` (detached) or by
+  another process is left running.
 """
 
 from __future__ import annotations
@@ -19,27 +29,44 @@ import atexit
 import contextlib
 import json
 import logging
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
+import keyring
+import keyring.errors
 from pymongo import MongoClient
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 
+from booking_desktop import paths
 from booking_desktop.storage.client import ConnectionTarget
+from booking_desktop.storage.server_process import (
+    SecantusProcess,
+    ServerStartError,
+    free_port,
+    is_server_process,
+    kill_process,
+    pid_alive,
+    ping,
+)
 
 log = logging.getLogger(__name__)
 LABEL = "Local database (this computer only)"
-APP = "booking-desktop"
-START_TIMEOUT = 20.0
-STOP_GRACE = 5.0
+KEYRING_SERVICE = "booking-desktop"
+KEYRING_ENTRY = "local-database"
+ADMIN_USER = "booking-desktop"
+
+__all__ = [
+    "LABEL",
+    "LocalDatabase",
+    "LocalDbError",
+    "LocalDbStatus",
+    "free_port",
+    "is_server_process",
+    "pid_alive",
+    "ping",
+]
 
 
 class LocalDbError(Exception):
@@ -47,147 +74,7 @@ class LocalDbError(Exception):
 
 
 def data_root() -> Path:
-    env = os.environ.get("BOOKING_DESKTOP_DATA_DIR")
-    return Path(env) if env else Path(platformdirs.user_data_dir(APP))
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
-
-
-def nx_executable() -> list[str]:
-    """The server command: the console script next to this Python, or the module."""
-    exe = Path(sys.executable).with_name("nx-27017")
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("nx-27017")
-    if found:
-        return [found]
-    return [sys.executable, "-m", "nx_27017"]
-
-
-def ping(port: int, host: str = "127.0.0.1", timeout_ms: int = 1000) -> bool:
-    client: MongoClient = MongoClient(
-        host, port, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms, directConnection=True
-    )
-    try:
-        client.admin.command("ping")
-        return True
-    except PyMongoError:
-        return False
-    finally:
-        client.close()
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (exited, not yet reaped by its parent) is not alive
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
-def is_nx_process(pid: int) -> bool:
-    """True when ``pid`` runs nx-27017 (so a recycled pid is never killed by mistake)."""
-    try:
-        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\x00", b" ").decode(errors="replace")
-    except OSError:
-        return pid_alive(pid) and not Path("/proc").is_dir()  # no /proc (macOS): trust the state file
-    return "nx-27017" in cmd or "nx_27017" in cmd
-
-
-def kill_process(pid: int, grace: float = STOP_GRACE, proc: subprocess.Popen | None = None) -> None:
-    """SIGTERM, then SIGKILL after ``grace`` seconds (the server ignores SIGTERM while busy)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            return
-        if proc is None and not pid_alive(pid):
-            return
-        time.sleep(0.05)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    if proc is not None:
-        proc.wait(timeout=10)
-
-
-class NxProcess:
-    """One nx-27017 server on a data directory and port (the fixtures use it directly)."""
-
-    def __init__(self, data_dir: Path, port: int | None = None, log_dir: Path | None = None, host: str = "127.0.0.1"):
-        self.data_dir = Path(data_dir)
-        self.host = host
-        self.port = port or free_port(host)
-        self.log_dir = Path(log_dir) if log_dir else self.data_dir
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def uri(self) -> str:
-        return f"mongodb://{self.host}:{self.port}/?directConnection=true"
-
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc else None
-
-    def start(self, detach: bool = False, timeout: float = START_TIMEOUT) -> NxProcess:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        cmd = [
-            *nx_executable(),
-            "--data-dir",
-            str(self.data_dir),
-            "--host",
-            self.host,
-            "-p",
-            str(self.port),
-            "--log-file",
-            str(self.log_dir / "server.log"),
-            "--pid-file",
-            str(self.log_dir / "server.pid"),
-        ]
-        self.proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=detach,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise LocalDbError(
-                    f"the local database exited at start (code {self.proc.returncode}); "
-                    f"see {self.log_dir / 'server.log'}"
-                )
-            if ping(self.port, self.host, 500):
-                return self
-            time.sleep(0.1)
-        self.kill()
-        raise LocalDbError(f"the local database did not answer within {timeout:.0f} s")
-
-    def kill(self) -> None:
-        """SIGKILL now (fault tests: the server dies mid-request)."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-    def stop(self, grace: float = STOP_GRACE) -> None:
-        if self.proc and self.proc.poll() is None:
-            kill_process(self.proc.pid, grace, self.proc)
-
-    def restart(self) -> NxProcess:
-        """Start again on the same data directory and port."""
-        self.stop()
-        return self.start()
+    return paths.data_dir()
 
 
 @dataclass(frozen=True)
@@ -196,11 +83,29 @@ class LocalDbStatus:
     pid: int | None
     port: int | None
     data_dir: Path
+    protected: bool = False  # runs with --auth (password in the keyring)
+    note: str = ""  # why it is not protected, when it is not
     label: str = LABEL
 
     @property
     def uri(self) -> str | None:
         return f"mongodb://127.0.0.1:{self.port}/?directConnection=true" if self.running else None
+
+
+def _keyring_secure() -> tuple[bool, str]:
+    from booking_desktop.storage.connections import keyring_status
+
+    st = keyring_status()
+    if st.usable and st.secure:
+        return True, ""
+    return False, f"not password-protected: {st.reason}"
+
+
+def _stored_password() -> str | None:
+    try:
+        return keyring.get_password(KEYRING_SERVICE, KEYRING_ENTRY)
+    except keyring.errors.KeyringError:
+        return None
 
 
 class LocalDatabase:
@@ -211,29 +116,46 @@ class LocalDatabase:
     already running (started by ``local-db start`` or another app) is left running.
     """
 
-    def __init__(self, root: Path | None = None):
-        self.root = Path(root) if root else data_root() / "localdb"
-        self.data_dir = self.root / "data"
+    def __init__(self, root: Path | None = None, *, protect: bool | None = None):
+        self.root = Path(root) if root else paths.local_db_dir()
+        self.data_dir = self.root / "secantus"
         self.state_file = self.root / "state.json"
-        self._owned: NxProcess | None = None
+        self._protect = protect  # None: protect when the keyring is secure
+        self._owned: SecantusProcess | None = None
 
     # -- state ----------------------------------------------------------------
     def _read_state(self) -> dict | None:
         try:
-            return json.loads(self.state_file.read_text())
+            state = json.loads(self.state_file.read_text())
         except (OSError, ValueError):
             return None
+        return state if isinstance(state, dict) and "pid" in state and "port" in state else None
 
-    def _write_state(self, pid: int, port: int) -> None:
+    def _write_state(self, pid: int, port: int, protected: bool, note: str) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"pid": pid, "port": port, "data_dir": str(self.data_dir), "started": time.time()}))
+        state = {
+            "pid": pid,
+            "port": port,
+            "protected": protected,
+            "note": note,
+            "data_dir": str(self.data_dir),
+            "started": time.time(),
+        }
+        tmp.write_text(json.dumps(state))
         tmp.replace(self.state_file)
 
     def status(self) -> LocalDbStatus:
         st = self._read_state()
-        if st and pid_alive(int(st["pid"])) and is_nx_process(int(st["pid"])) and ping(int(st["port"])):
-            return LocalDbStatus(True, int(st["pid"]), int(st["port"]), self.data_dir)
+        if st and pid_alive(int(st["pid"])) and is_server_process(int(st["pid"])) and ping(int(st["port"])):
+            return LocalDbStatus(
+                True,
+                int(st["pid"]),
+                int(st["port"]),
+                self.data_dir,
+                protected=bool(st.get("protected")),
+                note=str(st.get("note") or ""),
+            )
         return LocalDbStatus(False, None, None, self.data_dir)
 
     def _recover_stale(self) -> None:
@@ -241,12 +163,11 @@ class LocalDatabase:
         if not st:
             return
         pid = int(st.get("pid", 0))
-        if pid and pid_alive(pid) and is_nx_process(pid):
+        if pid and pid_alive(pid) and is_server_process(pid):
             log.warning("local database (pid %d) does not answer; stopping it", pid)
             kill_process(pid)
-        for f in (self.state_file, self.root / "server.pid"):
-            with contextlib.suppress(OSError):
-                f.unlink()
+        with contextlib.suppress(OSError):
+            self.state_file.unlink()
 
     # -- start / stop -------------------------------------------------------
     @contextlib.contextmanager
@@ -268,26 +189,74 @@ class LocalDatabase:
     def start(self, detach: bool = False) -> LocalDbStatus:
         """Reuse a running server or start one (recovering a stale one first)."""
         with self._start_lock():
-            return self._start(detach)
+            try:
+                return self._start(detach)
+            except ServerStartError as exc:
+                raise LocalDbError(str(exc).replace("the secantus server", "the local database")) from None
+
+    def _protection(self) -> tuple[bool, str]:
+        if self._protect is False:
+            return False, "not password-protected (turned off)"
+        return _keyring_secure()
 
     def _start(self, detach: bool) -> LocalDbStatus:
         st = self.status()
         if st.running:
             return st
         self._recover_stale()
-        proc = NxProcess(self.data_dir, log_dir=self.root).start(detach=detach)
-        self._write_state(proc.pid or 0, proc.port)
+        protect, note = self._protection()
+        if protect:
+            self._ensure_admin()
+        proc = SecantusProcess(self.data_dir, log_dir=self.root, auth=protect).start(detach=detach)
+        self._write_state(proc.pid or 0, proc.port, protect, note)
         if not detach:
             self._owned = proc
             atexit.register(self.stop_owned)
-        return LocalDbStatus(True, proc.pid, proc.port, self.data_dir)
+        if note:
+            log.warning("local database: %s", note)
+        return LocalDbStatus(True, proc.pid, proc.port, self.data_dir, protected=protect, note=note)
+
+    def _ensure_admin(self) -> None:
+        """The administrator exists with the keyring's password (created or reset on a short
+        start without ``--auth``, on a fresh port nobody knows yet)."""
+        marker = self.root / "auth.json"
+        if _stored_password() is not None and marker.exists():
+            return
+        password = secrets.token_urlsafe(32)
+        try:
+            keyring.set_password(KEYRING_SERVICE, KEYRING_ENTRY, password)
+        except keyring.errors.KeyringError as exc:
+            raise LocalDbError(f"the keyring refused the local database's password ({type(exc).__name__})") from None
+        proc = SecantusProcess(self.data_dir, log_dir=self.root, auth=False).start()
+        try:
+            client: MongoClient = MongoClient(proc.uri, serverSelectionTimeoutMS=10_000)
+            try:
+                admin = client.admin
+                users = admin.command("usersInfo").get("users", [])
+                names = {u.get("user") for u in users}
+                if ADMIN_USER in names:
+                    admin.command("updateUser", ADMIN_USER, pwd=password)
+                else:
+                    admin.command("createUser", ADMIN_USER, pwd=password, roles=["root"])
+            finally:
+                client.close()
+        except (PyMongoError, OperationFailure) as exc:
+            raise LocalDbError(f"could not set up the local database's administrator: {type(exc).__name__}") from None
+        finally:
+            proc.stop()
+        marker.write_text(json.dumps({"user": ADMIN_USER, "created": time.time()}))
 
     def stop_owned(self) -> None:
+        """Stop the server this object started (nothing if it found one already running)."""
         if self._owned is not None:
             self._owned.stop()
             self._owned = None
             with contextlib.suppress(OSError):
                 self.state_file.unlink()
+
+    @property
+    def owns_server(self) -> bool:
+        return self._owned is not None and self._owned.proc is not None and self._owned.proc.poll() is None
 
     def stop(self) -> bool:
         """Stop the server recorded in the state file (whoever started it).  True if one was stopped."""
@@ -298,17 +267,30 @@ class LocalDatabase:
         stopped = False
         if st:
             pid = int(st.get("pid", 0))
-            if pid and pid_alive(pid) and is_nx_process(pid):
+            if pid and pid_alive(pid) and is_server_process(pid):
                 kill_process(pid)
                 stopped = True
-        for f in (self.state_file, self.root / "server.pid"):
-            with contextlib.suppress(OSError):
-                f.unlink()
+        with contextlib.suppress(OSError):
+            self.state_file.unlink()
         return stopped
 
     def target(self, db_name: str | None = None) -> ConnectionTarget:
+        """Where to connect (starting the server when it is not running)."""
         st = self.start()
+        return self.target_for(st, db_name)
+
+    def target_for(self, st: LocalDbStatus, db_name: str | None = None) -> ConnectionTarget:
         kw = {"db_name": db_name} if db_name else {}
+        if st.protected:
+            password = _stored_password()
+            if password is None:
+                raise LocalDbError(
+                    "the local database is password-protected but the keyring has no password for it; "
+                    "stop it (booking-desktop-cli local-db stop) and start it again"
+                )
+            return ConnectionTarget(
+                uri=st.uri or "", label=LABEL, username=ADMIN_USER, password=password, auth_source="admin", **kw
+            )
         return ConnectionTarget(uri=st.uri or "", label=LABEL, **kw)
 
     def __enter__(self) -> ConnectionTarget:

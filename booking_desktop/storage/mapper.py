@@ -10,8 +10,10 @@ Layout of a booking document::
                    updates go by _id (the only fast path on the local server)
     <canonical fields>   text as str, check_in/check_out/booked_at as BSON dates (UTC),
                    nights/adults/children as int, missing = None
-    amount         exact canonical decimal text ("1234.50")
-    amount_minor   int, minor units per the currency's exponent (no Decimal128 needed)
+    amount         the exact amount: Decimal128 ("1234.50", scale kept) where the server has it
+                   (decided once per connection: ``BookingMapper(decimal128=...)``), else the
+                   canonical decimal text; read back it is always the canonical text
+    amount_minor   int, minor units per the currency's exponent
     content_hash   hash of the canonical values only (not of source or timestamps)
     source         {import_id, file_name, file_sha256, record}: the last import that wrote it
     created_import the import that inserted it
@@ -28,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from bson.decimal128 import Decimal128
 
 from booking_desktop.schema import CANONICAL_FIELDS
 
@@ -40,7 +43,8 @@ _SEP = "\x1f"
 
 def booking_key(vendor: str, booking_ref: str) -> str:
     """Deterministic ``_id`` of the booking (vendor, booking_ref)."""
-    return hashlib.blake2b(f"{vendor}\x00{booking_ref}".encode(), digest_size=16).hexdigest()
+    key = f"{vendor}\x00{booking_ref}".encode("utf-8", "surrogatepass")  # a lone surrogate is refused later
+    return hashlib.blake2b(key, digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -99,10 +103,33 @@ def content_hashes(frame: pd.DataFrame) -> list[str]:
     return [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in joined.tolist()]
 
 
+def _decimals(values: np.ndarray) -> np.ndarray:
+    """Canonical decimal texts as Decimal128 (exact, with their scale: "12.50" stays 12.50)."""
+    out = values.copy()
+    for i, v in enumerate(values.tolist()):
+        if v is not None:
+            out[i] = Decimal128(v)
+    return out
+
+
+def amount_text(value: Any) -> Any:
+    """The canonical text of a stored amount (Decimal128 or text), None for missing."""
+    if isinstance(value, Decimal128):
+        return str(value.to_decimal())
+    return value
+
+
 class BookingMapper:
-    """Canonical typed frame rows <-> booking documents."""
+    """Canonical typed frame rows <-> booking documents.
+
+    ``decimal128``: store ``amount`` as Decimal128 (a server that has it: MongoDB, SecantusDB);
+    otherwise as the exact canonical text (nx-27017 cannot store Decimal128 at all).
+    """
 
     fields = STORED_FIELDS
+
+    def __init__(self, decimal128: bool = False):
+        self.decimal128 = decimal128
 
     def keys(self, typed: pd.DataFrame) -> list[str]:
         vendors = _column_objects(typed, "vendor")
@@ -115,7 +142,10 @@ class BookingMapper:
 
     def values(self, typed: pd.DataFrame) -> dict[str, np.ndarray]:
         """The stored canonical values, column by column (plain Python objects)."""
-        return {name: _column_objects(typed, name) for name in STORED_FIELDS}
+        cols = {name: _column_objects(typed, name) for name in STORED_FIELDS}
+        if self.decimal128:
+            cols["amount"] = _decimals(cols["amount"])
+        return cols
 
     def to_documents(
         self,
@@ -168,14 +198,18 @@ class BookingMapper:
 
     @staticmethod
     def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Only the canonical fields that differ: (previous values, new values)."""
+        """Only the canonical fields that differ: (previous values, new values), as canonical values
+        (dates UTC-aware, the amount as its exact text whatever the server stores), so that the
+        audit log reads the same on every server."""
         b, a = {}, {}
         for name in STORED_FIELDS:
             old, new = before.get(name), after.get(name)
             if isinstance(old, datetime) and old.tzinfo is None:
                 old = old.replace(tzinfo=UTC)
+            if name == "amount":  # text and Decimal128 of the same amount are the same value
+                old, new = amount_text(old), amount_text(new)
             if old != new:
-                b[name], a[name] = before.get(name), new
+                b[name], a[name] = old, new
         return b, a
 
     @staticmethod
@@ -186,7 +220,7 @@ class BookingMapper:
             v = doc.get(name)
             if isinstance(v, datetime) and v.tzinfo is None:
                 v = v.replace(tzinfo=UTC)
-            out[name] = v
+            out[name] = amount_text(v) if name == "amount" else v
         return out
 
     def to_frame(self, docs: Sequence[dict[str, Any]]) -> pd.DataFrame:

@@ -13,18 +13,27 @@ import keyring
 import pytest
 from pymongo.database import Database
 
-from booking_desktop.storage.testing import MemoryKeyring, ServerHandle, fresh_database, start_test_server
+from booking_desktop.storage.testing import (
+    MemoryKeyring,
+    ServerHandle,
+    fresh_database,
+    server_process,
+    start_test_server,
+    test_server_name,
+)
 
 
 @pytest.fixture(scope="session")
 def mongo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
-    """nx-27017 on a free loopback port with a temporary --data-dir (or BOOKING_TEST_MONGODB_URI)."""
-    handle = start_test_server(tmp_path_factory.mktemp("nx"))
+    """The session's server: ``BOOKING_TEST_MONGODB_URI``, or a child SecantusDB (``BOOKING_TEST_SERVER``:
+    ``secantus`` as a single-node replica set, ``secantus-standalone``, or ``nx-27017``) on a free
+    loopback port with its data in a temporary folder."""
+    handle = start_test_server(tmp_path_factory.mktemp("server"))
     try:
         yield handle
     finally:
         if handle.process is not None:
-            handle.process.stop(grace=2.0)
+            handle.process.stop()
 
 
 @pytest.fixture
@@ -44,12 +53,12 @@ def mongo_db(mongo_client) -> Iterator[Database]:
 
 @pytest.fixture
 def own_server(tmp_path) -> Iterator[ServerHandle]:
-    """A private nx-27017 that a fault test may kill and restart (even when BOOKING_TEST_MONGODB_URI is set)."""
-    from booking_desktop.storage.localdb import NxProcess
-
-    proc = NxProcess(tmp_path / "data", log_dir=tmp_path).start()
+    """A private child server (of ``BOOKING_TEST_SERVER``'s kind) that a fault test may kill and
+    restart, even when ``BOOKING_TEST_MONGODB_URI`` is set."""
+    name = test_server_name()
+    proc = server_process(name, tmp_path / "data", tmp_path).start()
     try:
-        yield ServerHandle(proc.uri, proc)
+        yield ServerHandle(proc.uri, proc, name)
     finally:
         proc.stop(grace=1.0)
 

@@ -23,9 +23,9 @@ from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
 from booking_desktop.errors import ProblemTable
-from booking_desktop.storage.client import CLIENT_OPTIONS
-from booking_desktop.storage.localdb import NxProcess
+from booking_desktop.storage.client import CLIENT_OPTIONS, server_kind
 from booking_desktop.storage.mapper import CANONICAL_FIELDS
+from booking_desktop.storage.server_process import NxProcess, SecantusProcess, ServerProcess
 
 TEST_URI_ENV = "BOOKING_TEST_MONGODB_URI"
 
@@ -53,16 +53,33 @@ class MemoryKeyring(KeyringBackend):
         del self.store[(service, username)]
 
 
-class ServerHandle:
-    """The server the storage tests run against: a child nx-27017 or ``BOOKING_TEST_MONGODB_URI``."""
+TEST_SERVER_ENV = "BOOKING_TEST_SERVER"  # secantus (default) | secantus-standalone | nx-27017
+TEST_SERVERS = ("secantus", "secantus-standalone", "nx-27017")
 
-    def __init__(self, uri: str, process: NxProcess | None = None):
+
+class ServerHandle:
+    """The server the tests run against: a child server process or ``BOOKING_TEST_MONGODB_URI``."""
+
+    def __init__(self, uri: str, process: ServerProcess | None = None, name: str | None = None):
         self.uri = uri
         self.process = process
+        self.name = name or ("external" if process is None else process.kind)
+        self._kind: str | None = None
 
     @property
     def external(self) -> bool:
         return self.process is None
+
+    @property
+    def kind(self) -> str:
+        """What the server is (asked once): ``secantus``, ``nx-27017`` or ``mongodb``."""
+        if self._kind is None:
+            client = self.client()
+            try:
+                self._kind = server_kind(client)
+            finally:
+                client.close()
+        return self._kind
 
     def client(self, **overrides: Any) -> MongoClient:
         opts = dict(CLIENT_OPTIONS)
@@ -70,12 +87,30 @@ class ServerHandle:
         return MongoClient(self.uri, **opts)
 
 
+def test_server_name() -> str:
+    name = os.environ.get(TEST_SERVER_ENV) or "secantus"
+    if name not in TEST_SERVERS:
+        raise ValueError(f"{TEST_SERVER_ENV}={name!r}: expected one of {', '.join(TEST_SERVERS)}")
+    return name
+
+
+def server_process(name: str, data_dir: Path, log_dir: Path) -> ServerProcess:
+    """A child server of the named test kind (not started).  Test commands (fail points) are on."""
+    if name == "nx-27017":
+        return NxProcess(data_dir, log_dir=log_dir)
+    return SecantusProcess(
+        data_dir, log_dir=log_dir, standalone=name == "secantus-standalone", test_commands=True
+    )
+
+
 def start_test_server(tmp_dir: Path) -> ServerHandle:
+    """``BOOKING_TEST_MONGODB_URI`` if set, else a child server of ``BOOKING_TEST_SERVER``'s kind."""
     uri = os.environ.get(TEST_URI_ENV)
     if uri:
         return ServerHandle(uri)
-    proc = NxProcess(Path(tmp_dir) / "data", log_dir=Path(tmp_dir)).start()
-    return ServerHandle(proc.uri, proc)
+    name = test_server_name()
+    proc = server_process(name, Path(tmp_dir) / "data", Path(tmp_dir)).start()
+    return ServerHandle(proc.uri, proc, name)
 
 
 def fresh_database(client: MongoClient, prefix: str = "bdtest") -> Iterator[Database]:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError, DocumentTooLarge, OperationFailure
+from pymongo.errors import DocumentTooLarge, OperationFailure
 
 from booking_desktop.storage.client import ConnectionTarget, ensure_indexes, open_client
 from booking_desktop.storage.engine import CommitEngine, StorageError
@@ -144,27 +144,33 @@ def test_a_batch_the_server_refuses_goes_to_rejected_rows_not_lost(mongo_db, mon
     assert mongo_db.bookings.count_documents({}) == 98
 
 
-def test_documents_refused_one_by_one_go_to_rejected_rows(mongo_db, monkeypatch):
-    """Per-document write errors in an unordered insert: the others are kept."""
+REFUSE_R7 = {"$jsonSchema": {"properties": {"booking_ref": {"not": {"enum": ["R0000007", "R0000013"]}}}}}
+
+
+@pytest.mark.parametrize("transactions", [True, False], ids=["transaction", "no-transaction"])
+def test_documents_refused_one_by_one_go_to_rejected_rows(mongo_db, mongo_server, transactions):
+    """The server refuses two documents of an unordered insert (a collection validator): the others
+    are committed, the two are queued with the server's reason -- on both commit paths (inside a
+    transaction a refusal aborts the whole batch; it once read as a concurrent insert)."""
+    if transactions and not CommitEngine(mongo_db).traits.transactions:
+        pytest.skip("the server has no transactions")
+    if mongo_server.kind == "nx-27017":
+        pytest.skip("nx-27017 ignores collection validators (test_server_gaps)")
+    mongo_db.create_collection("bookings", validator=REFUSE_R7)
     ensure_indexes(mongo_db)
-    real = Collection.insert_many
-
-    def partly(self, docs, *a, **kw):
-        docs = list(docs)
-        if self.name != "bookings":
-            return real(self, docs, *a, **kw)
-        keep = [d for d in docs if d["booking_ref"] != "R0000007"]
-        real(self, keep, *a, **kw)
-        idx = next(i for i, d in enumerate(docs) if d["booking_ref"] == "R0000007")
-        raise BulkWriteError(
-            {"writeErrors": [{"index": idx, "code": 17419, "errmsg": "document too large"}], "nInserted": len(keep)}
-        )
-
-    monkeypatch.setattr(Collection, "insert_many", partly)
-    summary = CommitEngine(mongo_db).run(make_result(booking_rows(20)))
-    assert (summary.inserted, summary.rejected) == (19, 1)
-    row = mongo_db.rejected_rows.find_one()
-    assert row["record"] == 7 and "document too large" in row["errors"][0]["message"]
+    summary = CommitEngine(mongo_db, use_transactions=transactions).run(make_result(booking_rows(20)))
+    assert summary.status == "completed"
+    assert (summary.inserted, summary.rejected) == (18, 2)
+    assert sorted(d["booking_ref"] for d in mongo_db.bookings.find()) == [
+        f"R{k:07d}" for k in range(1, 21) if k not in (7, 13)
+    ]
+    rows = {d["record"]: d for d in mongo_db.rejected_rows.find()}
+    assert sorted(rows) == [7, 13]
+    assert rows[7]["errors"][0]["code"] == "commit_failed"
+    assert "refused" in rows[7]["errors"][0]["message"]
+    again = CommitEngine(mongo_db, use_transactions=transactions).run(make_result(booking_rows(20)))
+    assert (again.unchanged, again.rejected, again.inserted) == (18, 2, 0)  # a re-run: same outcome, nothing twice
+    assert mongo_db.rejected_rows.count_documents({}) == 2
 
 
 @pytest.mark.parametrize(
