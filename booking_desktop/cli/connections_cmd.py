@@ -12,11 +12,11 @@ import json
 import os
 import sys
 
-from pymongo import MongoClient
-from pymongo.errors import ConfigurationError, OperationFailure, PyMongoError
+from pymongo.errors import PyMongoError
 
 from booking_desktop.cli.common import fail
-from booking_desktop.storage.client import DEFAULT_DB, ConnectionTarget, ensure_indexes, open_client, server_facts
+from booking_desktop.storage.client import DEFAULT_DB, ConnectionTarget, server_facts
+from booking_desktop.storage.connection import ConnectError, Connection, open_connection
 from booking_desktop.storage.connections import (
     ENV_URI,
     ConnectionProfileError,
@@ -52,37 +52,12 @@ def resolve(args: argparse.Namespace) -> ConnectionTarget:
         raise CliError(str(exc)) from None
 
 
-def connect(target: ConnectionTarget, indexes: bool = True) -> MongoClient:
-    """A client that has answered a ping (and the indexes exist), or CliError."""
-    where = target.label or mask_uri(target.uri)
+def connect(target: ConnectionTarget, indexes: bool = True) -> Connection:
+    """A connection that has answered a ping (and the indexes exist), or CliError.  The caller closes it."""
     try:
-        client = open_client(target)
-    except (ConfigurationError, ValueError, TypeError) as exc:
-        raise CliError(f"invalid connection settings for {where}: {type(exc).__name__}") from None
-    try:
-        client.admin.command("ping")
-        if indexes:
-            ensure_indexes(client[target.db_name])
-    except OperationFailure as exc:
-        client.close()
-        raise CliError(f"the database at {where} refused the request (code {exc.code}): {_first_line(exc)}") from None
-    except PyMongoError as exc:
-        client.close()
-        raise CliError(f"cannot reach the database at {where} ({type(exc).__name__})") from None
-    except (KeyError, TypeError, ValueError) as exc:
-        # e.g. nx-27017 has no authentication: pymongo's SCRAM handshake fails with KeyError('payload')
-        client.close()
-        what = "authentication" if target.username else "the handshake"
-        raise CliError(
-            f"the database at {where} gave an answer to {what} that was not understood "
-            f"({type(exc).__name__}); does this server support authentication?"
-        ) from None
-    return client
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text.split(", full error:")[0][:200]
+        return open_connection(target, indexes=indexes)
+    except ConnectError as exc:
+        raise CliError(str(exc)) from None
 
 
 # -- the sub-command ---------------------------------------------------------------
@@ -198,21 +173,24 @@ def run_test(args: argparse.Namespace) -> int:
     args.connection = args.name
     try:
         target = resolve(args)
-        client = connect(target, indexes=False)
+        conn = connect(target, indexes=False)
     except CliError as exc:
         return fail(str(exc))
     try:
-        facts = server_facts(client)
+        facts = server_facts(conn.client)
     except PyMongoError as exc:
         return fail(f"{target.label}: the server answered a ping but not a status request ({type(exc).__name__})")
     finally:
-        client.close()
+        conn.close()
     out = {
         "connection": target.label,
         "round_trip_ms": round(facts.round_trip_ms, 2),
         "version": facts.version,
+        "server": conn.traits.description,
         "topology": facts.topology,
         "transactions": facts.transactions,
+        "decimal128": conn.traits.decimal128,
+        "db_user": conn.db_user,
         "db": target.db_name,
     }
     if args.json:
@@ -221,8 +199,8 @@ def run_test(args: argparse.Namespace) -> int:
     else:
         tx = "yes" if facts.transactions else "no (standalone server: imports rely on idempotent batches)"
         print(
-            f"{target.label}: OK, round trip {facts.round_trip_ms:.1f} ms, server version {facts.version or 'unknown'}"
-            f", {facts.topology}, transactions: {tx}"
+            f"{target.label}: OK, round trip {facts.round_trip_ms:.1f} ms, {conn.traits.description} "
+            f"(MongoDB {facts.version or 'unknown'}), transactions: {tx}, user {conn.db_user or '-'}"
         )
     return 0
 

@@ -3,8 +3,11 @@
 Valid rows go to ``bookings`` (new inserted, changed updated, identical left
 alone), invalid rows to the ``rejected_rows`` review queue.  An interrupted
 import is resumed with ``--resume IMPORT_ID`` or simply by importing the same
-file again.  Exit status: 0 when the import completed (rejected rows included),
-1 when it stopped before the end (resumable), 2 when it could not start.
+file again.  The vendor comes from the profile (detected from the headers or
+``--profile``) or ``--vendor``; a file with neither is refused, because a
+booking is identified by its vendor and reference, never by a file name.
+Exit status: 0 when the import completed (rejected rows included), 1 when it
+stopped before the end (resumable), 2 when it could not start.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import time
 from booking_desktop.cli.common import fail, run_pipeline_cli
 from booking_desktop.cli.connections_cmd import CliError, add_target_arguments, connect, resolve
 from booking_desktop.errors import ProblemError
+from booking_desktop.pipeline import PipelineResult
 from booking_desktop.storage.engine import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, CommitEngine, StorageError
 from booking_desktop.storage.imports import ResumeError
 
@@ -30,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file")
     p.add_argument("--profile", help="mapping profile name (in mappings/) or path to a profile file")
-    p.add_argument("--vendor", help="vendor code (overrides the profile's)")
+    p.add_argument("--vendor", help="vendor code (overrides the profile's; needed when no profile names one)")
     add_target_arguments(p)
     p.add_argument(
         "--batch-size",
@@ -46,24 +50,30 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_import(args: argparse.Namespace) -> int:
     if not 1 <= args.batch_size <= MAX_BATCH_SIZE:
         return fail(f"--batch-size must be between 1 and {MAX_BATCH_SIZE}")
-    try:
-        result = run_pipeline_cli(args.file, args.profile, args.vendor, show_progress=not args.json)
-    except ProblemError as exc:
-        return fail(str(exc))
-    try:
+    try:  # the database first: a server that is down is reported before the file is read
         target = resolve(args)
-        client = connect(target)
+        conn = connect(target)
     except CliError as exc:
         return fail(str(exc))
     try:
-        engine = CommitEngine(client[target.db_name], batch_size=args.batch_size, db_user=target.username)
+        try:
+            result = run_pipeline_cli(args.file, args.profile, args.vendor, show_progress=not args.json)
+        except ProblemError as exc:
+            return fail(str(exc))
+        if not _has_vendor(result):
+            return fail(
+                f"{args.file}: no vendor for these bookings: no profile with a vendor matched the file's headers "
+                "and --vendor was not given. A booking is identified by its vendor and reference, so name the "
+                "vendor: --vendor CODE (or --profile NAME, or save a profile for this layout)"
+            )
+        engine = conn.engine(batch_size=args.batch_size)
         summary = _drive(engine, result, args.resume, show=not args.json and sys.stderr.isatty())
     except (StorageError, ResumeError) as exc:
         return fail(str(exc))
     except KeyboardInterrupt:
         return fail("interrupted; run the same import again (or use --resume) to continue", 130)
     finally:
-        client.close()
+        conn.close()
     out = summary.as_dict()
     out["database"] = target.db_name
     out["connection"] = target.label
@@ -80,6 +90,13 @@ def run_import(args: argparse.Namespace) -> int:
     if summary.status != "completed":
         return fail(f"{summary.error or summary.status}; resume with --resume {summary.import_id}", 1)
     return 0
+
+
+def _has_vendor(result: PipelineResult) -> bool:
+    if result.vendor:
+        return True
+    col = result.text.get("vendor")
+    return col is not None and bool(col.notna().any())
 
 
 def _drive(engine: CommitEngine, result, resume: str | None, show: bool):

@@ -12,36 +12,20 @@ import argparse
 import logging
 import sys
 import traceback
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-from booking_desktop import paths
+from booking_desktop import logs, paths
 
 log = logging.getLogger("booking_desktop")
-
-LOG_MAX_BYTES = 2_000_000
-LOG_BACKUPS = 3
-
 
 def log_dir() -> Path:
     return paths.log_dir()
 
 
 def setup_logging(verbose: bool = False) -> Path:
-    """Log to a rotating file (and to stderr with ``--verbose``); returns the log file path."""
-    directory = log_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "booking-desktop.log"
-    root = logging.getLogger()
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    if not any(isinstance(h, RotatingFileHandler) and Path(h.baseFilename) == path for h in root.handlers):
-        fh = RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
-        fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(fh)
-    if verbose:
-        root.addHandler(logging.StreamHandler(sys.stderr))
-    return path
+    """Log to a rotating file, masked (our debug lines on stderr too with ``--verbose``)."""
+    return logs.setup("booking-desktop", verbose=verbose)
 
 
 def install_exception_hook(log_file: Path) -> None:

@@ -30,6 +30,7 @@ import keyring.errors
 from keyring.backends.chainer import ChainerBackend
 
 from booking_desktop import paths
+from booking_desktop.redact import mask_secrets
 from booking_desktop.storage.client import DEFAULT_DB, ConnectionTarget
 
 SERVICE = "booking-desktop"
@@ -66,11 +67,9 @@ def _parse_userinfo(uri: str) -> tuple[str, str | None, str | None, str] | None:
 
 
 def mask_uri(uri: str) -> str:
-    """The URI with any password (userinfo or query options) replaced by ``***``."""
-    parts = _parse_userinfo(uri)
-    if parts and parts[2] is not None:
-        uri = f"{parts[0]}{parts[1]}:***@{parts[3]}"
-    return _SECRET_PARAMS.sub(lambda mm: f"{mm.group('key')}***", uri)
+    """The URI with any password (userinfo or query options) replaced by ``***`` — also in a URI
+    with a mistyped scheme (see :func:`booking_desktop.redact.mask_secrets`)."""
+    return mask_secrets(uri)
 
 
 def split_secret(uri: str) -> tuple[str, str | None, str | None]:
@@ -218,9 +217,7 @@ class ConnectionStore:
         if not _NAME_RE.match(name):
             raise ConnectionProfileError(f"invalid connection name {name!r}: letters, digits, space, '_', '.', '-'")
         if not uri.lower().startswith(("mongodb://", "mongodb+srv://")):
-            raise ConnectionProfileError(
-                f"not a MongoDB URI: {mask_uri(uri)!r} (expected mongodb:// or mongodb+srv://)"
-            )
+            raise ConnectionProfileError(not_a_uri(uri))
         clean, user, uri_pw = split_secret(uri)
         secret = password if password is not None else uri_pw
         if _SECRET_PARAMS.search(clean):
@@ -283,8 +280,17 @@ class ConnectionStore:
         )
 
 
+def not_a_uri(uri: str) -> str:
+    return f"not a MongoDB URI: {mask_uri(uri)!r} (expected mongodb://host or mongodb+srv://host)"
+
+
 def target_from_uri(uri: str, db_name: str | None = None, label: str | None = None) -> ConnectionTarget:
-    """A target for a URI given on the command line or in ``BOOKING_MONGODB_URI`` (password kept apart)."""
+    """A target for a URI given on the command line or in ``BOOKING_MONGODB_URI`` (password kept apart).
+
+    A URI with a mistyped scheme is refused here, in one line without its password (the driver's
+    own error would quote it whole)."""
+    if not _SCHEME_RE.match(uri):
+        raise ConnectionProfileError(not_a_uri(uri))
     clean, user, pw = split_secret(uri)
     return ConnectionTarget(
         uri=clean, db_name=db_name or DEFAULT_DB, label=label or mask_uri(clean), username=user, password=pw

@@ -95,7 +95,9 @@ def launcher(kind: str) -> list[str]:
         raise ValueError(f"unknown server kind {kind!r}; known: {', '.join(KINDS)}")
     if getattr(sys, "frozen", False):
         return [sys.executable, SERVE_FLAG, kind]
-    return [sys.executable, "-m", "secantus" if kind == SECANTUS else "nx_27017"]
+    if kind == SECANTUS:
+        return [sys.executable, "-m", "secantus"]
+    return [sys.executable, "-c", "import sys; from nx_27017.nx_27017 import main; sys.exit(main())"]
 
 
 def is_server_process(pid: int) -> bool:
