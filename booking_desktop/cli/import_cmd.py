@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -50,7 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_import(args: argparse.Namespace) -> int:
     if not 1 <= args.batch_size <= MAX_BATCH_SIZE:
         return fail(f"--batch-size must be between 1 and {MAX_BATCH_SIZE}")
-    try:  # the database first: a server that is down is reported before the file is read
+    if not os.path.isfile(args.file):  # a file that is not there is the quickest thing to report
+        return fail(f"{args.file}: file not found" if not os.path.exists(args.file) else f"{args.file}: not a file")
+    try:  # then the database: a server that is down is reported before the file is read
         target = resolve(args)
         conn = connect(target)
     except CliError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import subprocess
 import sys
 
@@ -52,7 +53,8 @@ def all_logs():
 
 def test_import_json_then_reimport_inserts_nothing(tmp_path, capsys, mongo_server, mongo_db, config_dir):
     csv = write_csv(tmp_path / "acme.csv")
-    args = ["import", str(csv), "--uri", mongo_server.uri, "--db", mongo_db.name, "--json", "--batch-size", "7"]
+    args = ["import", str(csv), "--vendor", "acme", "--uri", mongo_server.uri, "--db", mongo_db.name, "--json"]
+    args += ["--batch-size", "7"]
     code, out, err = run_cli(capsys, *args)
     assert code == 0, err
     first = json.loads(out)
@@ -74,7 +76,7 @@ def test_import_json_then_reimport_inserts_nothing(tmp_path, capsys, mongo_serve
 
 
 def test_changed_file_updates_and_audits(tmp_path, capsys, mongo_server, mongo_db, config_dir):
-    common = ["--uri", mongo_server.uri, "--db", mongo_db.name, "--json"]
+    common = ["--vendor", "acme", "--uri", mongo_server.uri, "--db", mongo_db.name, "--json"]
     run_cli(capsys, "import", str(write_csv(tmp_path / "acme.csv", n=5, bad=())), *common)
     code, out, _ = run_cli(
         capsys, "import", str(write_csv(tmp_path / "acme.csv", n=5, bad=(), amount="90.00")), *common
@@ -86,14 +88,54 @@ def test_changed_file_updates_and_audits(tmp_path, capsys, mongo_server, mongo_d
 
 def test_import_with_the_server_down_fails_in_one_line(tmp_path, capsys, config_dir):
     csv = write_csv(tmp_path / "acme.csv")
-    code, out, err = run_cli(capsys, "import", str(csv), "--uri", f"mongodb://127.0.0.1:{free_port()}/", "--json")
+    down = f"mongodb://127.0.0.1:{free_port()}/"
+    code, out, err = run_cli(capsys, "import", str(csv), "--vendor", "acme", "--uri", down, "--json")
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "cannot reach the database" in err and "Traceback" not in err
 
 
+def test_the_server_is_checked_before_the_file_is_read(tmp_path, capsys, config_dir, monkeypatch):
+    """A server that is down is reported at once, not after reading and validating a big file."""
+    import booking_desktop.cli.import_cmd as import_cmd
+
+    read = []
+    monkeypatch.setattr(import_cmd, "run_pipeline_cli", lambda *a, **k: read.append(a) or pytest.fail("read"))
+    csv = write_csv(tmp_path / "acme.csv")
+    code, _, err = run_cli(capsys, "import", str(csv), "--vendor", "acme", "--uri", f"mongodb://127.0.0.1:{free_port()}/")
+    assert code == 2 and "cannot reach the database" in err and read == []
+
+
+def test_without_a_profile_or_vendor_the_import_is_refused_and_the_file_name_is_never_the_vendor(
+    tmp_path, capsys, mongo_server, mongo_db, config_dir
+):
+    """acme_export_jan.csv and acme_export_feb.csv carry the same two bookings: one vendor, two bookings."""
+    common = ["--uri", mongo_server.uri, "--db", mongo_db.name, "--json"]
+    jan = write_csv(tmp_path / "acme_export_jan.csv", n=2, bad=())
+    feb = write_csv(tmp_path / "acme_export_feb.csv", n=2, bad=())
+    code, out, err = run_cli(capsys, "import", str(jan), *common)
+    assert code == 2 and out == "" and "no vendor" in err and "--vendor" in err and "Traceback" not in err
+    assert mongo_db.bookings.count_documents({}) == 0 and mongo_db.imports.count_documents({}) == 0
+    for f in (jan, feb):
+        code, out, err = run_cli(capsys, "import", str(f), "--vendor", "ACME", *common)
+        assert code == 0, err
+    assert mongo_db.bookings.count_documents({}) == 2
+    assert mongo_db.bookings.distinct("vendor") == ["ACME"]
+    assert json.loads(out)["unchanged"] == 2
+
+
+def test_validate_still_runs_without_a_vendor(tmp_path, capsys, config_dir):
+    csv = write_csv(tmp_path / "acme_export_jan.csv", n=3, bad=())
+    code, out, err = run_cli(capsys, "validate", str(csv), "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["vendor"] is None
+    assert report["errors_by_code"].get("vendor-unknown") == 1
+    assert report["valid"] == 3  # the rows are checked, not all failed for a missing vendor
+
+
 def test_resume_of_a_completed_import_is_refused(tmp_path, capsys, mongo_server, mongo_db, config_dir):
     csv = write_csv(tmp_path / "acme.csv", n=3, bad=())
-    common = ["--uri", mongo_server.uri, "--db", mongo_db.name]
+    common = ["--vendor", "acme", "--uri", mongo_server.uri, "--db", mongo_db.name]
     _, out, _ = run_cli(capsys, "import", str(csv), *common, "--json")
     code, _, err = run_cli(capsys, "import", str(csv), *common, "--resume", json.loads(out)["import_id"])
     assert code == 2 and "already completed" in err
@@ -125,8 +167,8 @@ def test_secrets_never_appear_in_output_or_logs(
         ["-v", "connections", "list", "--json"],
         ["-v", "connections", "test", "prod"],
         ["-v", "connections", "test", "--uri", f"mongodb://carol:{SECRET}@{host}/"],
-        ["-v", "import", str(csv), "--connection", "prod", "--json"],
-        ["-v", "import", str(csv), "--uri", f"mongodb://carol:{SECRET}@{host}/", "--json"],
+        ["-v", "import", str(csv), "--vendor", "acme", "--connection", "prod", "--json"],
+        ["-v", "import", str(csv), "--vendor", "acme", "--uri", f"mongodb://carol:{SECRET}@{host}/", "--json"],
     ):
         _, out, err = run_cli(capsys, *argv)
         outputs += [out, err]
@@ -151,6 +193,8 @@ def test_secret_in_uri_not_in_subprocess_output_with_verbose(tmp_path, mongo_ser
             "-v",
             "import",
             str(csv),
+            "--vendor",
+            "acme",
             "--uri",
             f"mongodb://erin:{SECRET}@{host}/",
             "--json",
@@ -158,12 +202,16 @@ def test_secret_in_uri_not_in_subprocess_output_with_verbose(tmp_path, mongo_ser
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, "BOOKING_DESKTOP_LOG_DIR": str(tmp_path / "logs")},
     )
-    assert proc.returncode == 2  # nx-27017 has no authentication: a clear refusal, not a traceback
+    assert proc.returncode == 2  # an unknown user (or no authentication at all): a clear refusal
     assert "Traceback" not in proc.stderr
     assert "booking-desktop-cli: the database at" in proc.stderr
-    assert "DEBUG" in proc.stderr  # -v really logged
     assert SECRET not in proc.stdout + proc.stderr
+    log_text = (tmp_path / "logs" / "cli.log").read_text()
+    assert "DEBUG pymongo" in log_text  # -v really logged the driver's details: to the log file
+    assert "pymongo" not in proc.stderr  # ... not to stderr
+    assert SECRET not in log_text
 
 
 def test_connections_add_refuses_an_insecure_keyring_without_consent(capsys, config_dir, monkeypatch):
@@ -209,7 +257,7 @@ def test_interrupted_import_is_finished_by_the_cli(tmp_path, capsys, mongo_serve
 
     csv = write_csv(tmp_path / "acme.csv", n=40, bad=(5, 33))
     ensure_indexes(mongo_db)
-    gen = CommitEngine(mongo_db, batch_size=10).commit(run_to_end(csv))
+    gen = CommitEngine(mongo_db, batch_size=10).commit(run_to_end(csv, vendor="acme"))
     first = next(gen)
     gen.close()  # e.g. the app was closed during the commit
     assert mongo_db.imports.find_one({"_id": first.import_id})["status"] == "interrupted"
@@ -218,6 +266,8 @@ def test_interrupted_import_is_finished_by_the_cli(tmp_path, capsys, mongo_serve
         capsys,
         "import",
         str(csv),
+        "--vendor",
+        "acme",
         "--uri",
         mongo_server.uri,
         "--db",
