@@ -1,12 +1,13 @@
 """Opening a MongoDB client with deliberate timeouts, creating indexes, and
 asking the server what it is.
 
-Timeouts are chosen for the local server, which answers one request at a time
-and stops answering heartbeats during a long one: heartbeats are infrequent and
-patient (so a busy server is not declared dead and its in-flight batch
-cancelled), server selection is short (a server that is down is reported in
-seconds), and a single request may take up to two minutes (batches are bounded
-so none should come close).
+Timeouts: server selection is short (a server that is down is reported in
+seconds; the engine's own retry policy decides how long to keep trying), and a
+single request may take up to two minutes (batches are bounded so none should
+come close).  Heartbeats keep the driver's default (10 s): the old local server
+(nx-27017) answered one request at a time and needed patient heartbeats;
+SecantusDB answers them while it works.  The driver's retryable writes are on
+(the engine's retries are idempotent on top of them).
 """
 
 from __future__ import annotations
@@ -21,10 +22,8 @@ from pymongo.database import Database
 DEFAULT_DB = "booking_desktop"
 CLIENT_OPTIONS: dict[str, Any] = {
     "serverSelectionTimeoutMS": 5_000,
-    "connectTimeoutMS": 20_000,
+    "connectTimeoutMS": 10_000,
     "socketTimeoutMS": 120_000,
-    "heartbeatFrequencyMS": 30_000,
-    "retryWrites": False,  # the engine retries itself, idempotently; the local server has no retryable writes
     "appname": "booking-desktop",
     "tz_aware": True,
 }

@@ -32,7 +32,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,7 @@ from booking_desktop.storage.mapper import BookingMapper, SourceRef
 from booking_desktop.storage.retry import RetriesExhausted, RetryPolicy, is_transient
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 DEFAULT_BATCH_SIZE = 1000
 MAX_BATCH_SIZE = 2000  # a request stays well inside the client's timeouts on a slow server
 # what a refused batch raises: server errors, and the driver's own refusals (DocumentTooLarge is an
@@ -341,7 +342,10 @@ class CommitEngine(BatchWrites):
                     **totals,
                 )
             try:
-                self.retry.call(lambda: imp.finish(self.db, state["doc"], imp.COMPLETED), "finishing the import")
+                self.retry.call(
+                    lambda: self._in_transaction(lambda s: imp.finish(self.db, state["doc"], imp.COMPLETED, session=s)),
+                    "finishing the import",
+                )
             except RetriesExhausted as exc:
                 finished = True
                 return summary(
@@ -391,7 +395,7 @@ class CommitEngine(BatchWrites):
         else:
             doc = imp.find_resumable(self.db, file.sha256, plan.vendor, digest)
         if doc is not None:
-            doc = imp.mark_resumed(self.db, doc)
+            doc = self._in_transaction(lambda s: imp.mark_resumed(self.db, doc, session=s))
             log.info("resuming import %s at record %d", doc["_id"], doc["next_position"] + 1)
             return doc, True
         doc = imp.create(
@@ -436,7 +440,10 @@ class CommitEngine(BatchWrites):
     def _finish_quietly(self, state: dict[str, Any], status: str, error: str | None) -> None:
         """Best effort: the server may be the thing that is down."""
         try:
-            RetryPolicy(budget=2.0).call(lambda: imp.finish(self.db, state["doc"], status, error), "marking the import")
+            RetryPolicy(budget=2.0).call(
+                lambda: self._in_transaction(lambda s: imp.finish(self.db, state["doc"], status, error, session=s)),
+                "marking the import",
+            )
         except (RetriesExhausted, PyMongoError) as exc:
             log.warning("could not mark import %s %s: %s", state["doc"]["_id"], status, type(exc).__name__)
 
@@ -494,6 +501,7 @@ class CommitEngine(BatchWrites):
                     att.session = s
                     counts = self._apply(result, plan, source, file, positions, att)
                     new_doc = self._progress(*progress, counts, s) if progress else None
+                    _commit(s)
                 if progress:
                     progress[3]["doc"] = new_doc  # only once the batch is committed
                 return counts
@@ -503,6 +511,21 @@ class CommitEngine(BatchWrites):
                 # the transaction was aborted: run the batch again without the refused documents
                 att = Attempt(refused={**att.refused, **exc.refused}, full_lookup=att.full_lookup or exc.duplicates)
         raise StorageError("another writer keeps inserting the same bookings; try again later")
+
+    def _in_transaction(self, fn: Callable[[Any], T]) -> T:
+        """``fn(session)`` in a short transaction on the transaction path, else ``fn(None)``.
+
+        On a replica set every write to an import record goes through a transaction: a write outside
+        one that touches a document an abandoned transaction holds (the app was killed in the middle
+        of a batch) would wait for that transaction to be reaped, forever on SecantusDB
+        (docs/STORAGE.md); inside one it fails at once with a transient write conflict, and is retried.
+        """
+        if not self._transactions():
+            return fn(None)
+        with self.db.client.start_session() as s, s.start_transaction(write_concern=WriteConcern(j=True)):
+            out = fn(s)
+            _commit(s)
+            return out
 
     def _salvage(
         self, result: Any, plan: Plan, source: SourceRef, file: imp.FileFacts, positions: np.ndarray, exc: Exception
@@ -554,6 +577,27 @@ class CommitEngine(BatchWrites):
     def _take_prepared(self, good: np.ndarray) -> list[dict[str, Any]] | None:
         # the batch's own preparation was awaited by _prefetch (which re-raises its errors here, in this thread)
         return self._prepared.pop((int(good[0]), int(good[-1]), len(good)), None)
+
+
+COMMIT_RETRY_SECONDS = 30.0
+
+
+def _commit(session: Any) -> None:
+    """Commit the session's transaction, retrying the commit itself while its outcome is unknown
+    (the reply was lost: the transaction may or may not be committed; committing again is safe and
+    tells).  Without this an uncommitted transaction is left holding its documents."""
+    deadline = time.monotonic() + COMMIT_RETRY_SECONDS
+    delay = 0.05
+    while True:
+        try:
+            session.commit_transaction()
+            return
+        except PyMongoError as exc:
+            if not exc.has_error_label("UnknownTransactionCommitResult") or time.monotonic() > deadline:
+                raise
+            log.info("the commit's outcome is unknown (%s); committing again", type(exc).__name__)
+            time.sleep(delay)
+            delay = min(1.0, delay * 2)
 
 
 def _short(exc: BaseException) -> str:

@@ -148,7 +148,7 @@ def load_for_resume(db: Database, import_id: str, sha256: str, digest: str) -> d
 # written whole with replace_one; the engine keeps the current one in memory.
 
 
-def mark_resumed(db: Database, doc: dict[str, Any]) -> dict[str, Any]:
+def mark_resumed(db: Database, doc: dict[str, Any], session: Any = None) -> dict[str, Any]:
     now = datetime.now(UTC)
     new = {
         **doc,
@@ -157,7 +157,7 @@ def mark_resumed(db: Database, doc: dict[str, Any]) -> dict[str, Any]:
         "error": None,
         "resumed": [*doc.get("resumed", []), {"at": now, "by": os_user()}],
     }
-    _imports(db).replace_one({"_id": doc["_id"]}, new)
+    _imports(db, session).replace_one({"_id": doc["_id"]}, new, session=session)
     return new
 
 
@@ -193,7 +193,9 @@ def record_batch(
     return new
 
 
-def finish(db: Database, doc: dict[str, Any], status: str, error: str | None = None) -> dict[str, Any]:
+def finish(
+    db: Database, doc: dict[str, Any], status: str, error: str | None = None, session: Any = None
+) -> dict[str, Any]:
     now = datetime.now(UTC)
     new = {
         **doc,
@@ -202,7 +204,7 @@ def finish(db: Database, doc: dict[str, Any], status: str, error: str | None = N
         "error": error,
         "finished_at": now if status in (COMPLETED, FAILED) else None,
     }
-    _imports(db).replace_one({"_id": doc["_id"]}, new)
+    _imports(db, session).replace_one({"_id": doc["_id"]}, new, session=session)
     return new
 
 
