@@ -223,11 +223,9 @@ def _numeric_dates(series: pd.Series) -> _NumericDates:
     found = pc.extract_regex(arr, _NUMERIC_DATE)
     matched = np.asarray(pc.is_valid(found).to_numpy(zero_copy_only=False), dtype=bool)
     parts = [pc.struct_field(found, f"p{i}") for i in range(3)]
-    values = tuple(_arrow_ints(pc.fill_null(p, "0"), matched, 0)[0] for p in parts)
-    lengths = tuple(
-        np.asarray(pc.fill_null(pc.utf8_length(p), 0).to_numpy(zero_copy_only=False), dtype="int64") for p in parts
-    )
-    return _NumericDates(arr, matched, values, lengths)  # type: ignore[arg-type]
+    v = [_arrow_ints(pc.fill_null(p, "0"), matched, 0)[0] for p in parts]
+    n = [np.asarray(pc.fill_null(pc.utf8_length(p), 0).to_numpy(zero_copy_only=False), dtype="int64") for p in parts]
+    return _NumericDates(arr, matched, (v[0], v[1], v[2]), (n[0], n[1], n[2]))
 
 
 def _decide(nd: _NumericDates, among: np.ndarray | None = None) -> DateOrderDecision:
