@@ -111,7 +111,7 @@ class ProblemTable:
             return cls()
         if values is not None:
             vals = pd.Series(values).iloc[rows].astype("object").to_numpy()
-            vals = np.where(pd.isna(vals), None, vals)
+            vals = np.where(pd.isna(vals), np.array(None, dtype=object), vals)
         else:
             vals = np.full(rows.size, None, dtype=object)
         if isinstance(message, pd.Series):

@@ -28,6 +28,10 @@ class _NotTheDriver(logging.Filter):
         return record.levelno >= logging.WARNING or not record.name.startswith(DRIVER_LOGGERS)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """The stderr handler that :func:`setup` adds (and replaces when called again)."""
+
+
 def log_file(component: str) -> Path:
     return paths.log_dir() / f"{component}.log"
 
@@ -43,7 +47,7 @@ def setup(component: str, verbose: bool = False, stderr: bool = True) -> Path:
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for h in list(root.handlers):
-        if getattr(h, "_booking_stderr", False):
+        if isinstance(h, _StderrHandler):
             root.removeHandler(h)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,11 +59,10 @@ def setup(component: str, verbose: bool = False, stderr: bool = True) -> Path:
     except OSError:  # a read-only or missing log folder must not stop the program
         pass
     if stderr:
-        sh = logging.StreamHandler(sys.stderr)
+        sh = _StderrHandler(sys.stderr)
         sh.setLevel(logging.DEBUG if verbose else logging.WARNING)
         sh.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         sh.addFilter(RedactingFilter())
         sh.addFilter(_NotTheDriver())
-        sh._booking_stderr = True  # type: ignore[attr-defined]
         root.addHandler(sh)
     return path

@@ -9,13 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from booking_desktop.errors import Problem, ProblemTable, ProfileError
 from booking_desktop.readers.base import RawTable
+
+if TYPE_CHECKING:
+    from booking_desktop.mapping.drift import ProfileMatch
+    from booking_desktop.mapping.profile import MappingProfile
+    from booking_desktop.mapping.suggest_model import MappingSuggestion
+    from booking_desktop.schema import Rules
+    from booking_desktop.validation.validator import ValidationResult
 
 
 @dataclass(frozen=True)
@@ -38,13 +45,13 @@ class PipelineResult:
     problems: ProblemTable  # mapping + validation problems, 0-based rows
     error_rows: np.ndarray  # bool per row
     vendor: str | None
-    profile: Any | None  # MappingProfile or None (suggested mapping)
+    profile: MappingProfile | None  # None: suggested mapping
     mapping: dict[str, str]  # canonical field -> source column or transform description
     file_problems: list[Problem] = field(default_factory=list)  # reader + mapping file-level findings
-    rules: Any = None  # validation rules in force (schema + profile overrides)
-    validation: Any = None  # the ValidationResult (the session re-validates edited rows from it)
+    rules: Rules | None = None  # validation rules in force (schema + profile overrides)
+    validation: ValidationResult | None = None  # the session re-validates edited rows from it
     record_numbers: np.ndarray | None = None  # 1-based record number per row when rows were dropped
-    suggestion: Any = None  # the MappingSuggestion when no profile matched (the mapping panel shows it)
+    suggestion: MappingSuggestion | None = None  # when no profile matched (the mapping panel shows it)
     edited_records: np.ndarray | None = None  # 1-based records the operator edited (set by the session's commit)
 
     def record_numbers_array(self) -> np.ndarray:
@@ -75,7 +82,7 @@ def _never() -> bool:
 
 def run(
     path: str | Path,
-    profile: Any | None = None,
+    profile: MappingProfile | str | Path | None = None,
     vendor: str | None = None,
     profiles_dir: Path | None = None,
     cancelled: CancelCheck = _never,
@@ -108,7 +115,7 @@ def run(
 
     if profile_obj is None:
         match = _detect_profile(raw.columns, profiles_dir)
-        if match is not None:
+        if match is not None and match.profile is not None:  # an accepted match has a profile
             profile_obj = match.profile
             file_problems.extend(match.problems())
             extra = profile_obj.reader_options()
@@ -198,7 +205,7 @@ def _check(cancelled: CancelCheck) -> None:
         raise Cancelled()
 
 
-def _resolve_profile(profile: Any | None, profiles_dir: Path | None) -> Any | None:
+def _resolve_profile(profile: MappingProfile | str | Path | None, profiles_dir: Path | None) -> MappingProfile | None:
     if profile is None or not isinstance(profile, str | Path):
         return profile
     from booking_desktop.mapping import load_profile
@@ -206,7 +213,7 @@ def _resolve_profile(profile: Any | None, profiles_dir: Path | None) -> Any | No
     return load_profile(profile, dirs=[profiles_dir] if profiles_dir else None)
 
 
-def _detect_profile(columns: list[str], profiles_dir: Path | None) -> Any | None:
+def _detect_profile(columns: list[str], profiles_dir: Path | None) -> ProfileMatch | None:
     from booking_desktop.mapping import find_profile
 
     return find_profile(columns, dirs=[profiles_dir] if profiles_dir else None)

@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)  # instance() is typed as the QCoreApplication base
     recent_files.configure_application_names()
     install_exception_hook(log_file)
 

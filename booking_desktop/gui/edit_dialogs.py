@@ -164,7 +164,7 @@ class ValueMapDialog(QDialog):
     def mapping(self) -> tuple[str, dict[str, str]]:
         out: dict[str, str] = {}
         for i in range(self.table.rowCount()):
-            new = self.table.item(i, 2)
-            if new is not None and new.text().strip():
-                out[self.table.item(i, 0).text()] = new.text()
+            source, new = self.table.item(i, 0), self.table.item(i, 2)
+            if source is not None and new is not None and new.text().strip():
+                out[source.text()] = new.text()
         return self.field_combo.currentText(), out

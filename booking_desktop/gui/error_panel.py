@@ -114,7 +114,7 @@ class ErrorPanel(QWidget):
 
     def current_filter(self) -> tuple[str, str | None]:
         data = self.filter_combo.currentData()
-        return tuple(data) if data else (FILTER_ALL, None)  # type: ignore[return-value]
+        return tuple(data) if data else (FILTER_ALL, None)
 
     def refresh(self) -> None:
         d = self.model.data_
@@ -128,19 +128,20 @@ class ErrorPanel(QWidget):
         if d is not None:
             counts = d.problems.counts_field_code
             err_bg, warn_bg = theme.error_brush(self.palette()), theme.warning_brush(self.palette())
-            for fld, grp in counts.groupby("field", sort=True):
+            for key, grp in counts.groupby("field", sort=True):
+                fld = str(key)
                 total = int(grp["count"].sum())
-                top = QTreeWidgetItem([str(fld), f"{total:,}"])
-                top.setData(0, _ROLE_KEY, (str(fld), None))
+                top = QTreeWidgetItem([fld, f"{total:,}"])
+                top.setData(0, _ROLE_KEY, (fld, None))
                 for _, rec in grp.iterrows():
                     sev = str(rec["severity"])
                     child = QTreeWidgetItem([f"{rec['code']} ({sev})", f"{int(rec['count']):,}"])
-                    child.setData(0, _ROLE_KEY, (str(fld), str(rec["code"])))
+                    child.setData(0, _ROLE_KEY, (fld, str(rec["code"])))
                     child.setBackground(0, err_bg if sev == "error" else warn_bg)
                     top.addChild(child)
                 self.tree.addTopLevelItem(top)
                 if fld in d.fields:
-                    self.filter_combo.addItem(f"Field: {fld}", ("field", str(fld)))
+                    self.filter_combo.addItem(f"Field: {fld}", ("field", fld))
             self.tree.expandAll()
         self.set_filter(*current)
         self._filling = False

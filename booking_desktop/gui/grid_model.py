@@ -141,7 +141,7 @@ FILL_PAUSE_S = 0.003  # between steps, so the UI thread gets the GIL
 
 def column_array(series: pd.Series) -> np.ndarray:
     """Object array of ``str | None`` (missing as None, so ``data()`` needs no isna call)."""
-    return series.to_numpy(dtype=object, na_value=None)
+    return series.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]  # pandas-stubs: na_value=None
 
 
 def build_grid_data(session: WorkSession, cache_columns: bool = False) -> GridData:

@@ -145,8 +145,8 @@ class MainWindow(QMainWindow):
         self.banner_close = QToolButton()
         self.banner_close.setText("✕")
         self.banner_close.setAccessibleName("Dismiss file notes")
-        self.banner_close.clicked.connect(lambda: self.banner_box.setVisible(False))
         self.banner_box = QWidget()
+        self.banner_close.clicked.connect(lambda: self.banner_box.setVisible(False))
         bl = QHBoxLayout(self.banner_box)
         bl.setContentsMargins(6, 4, 6, 4)
         bl.addWidget(self.banner, 1)
@@ -222,7 +222,7 @@ class MainWindow(QMainWindow):
         )
         self.tabifyDockWidget(self.details_dock, self.mapping_dock)
         self.details_dock.raise_()
-        self.mapping_dock.visibilityChanged.connect(lambda shown: shown and self._show_mapping(self.session))
+        self.mapping_dock.visibilityChanged.connect(lambda shown: self._show_mapping(self.session) if shown else None)
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.act_quit)
         m = mb.addMenu("&Edit")
-        for a in (
+        for act in (
             self.act_undo,
             self.act_redo,
             None,
@@ -332,7 +332,7 @@ class MainWindow(QMainWindow):
             self.act_delete,
             self.act_restore,
         ):
-            m.addSeparator() if a is None else m.addAction(a)
+            m.addSeparator() if act is None else m.addAction(act)
         m = mb.addMenu("&View")
         for a in (self.act_errors_only, self.act_next, self.act_prev, self.act_search):
             m.addAction(a)
@@ -854,10 +854,11 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         s = self.session
         has = s is not None and not self.is_loading
-        self.act_undo.setEnabled(bool(has and s.can_undo))
-        self.act_redo.setEnabled(bool(has and s.can_redo))
-        self.act_undo.setText(f"&Undo {s.undo_label}" if has and s.undo_label else "&Undo")
-        self.act_redo.setText(f"&Redo {s.redo_label}" if has and s.redo_label else "&Redo")
+        live = s if has else None
+        self.act_undo.setEnabled(bool(live is not None and live.can_undo))
+        self.act_redo.setEnabled(bool(live is not None and live.can_redo))
+        self.act_undo.setText(f"&Undo {live.undo_label}" if live is not None and live.undo_label else "&Undo")
+        self.act_redo.setText(f"&Redo {live.redo_label}" if live is not None and live.redo_label else "&Redo")
         for a in (
             self.act_find,
             self.act_fill,
@@ -888,7 +889,8 @@ class MainWindow(QMainWindow):
         self._set_busy(True, "Applying the mapping…")
         w = GeneratorWorker(s.prepare_remap, profile, pass_cancel=False)
         w.signals.result.connect(lambda plan, w=w, s=s: self._remap_ready(w, s, plan))
-        w.signals.errored.connect(lambda msg: (self._set_busy(False), self.show_message("Mapping not applied", msg)))
+        w.signals.errored.connect(lambda _msg: self._set_busy(False))  # slots run in the order connected
+        w.signals.errored.connect(lambda msg: self.show_message("Mapping not applied", msg))
         w.signals.aborted.connect(lambda: self._set_busy(False))
         self._remap_worker = w
         w.start()
@@ -974,9 +976,8 @@ class MainWindow(QMainWindow):
         self._set_busy(True, "Connecting to the database…")
         w = GeneratorWorker(_prepare_commit, self.connection_target, s, pass_cancel=False)
         w.signals.result.connect(lambda prepared, s=s: self._open_commit_dialog(CommitDialog, s, *prepared))
-        w.signals.errored.connect(
-            lambda msg: (self._set_busy(False), self.show_message("Cannot reach the database", msg))
-        )
+        w.signals.errored.connect(lambda _msg: self._set_busy(False))  # slots run in the order connected
+        w.signals.errored.connect(lambda msg: self.show_message("Cannot reach the database", msg))
         w.start()
 
     def _open_commit_dialog(self, dialog_cls: Any, s: WorkSession, engine: Any, label: str, result: Any) -> None:

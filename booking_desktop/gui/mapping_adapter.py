@@ -133,7 +133,7 @@ def date_choice(spec: dict[str, Any] | None) -> tuple[str, str | None]:
 
 
 def has_date_choice(spec: dict[str, Any] | None) -> bool:
-    return bool(spec) and any(k in spec for k in _DATE_KEYS)
+    return spec is not None and any(k in spec for k in _DATE_KEYS)
 
 
 def describe(spec: dict[str, Any] | None) -> str:

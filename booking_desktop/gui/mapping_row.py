@@ -7,10 +7,10 @@ spec and refreshes the row from it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -127,7 +127,7 @@ class FieldRow:
         self.source.activated.connect(lambda _i: panel._on_source_activated(self))
         self.edit.clicked.connect(lambda: panel._edit_transform(self))
         self.optional.toggled.connect(lambda on: panel._on_optional(self, on))
-        if self.date_choice is not None:
+        if self.date_choice is not None and self.date_format is not None:  # both or neither
             self.date_choice.activated.connect(lambda _i: panel._on_date_choice(self))
             self.date_format.textEdited.connect(lambda _t: panel._on_date_format(self))
         if self.value_map is not None:
@@ -136,12 +136,13 @@ class FieldRow:
     def widgets(self) -> list[QWidget]:
         return [self.label, self.source, self.edit, self.confidence, self.options, self.optional, self.preview]
 
-    def set_highlight(self, color: Any | None) -> None:
+    def set_highlight(self, color: QColor | None) -> None:
         for w in (self.label, self.preview):
             w.setAutoFillBackground(color is not None)
             pal = w.palette()
             if color is not None:
                 pal.setColor(QPalette.ColorRole.Window, color)
             else:
-                pal = w.parentWidget().palette() if w.parentWidget() else QPalette()
+                parent = w.parentWidget()
+                pal = parent.palette() if parent else QPalette()
             w.setPalette(pal)

@@ -46,9 +46,9 @@ def settings() -> QSettings:
 
 def recent_files() -> list[str]:
     v = settings().value(_KEY, [])
-    if isinstance(v, str):
+    if isinstance(v, str):  # QSettings gives a one-item list back as the item
         v = [v]
-    return [str(p) for p in (v or [])]
+    return [str(p) for p in v] if isinstance(v, (list, tuple)) else []
 
 
 def add_recent_file(path: str | Path) -> list[str]:

@@ -28,8 +28,8 @@ class WelcomePage(QWidget):
 
     def refresh(self, recent: list[str], samples_dir: Path | None) -> None:
         while (item := self._layout.takeAt(0)) is not None:
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            if (widget := item.widget()) is not None:
+                widget.deleteLater()
         self.file_buttons = {}
         title = QLabel(
             "<h2>Open a vendor booking file</h2>"

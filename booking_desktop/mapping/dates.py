@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -128,7 +129,7 @@ def iso_from_days(days: np.ndarray, ok: np.ndarray, index: pd.Index | None = Non
     return pd.Series(pd.array(arr, dtype="str"), index=index, dtype="str")
 
 
-def _iso_from_datetimes(dt: pd.Series, unit: str = "D") -> pd.Series:
+def _iso_from_datetimes(dt: pd.Series, unit: Literal["D", "s"] = "D") -> pd.Series:
     """``datetime64`` series -> ISO text (vectorized via numpy's own formatting)."""
     if unit == "D":
         ok = dt.notna().to_numpy()
@@ -222,11 +223,9 @@ def _numeric_dates(series: pd.Series) -> _NumericDates:
     found = pc.extract_regex(arr, _NUMERIC_DATE)
     matched = np.asarray(pc.is_valid(found).to_numpy(zero_copy_only=False), dtype=bool)
     parts = [pc.struct_field(found, f"p{i}") for i in range(3)]
-    values = tuple(_arrow_ints(pc.fill_null(p, "0"), matched, 0)[0] for p in parts)
-    lengths = tuple(
-        np.asarray(pc.fill_null(pc.utf8_length(p), 0).to_numpy(zero_copy_only=False), dtype="int64") for p in parts
-    )
-    return _NumericDates(arr, matched, values, lengths)  # type: ignore[arg-type]
+    v = [_arrow_ints(pc.fill_null(p, "0"), matched, 0)[0] for p in parts]
+    n = [np.asarray(pc.fill_null(pc.utf8_length(p), 0).to_numpy(zero_copy_only=False), dtype="int64") for p in parts]
+    return _NumericDates(arr, matched, (v[0], v[1], v[2]), (n[0], n[1], n[2]))
 
 
 def _decide(nd: _NumericDates, among: np.ndarray | None = None) -> DateOrderDecision:
@@ -462,13 +461,15 @@ def normalize_dates_auto(series: pd.Series) -> tuple[DateParse, DateOrderDecisio
     arr = arrow_text(s)
     is_iso = _iso_flags(arr, _ISO_DATE_OR_DATETIME)
     iso = pd.Series(pd.array(pc.utf8_slice_codeunits(arr, 0, 10), dtype="str"), index=s.index, dtype="str")
-    out = iso.where(is_iso, s).where(present).astype("str").rename(series.name)
+    out = iso.where(is_iso, s).where(present).astype("str")
+    out.name = series.name
     rest = present & ~is_iso
     if not rest.any():
         return DateParse(out, np.zeros(len(s), dtype=bool)), None
     nd = _numeric_dates(s)
     days, ok, decision = _dates_of(s, nd, rest, rest & nd.matched)
-    out = iso_from_days(days, ok, s.index).where(ok, out).rename(series.name)
+    out = iso_from_days(days, ok, s.index).where(ok, out)
+    out.name = series.name
     return DateParse(out.astype("str"), rest & ~ok), decision
 
 
@@ -516,7 +517,8 @@ def normalize_datetimes_ordered(series: pd.Series, numeric: bool = True) -> tupl
         dtype="str",
     )
     stamped = (date_text + "T" + clock).where(has_time, date_text)
-    out = stamped.where(good, out).rename(series.name)
+    out = stamped.where(good, out)
+    out.name = series.name
     return DateParse(out.astype("str"), rest & ~good), decision
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from booking_desktop.schema import CANONICAL_FIELDS
+
+if TYPE_CHECKING:
+    from booking_desktop.mapping.profile import MappingProfile
 
 PROFILE_FORMATS = ("csv", "xlsx", "json", "xml")  # the profile's optional ``format:`` values
 EXCEL_FORMATS = ("xlsx", "xlsm", "xlsb", "xls", "ods")  # SourceInfo.format of workbooks
@@ -100,7 +103,7 @@ class MappingSuggestion:
         d["fields"] = {f: dict(self.fields[f].spec) for f in CANONICAL_FIELDS if f in self.fields}
         return d
 
-    def to_profile(self, name: str, vendor: str | None = None) -> Any:
+    def to_profile(self, name: str, vendor: str | None = None) -> MappingProfile:
         """A :class:`~booking_desktop.mapping.profile.MappingProfile` (can be ``.save()``-d once it has a
         vendor).  Without a vendor its ``vendor`` is empty: the rows get none until the operator names it."""
         import dataclasses

@@ -255,9 +255,10 @@ def suggest_status_map(fs: FieldSuggestion, full: pd.Series, vocab: Vocabulary) 
     counts = pd.Series(raw_counts.to_numpy(), index=trimmed).groupby(level=0, sort=False).sum()
     counts = counts[counts.index != ""].sort_values(ascending=False, kind="stable").head(MAX_STATUS_VALUES)
     mapping: dict[str, str] = {}
-    for value, n in counts.items():
-        target, conf, why = _match_status(str(value), vocab)
-        vm = ValueMapping(str(value), target, conf, why, int(n))
+    for key, n in counts.items():
+        value = str(key)  # the index is the trimmed text
+        target, conf, why = _match_status(value, vocab)
+        vm = ValueMapping(value, target, conf, why, int(n))
         fs.value_map.append(vm)
         if vm.target is None:
             fs.unmatched_values.append(value)

@@ -188,8 +188,8 @@ class _Mapper:
         if "datetime_format" in spec:
             text = dates.parse_datetimes(s, spec["datetime_format"]).text
             if not want_time:
-                parsed = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}T.*").fillna(False)
-                text = text.where(~parsed, text.str.slice(0, 10))
+                stamped = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}T.*").fillna(False)
+                text = text.where(~stamped, text.str.slice(0, 10))
             return text, how + f" (date-time {spec['datetime_format']})"
         if "date_order" in spec:
             return dates.parse_by_order(s, spec["date_order"]).text, how + f" (date, {spec['date_order']})"
@@ -233,8 +233,9 @@ class _Mapper:
     def _src_date_parts(self, name: str, parts: Mapping[str, str], spec: Mapping[str, Any]):
         cols = [parts["year"], parts["month"], parts["day"]]
         how = f"date from {'/'.join(cols)}"
-        series = [self.column(c, name) for c in cols]
-        if any(s is None for s in series):
+        found = [self.column(c, name) for c in cols]
+        series = [s for s in found if s is not None]
+        if len(series) < len(found):
             return None, how + " (missing)"
         text = dates.assemble_date_parts(*series).text
         if name == "booked_at":
@@ -244,8 +245,9 @@ class _Mapper:
     def _arith(self, name: str, cols: list[str], spec: Mapping[str, Any], op: str):
         sign = " + " if op == "sum" else " × "
         how = f"{op} of {sign.join(cols)}"
-        series = [self.column(c, name) for c in cols]
-        if any(s is None for s in series):
+        found = [self.column(c, name) for c in cols]
+        series = [s for s in found if s is not None]
+        if len(series) < len(found):
             return None, how + " (missing)"
         if "number_locale" in spec:
             loc = spec["number_locale"]
@@ -292,8 +294,9 @@ class _Mapper:
 
     def _src_hash(self, name: str, cols: list[str], spec: Mapping[str, Any]):
         how = f"hash of {', '.join(cols)}"
-        series = [self.column(c, name) for c in cols]
-        if any(s is None for s in series):
+        found = [self.column(c, name) for c in cols]
+        series = [s for s in found if s is not None]
+        if len(series) < len(found):
             return None, how + " (missing)"
         arrays = [pc.fill_null(dates.arrow_text(s), "") for s in series]
         joined_arr = pc.utf8_lower(pc.binary_join_element_wise(*arrays, HASH_SEP))

@@ -95,8 +95,11 @@ class RawTable:
 
 
 class Reader(Protocol):
-    format: str
-    extensions: tuple[str, ...]
+    # read-only: a reader's class attributes are tuples of any length
+    @property
+    def format(self) -> str: ...
+    @property
+    def extensions(self) -> tuple[str, ...]: ...
 
     def read(self, path: Path, options: dict[str, Any]) -> RawTable: ...
 

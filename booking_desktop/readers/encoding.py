@@ -58,9 +58,9 @@ def to_utf8(data: bytes, label: str, encoding: str | None = None, assume_utf8: b
     for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return _transcode(data[2:], enc, label)
-    enc = utf16_without_bom(data[:4096])
-    if enc:
-        return _transcode(data, enc, label)
+    utf16 = utf16_without_bom(data[:4096])
+    if utf16:
+        return _transcode(data, utf16, label)
     if assume_utf8 or _is_utf8(data):
         return Decoded(data, "utf-8")
     return _legacy_or_mixed(data, label)

@@ -92,7 +92,11 @@ class ExcelReader:
         return RawTable(frame, Locations(template, numbers), info, problems + hp)
 
 
-def _columns(body: list[list[Any]], width: int) -> list[Sequence[Any]]:
+# A sheet's column: a tuple of cells, or a column of the 2-D object array the rows became.
+Column = Sequence[Any] | np.ndarray
+
+
+def _columns(body: list[list[Any]], width: int) -> list[Column]:
     """The rows' cells column by column.  One 2-D object array transposes a sheet
     about four times faster than ``zip(*rows)`` (no tuple per column built
     argument by argument); rows of unequal width fall back to ``zip``."""
@@ -105,7 +109,7 @@ def _columns(body: list[list[Any]], width: int) -> list[Sequence[Any]]:
     return [grid[:, j] for j in range(width)]
 
 
-def _has_text(column: Sequence[Any]) -> bool:
+def _has_text(column: Column) -> bool:
     """Some cell is not the empty string ("" is how calamine gives an empty cell)."""
     if isinstance(column, np.ndarray):
         return bool(column.size) and not bool((column == "").all())
@@ -169,13 +173,15 @@ def _empty():
 
 
 def _text(v: object) -> str | None:
+    # Exact type tests (``t is float``): one type() per cell, faster than isinstance, and bool/int,
+    # datetime/date stay apart.  mypy does not narrow ``v`` through ``t``, hence the ignores.
     t = type(v)
     if t is str:
-        return v or None  # type: ignore[return-value]
+        return v or None  # type: ignore[return-value]  # v is a str
     if v is None:
         return None
     if t is float:
-        f: float = v  # type: ignore[assignment]
+        f: float = v  # type: ignore[assignment]  # v is a float
         if f != f:
             return None
         if f.is_integer() and abs(f) < 1e16:
@@ -186,21 +192,21 @@ def _text(v: object) -> str | None:
     if t is int:
         return str(v)
     if t is dt.datetime:
-        d: dt.datetime = v  # type: ignore[assignment]
+        d: dt.datetime = v  # type: ignore[assignment]  # v is a datetime
         if d.time() == dt.time(0):
             return d.date().isoformat()
         return d.isoformat(timespec="seconds")
     if t is dt.date:
-        return v.isoformat()  # type: ignore[union-attr]
+        return v.isoformat()  # type: ignore[attr-defined]  # v is a date
     if t is dt.time:
-        return v.isoformat(timespec="seconds")  # type: ignore[union-attr]
+        return v.isoformat(timespec="seconds")  # type: ignore[attr-defined]  # v is a time
     if t is dt.timedelta:
-        secs = int(v.total_seconds())  # type: ignore[union-attr]
+        secs = int(v.total_seconds())  # type: ignore[attr-defined]  # v is a timedelta
         return f"{secs // 3600}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
     return str(v)
 
 
-def _column_text(values: Sequence[object]) -> Sequence[str | None] | pa.Array:
+def _column_text(values: Column) -> Sequence[str | None] | pa.Array:
     """Text of one column; a column of text cells passes through untouched
     ("" becomes missing later, with the other null tokens).  The arrow
     conversion itself is the test for "only text": it stops at the first cell

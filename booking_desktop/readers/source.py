@@ -255,9 +255,9 @@ def _text_head(data: bytes) -> bytes | None:
     for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if head.startswith(bom):
             return head[2:].decode(enc, errors="replace").encode("utf-8")
-    enc = utf16_without_bom(head)
-    if enc:
-        return head.decode(enc, errors="replace").encode("utf-8")
+    utf16 = utf16_without_bom(head)
+    if utf16:
+        return head.decode(utf16, errors="replace").encode("utf-8")
     if b"\x00" in head:
         return None
     controls = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 12, 13, 27))

@@ -47,7 +47,7 @@ class XmlReader:
             )
             for _event, (prefix, uri) in it:
                 prefixes.setdefault(uri, prefix or "")
-            root = it.root
+            root: Element | None = it.root  # type: ignore[attr-defined]  # set once parsing ends; typeshed omits it
         except ParseError as exc:
             line, col = getattr(exc, "position", (None, None))
             msg = str(exc).split(":")[0]

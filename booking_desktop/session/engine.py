@@ -18,13 +18,17 @@ Two details the session relies on:
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from booking_desktop.errors import ProblemTable
 from booking_desktop.pipeline import PipelineResult
+
+if TYPE_CHECKING:
+    from booking_desktop.mapping.profile import MappingProfile
+    from booking_desktop.validation.validator import ValidationResult
 
 MAPPING_CELL_CODES = frozenset({"transform", "missing_column", "ambiguous_date_format"})
 
@@ -34,13 +38,13 @@ class Revalidated:
     typed: pd.DataFrame
     problems: ProblemTable
     error_rows: np.ndarray
-    state: Any = None  # engine-specific (the ValidationResult), stored as result.validation
+    state: ValidationResult | None = None  # stored as result.validation
 
 
 class Engine(Protocol):
     def revalidate(self, result: PipelineResult, text: pd.DataFrame, positions: np.ndarray) -> Revalidated: ...
 
-    def remap(self, result: PipelineResult, profile: Any) -> PipelineResult: ...
+    def remap(self, result: PipelineResult, profile: MappingProfile) -> PipelineResult: ...
 
 
 def mapping_problems_of(result: PipelineResult) -> ProblemTable:
@@ -49,7 +53,7 @@ def mapping_problems_of(result: PipelineResult) -> ProblemTable:
     if mp is None:
         f = result.problems.frame
         mp = ProblemTable(f[f["code"].isin(MAPPING_CELL_CODES).to_numpy()])
-        result.mapping_problems = mp  # type: ignore[attr-defined]
+        result.mapping_problems = mp  # type: ignore[attr-defined]  # a cache, not a field: replace() drops it
     return mp
 
 
@@ -62,7 +66,7 @@ class CoreEngine:
         vr = revalidate_rows(_previous_validation(result), text, positions, result.rules)
         return Revalidated(vr.typed, vr.problems, np.asarray(vr.error_rows, dtype=bool), vr)
 
-    def remap(self, result: PipelineResult, profile: Any) -> PipelineResult:
+    def remap(self, result: PipelineResult, profile: MappingProfile) -> PipelineResult:
         from booking_desktop.mapping import apply_mapping
         from booking_desktop.pipeline import vendor_known, vendor_unknown_problem, vendor_unknown_rules
         from booking_desktop.schema import load_schema
@@ -89,22 +93,25 @@ class CoreEngine:
             file_problems=[*result.raw.problems, *mapped.file_problems, *unknown],
             rules=rules,
         )
-        out.validation = vr  # type: ignore[attr-defined]
-        out.mapping_problems = mapped.problems  # type: ignore[attr-defined]
+        out.validation = vr
+        out.mapping_problems = mapped.problems  # type: ignore[attr-defined]  # a cache, see mapping_problems_of
         return out
 
 
-def _previous_validation(result: PipelineResult) -> Any:
-    prev = getattr(result, "validation", None)
+def _previous_validation(result: PipelineResult) -> ValidationResult:
+    prev = result.validation
     if prev is not None:
         return prev
+    from booking_desktop.schema import load_schema
     from booking_desktop.validation import ValidationResult
 
+    # no rules on a hand-made result: the schema's, as validate() would use (None crashed revalidate_rows)
+    rules = result.rules if result.rules is not None else load_schema().rules()
     key_text: dict[str, Any] = {}
     try:  # the uniqueness-key state; without it revalidate_rows validates everything once
         from booking_desktop.validation.validator import _key_columns
 
-        key_text = _key_columns(result.text, result.rules)
+        key_text = _key_columns(result.text, rules)
     except (ImportError, AttributeError, KeyError, TypeError):
         key_text = {}
     f = result.problems.frame
@@ -115,8 +122,8 @@ def _previous_validation(result: PipelineResult) -> Any:
         problems=ProblemTable(f[~f["code"].isin(MAPPING_CELL_CODES).to_numpy()]),
         error_rows=np.asarray(result.error_rows, dtype=bool),
         warning_rows=warn,
-        rules=result.rules,
+        rules=rules,
         key_text=key_text,
     )
-    result.validation = vr  # type: ignore[attr-defined]
+    result.validation = vr
     return vr

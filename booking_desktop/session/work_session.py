@@ -146,7 +146,7 @@ class WorkSession:
 
     def value(self, row: int, field: str) -> str | None:
         v = self.result.text[field].iat[row]
-        return None if pd.isna(v) else str(v)
+        return None if pd.isna(v) else str(v)  # type: ignore[arg-type]  # pandas-stubs: iat's scalars > isna's
 
     # -- edits (each one undoable step) ------------------------------------------------
     def set_cell(self, row: int, field: str, value: str | None) -> None:
@@ -426,7 +426,7 @@ class WorkSession:
         """Validation problems + the mapping's problems of cells the operator has not edited."""
         r.typed = rv.typed
         if rv.state is not None:
-            r.validation = rv.state  # type: ignore[attr-defined]
+            r.validation = rv.state
         problems = rv.problems
         if len(mapping_problems):
             f = problems.frame
@@ -464,9 +464,9 @@ class WorkSession:
             text[f] = _set_values(text[f], rows[idx], [vals[i] for i in idx])
         out = dataclasses.replace(fresh, text=text)
         mapping_problems = mapping_problems_of(fresh)
-        out.mapping_problems = mapping_problems  # type: ignore[attr-defined]
+        out.mapping_problems = mapping_problems  # type: ignore[attr-defined]  # a cache, see mapping_problems_of
         if getattr(fresh, "validation", None) is not None:
-            out.validation = fresh.validation  # type: ignore[attr-defined]
+            out.validation = fresh.validation
         rv = self.engine.revalidate(out, text, np.unique(rows))
         self._store(out, rv, mapping_problems)
         return out

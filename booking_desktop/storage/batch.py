@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bson
 import numpy as np
@@ -30,6 +30,12 @@ from pymongo.errors import BulkWriteError
 from booking_desktop.storage import imports as imp
 from booking_desktop.storage.audit import DUPLICATE_KEY, audit_id, entry, insert_idempotent
 from booking_desktop.storage.mapper import SourceRef, booking_key
+
+if TYPE_CHECKING:
+    from pymongo.database import Database
+
+    from booking_desktop.pipeline import PipelineResult
+    from booking_desktop.storage.mapper import BookingMapper
 
 PROBE_KEYS = 16
 MAX_DOCUMENT = 16 * 1024 * 1024  # MongoDB's BSON document limit
@@ -90,9 +96,18 @@ class BatchWrites:
     """Per-batch writes (mixin of CommitEngine)."""
 
     # set by CommitEngine.__init__
+    db: Database
+    db_user: str | None
     _open_rejects: dict[tuple[str, str], bool]
     _fixed: dict[tuple[str, str], dict[int, str]]
-    lookup_chunk: int
+
+    if TYPE_CHECKING:  # defined by CommitEngine
+        @property
+        def mapper(self) -> BookingMapper: ...
+        @property
+        def lookup_chunk(self) -> int: ...
+        def _documents(self, result: PipelineResult, source: SourceRef, good: np.ndarray) -> list[dict[str, Any]]: ...
+        def _take_prepared(self, good: np.ndarray) -> list[dict[str, Any]] | None: ...
 
     def _lookup(self, keys: list[str], full: bool = False, session: Any = None) -> dict[str, dict[str, Any]]:
         # whole "source": nx-27017 answers a dotted projection with a flat "source.import_id" key
@@ -105,7 +120,13 @@ class BatchWrites:
         return out
 
     def _apply(
-        self, result: Any, plan: Plan, source: SourceRef, file: imp.FileFacts, positions: np.ndarray, att: Attempt
+        self,
+        result: PipelineResult,
+        plan: Plan,
+        source: SourceRef,
+        file: imp.FileFacts,
+        positions: np.ndarray,
+        att: Attempt,
     ) -> dict[str, int]:
         counts = dict.fromkeys(imp.COUNT_NAMES, 0)
         here = set(positions.tolist())
@@ -141,7 +162,7 @@ class BatchWrites:
 
     def _write_bookings(
         self,
-        result: Any,
+        result: PipelineResult,
         source: SourceRef,
         good: np.ndarray,
         counts: dict[str, int],
@@ -159,7 +180,8 @@ class BatchWrites:
             existing: dict[str, dict[str, Any]] = {}
         else:
             existing = self._lookup(keys, session=session)
-        new, changed = [], []
+        new: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
         for d in docs:
             e = existing.get(d["_id"])
             if e is None:
@@ -284,7 +306,7 @@ class BatchWrites:
 
     def _write_rejected(
         self,
-        result: Any,
+        result: PipelineResult,
         plan: Plan,
         source: SourceRef,
         file: imp.FileFacts,
@@ -365,7 +387,13 @@ class BatchWrites:
         return self._fixed[key]
 
     def _resolve_rejected(
-        self, result: Any, plan: Plan, file: imp.FileFacts, committed: np.ndarray, import_id: str, session: Any
+        self,
+        result: PipelineResult,
+        plan: Plan,
+        file: imp.FileFacts,
+        committed: np.ndarray,
+        import_id: str,
+        session: Any,
     ) -> None:
         """A record of this file that an earlier import rejected and that is now committed (the
         operator fixed it) leaves the review queue as resolved, so that it is never both a

@@ -52,7 +52,7 @@ class InsecureKeyringError(ConnectionProfileError):
     pass
 
 
-def _parse_userinfo(uri: str) -> tuple[str, str | None, str | None, str] | None:
+def _parse_userinfo(uri: str) -> tuple[str, str, str | None, str] | None:
     """(scheme, user, password, rest) split the way pymongo does (first '/', then the last '@')."""
     m = _SCHEME_RE.match(uri)
     if not m:

@@ -25,6 +25,7 @@ checks ``cancelled()`` between batches, and returns a :class:`CommitSummary`.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Generator
@@ -32,7 +33,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,9 @@ from booking_desktop.storage.client import ensure_indexes
 from booking_desktop.storage.connection import ServerTraits, detect_traits
 from booking_desktop.storage.mapper import BookingMapper, SourceRef
 from booking_desktop.storage.retry import RetriesExhausted, RetryPolicy, is_transient
+
+if TYPE_CHECKING:
+    from booking_desktop.pipeline import PipelineResult
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -115,7 +119,7 @@ def _never() -> bool:
     return False
 
 
-def file_facts(result: Any) -> imp.FileFacts:
+def file_facts(result: PipelineResult) -> imp.FileFacts:
     """The file's identity; the sha256 is computed here if nobody asked for it yet (resume and
     rejected ids need it).  A file changed on disk since it was read is refused."""
     src = result.raw.source
@@ -164,7 +168,7 @@ class CommitEngine(BatchWrites):
         self._indexed = False
 
     # -- planning ----------------------------------------------------------
-    def _plan(self, result: Any) -> Plan:
+    def _plan(self, result: PipelineResult) -> Plan:
         typed = result.typed
         n = len(typed)
         errors = np.asarray(result.error_rows, dtype=bool)
@@ -181,9 +185,9 @@ class CommitEngine(BatchWrites):
             s = pd.Series(valid_keys, index=valid_pos)
             dup = s.duplicated(keep="first")
             if dup.any():
-                first = {k: p for p, k in s[~dup].items()}
-                for p, k in s[dup].items():
-                    duplicate_of[int(p)] = int(first[k])
+                first = {k: int(p) for p, k in zip(s.index[~dup], s[~dup])}
+                for p, k in zip(s.index[dup], s[dup]):
+                    duplicate_of[int(p)] = first[k]
                     rejected[p] = True
                     keys[p] = None
         vendor = result.vendor
@@ -236,7 +240,7 @@ class CommitEngine(BatchWrites):
         return bool(self._use_transactions)
 
     # -- preview -----------------------------------------------------------
-    def preview(self, result: Any) -> Preview:
+    def preview(self, result: PipelineResult) -> Preview:
         """Counts of new / changed / unchanged / rejected rows, without writing anything.
         Raises FileChangedError when the file changed on disk since it was read."""
         file_facts(result)  # the commit needs the file's identity: a changed file is refused now, not later
@@ -264,7 +268,7 @@ class CommitEngine(BatchWrites):
     # -- commit ------------------------------------------------------------
     def commit(
         self,
-        result: Any,
+        result: PipelineResult,
         *,
         resume: str | None = None,
         cancelled: Callable[[], bool] = _never,
@@ -363,7 +367,7 @@ class CommitEngine(BatchWrites):
             if not finished:  # generator closed (GeneratorExit) or an unexpected error
                 self._finish_quietly(state, imp.INTERRUPTED, "stopped before the end")
 
-    def run(self, result: Any, **kw: Any) -> CommitSummary:
+    def run(self, result: PipelineResult, **kw: Any) -> CommitSummary:
         """Drive :meth:`commit` to the end (scripts, tests)."""
         gen = self.commit(result, **kw)
         while True:
@@ -390,12 +394,14 @@ class CommitEngine(BatchWrites):
         mine = self.db.imports.find_one({"_id": new_id})
         if mine is not None:  # created by an earlier attempt whose reply was lost
             return mine, False
+        doc: dict[str, Any] | None
         if resume:
             doc = imp.load_for_resume(self.db, resume, file.sha256, digest)
         else:
             doc = imp.find_resumable(self.db, file.sha256, plan.vendor, digest)
         if doc is not None:
-            doc = self._in_transaction(lambda s: imp.mark_resumed(self.db, doc, session=s))
+            found = doc
+            doc = self._in_transaction(lambda s: imp.mark_resumed(self.db, found, session=s))
             log.info("resuming import %s at record %d", doc["_id"], doc["next_position"] + 1)
             return doc, True
         doc = imp.create(
@@ -413,7 +419,7 @@ class CommitEngine(BatchWrites):
         return doc, False
 
     @staticmethod
-    def _edited_records(result: Any, plan: Plan) -> list[int]:
+    def _edited_records(result: PipelineResult, plan: Plan) -> list[int]:
         """Record numbers the operator edited that this import commits (not those it rejects)."""
         edited = getattr(result, "edited_records", None)
         if edited is None or not len(edited):
@@ -421,7 +427,7 @@ class CommitEngine(BatchWrites):
         committed = set(result.record_numbers_array()[~plan.rejected].tolist())
         return sorted(int(r) for r in np.asarray(edited).tolist() if int(r) in committed)
 
-    def _prefetch(self, result: Any, plan: Plan, source: SourceRef, start: int, end: int) -> None:
+    def _prefetch(self, result: PipelineResult, plan: Plan, source: SourceRef, start: int, end: int) -> None:
         if start >= end:
             return
         if self._pool is None:
@@ -449,7 +455,7 @@ class CommitEngine(BatchWrites):
 
     def _run_batch(
         self,
-        result: Any,
+        result: PipelineResult,
         plan: Plan,
         source: SourceRef,
         file: imp.FileFacts,
@@ -479,7 +485,7 @@ class CommitEngine(BatchWrites):
 
     def _attempt(
         self,
-        result: Any,
+        result: PipelineResult,
         plan: Plan,
         source: SourceRef,
         file: imp.FileFacts,
@@ -528,7 +534,13 @@ class CommitEngine(BatchWrites):
             return out
 
     def _salvage(
-        self, result: Any, plan: Plan, source: SourceRef, file: imp.FileFacts, positions: np.ndarray, exc: Exception
+        self,
+        result: PipelineResult,
+        plan: Plan,
+        source: SourceRef,
+        file: imp.FileFacts,
+        positions: np.ndarray,
+        exc: Exception,
     ) -> dict[str, int]:
         if len(positions) == 1:
             p = int(positions[0])
@@ -544,7 +556,7 @@ class CommitEngine(BatchWrites):
         for half in (positions[:mid], positions[mid:]):
             try:
                 counts = self.retry.call(
-                    lambda h=half: self._attempt(result, plan, source, file, h, None),
+                    functools.partial(self._attempt, result, plan, source, file, half, None),
                     f"committing records {half[0] + 1}-{half[-1] + 1}",
                 )
             except REFUSED as e:
@@ -562,11 +574,11 @@ class CommitEngine(BatchWrites):
         batch = {"first_record": start + 1, "last_record": end, **counts}
         return imp.record_batch(self.db, state["doc"], start, end, new_totals, batch, session=session)
 
-    def _documents(self, result: Any, source: SourceRef, good: np.ndarray) -> list[dict[str, Any]]:
+    def _documents(self, result: PipelineResult, source: SourceRef, good: np.ndarray) -> list[dict[str, Any]]:
         records = result.record_numbers_array()[good].tolist()
         return self.mapper.to_documents(result.typed.iloc[good], records, source, now=datetime.now(UTC))
 
-    def _prepare(self, result: Any, plan: Plan, source: SourceRef, start: int, end: int) -> None:
+    def _prepare(self, result: PipelineResult, plan: Plan, source: SourceRef, start: int, end: int) -> None:
         """Build the next batch's documents (in a worker thread, while the server works on this one)."""
         positions = np.arange(start, end)
         good = positions[~plan.rejected[positions]]

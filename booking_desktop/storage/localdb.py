@@ -33,6 +33,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import keyring
 import keyring.errors
@@ -280,7 +281,7 @@ class LocalDatabase:
         return self.target_for(st, db_name)
 
     def target_for(self, st: LocalDbStatus, db_name: str | None = None) -> ConnectionTarget:
-        kw = {"db_name": db_name} if db_name else {}
+        kw: dict[str, Any] = {"db_name": db_name} if db_name else {}
         if st.protected:
             password = _stored_password()
             if password is None:

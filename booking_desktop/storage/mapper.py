@@ -99,7 +99,7 @@ def content_hashes(frame: pd.DataFrame) -> list[str]:
     if len(frame) == 0:
         return []
     cols = [_hash_column(frame, n) for n in STORED_FIELDS]
-    joined = cols[0].str.cat(cols[1:], sep=_SEP)
+    joined = cols[0].str.cat(cols[1:], sep=_SEP)  # type: ignore[arg-type]  # pandas-stubs: a list of Series is valid
     return [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in joined.tolist()]
 
 
@@ -232,7 +232,7 @@ class BookingMapper:
         for name in DATETIME_FIELDS:
             frame[name] = pd.to_datetime(frame[name], utc=True).astype("datetime64[ns, UTC]")
         for name in INT_FIELDS:
-            frame[name] = pd.array(frame[name], dtype="Int64")
+            frame[name] = pd.array(frame[name], dtype="Int64")  # type: ignore[call-overload]  # pandas-stubs lack it
         for name in STORED_FIELDS:
             if name not in DATE_FIELDS + DATETIME_FIELDS + INT_FIELDS:
                 frame[name] = frame[name].astype("str")

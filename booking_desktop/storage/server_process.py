@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Self
 
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
@@ -139,7 +140,7 @@ class ServerProcess:
     def command(self) -> list[str]:
         return [*launcher(self.kind), *self.arguments()]
 
-    def start(self, detach: bool = False, timeout: float = START_TIMEOUT) -> ServerProcess:
+    def start(self, detach: bool = False, timeout: float = START_TIMEOUT) -> Self:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_file, "ab") as out:

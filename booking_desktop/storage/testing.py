@@ -33,7 +33,7 @@ TEST_URI_ENV = "BOOKING_TEST_MONGODB_URI"
 class MemoryKeyring(KeyringBackend):
     """An in-memory, secure-looking keyring backend for tests."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()

@@ -44,7 +44,7 @@ from booking_desktop.validation._arrow import (
     valid,
     where,
 )
-from booking_desktop.validation._problems import ProblemSink
+from booking_desktop.validation._problems import MessageFn, Sink
 
 DATETIME_RE = (
     r"^\d{4}-\d{2}-\d{2}"
@@ -69,9 +69,14 @@ class Checked:
     aux: dict[str, Any] = field(default_factory=dict)
 
 
-def _quoted(name: str, raw: pa.Array, text: str):
+def _quoted(name: str, raw: pa.Array, text: str) -> MessageFn:
     """Message function: ``<name> '<raw value>' <text>``."""
     return lambda idx: join(f"{name} '", raw.take(pa.array(idx)), f"' {text}")
+
+
+def _out_of_range(name: str, raw: pa.Array, text: str, bound: Decimal) -> MessageFn:
+    """Message function: ``<name> <raw value> is <text> <bound>``."""
+    return lambda idx: join(f"{name} ", raw.take(pa.array(idx)), f" is {text} {bound}")
 
 
 def _num(arr: np.ndarray, idx: np.ndarray) -> pa.Array:
@@ -85,7 +90,7 @@ def _sev(spec: FieldSpec, code: str) -> str:
 # -- text-like ------------------------------------------------------------
 
 
-def _check_length(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, ok: np.ndarray) -> None:
+def _check_length(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Sink, ok: np.ndarray) -> None:
     if spec.max_length is None and not spec.min_length:
         return
     n = byte_lengths(raw)  # characters <= bytes: count characters only where bytes say it matters
@@ -105,7 +110,7 @@ def _check_length(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Proble
         ok &= ~bad
 
 
-def check_text(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+def check_text(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Sink, rules: Rules) -> Checked:
     ok = pres.copy()
     _check_length(spec, raw, pres, sink, ok)
     if spec.pattern:
@@ -116,7 +121,7 @@ def check_text(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSi
     return Checked(to_series(where(ok, raw)), ok)
 
 
-def check_email(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+def check_email(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Sink, rules: Rules) -> Checked:
     ok = pres.copy()
     _check_length(spec, raw, pres, sink, ok)
     bad = ok & ~matches(raw, spec.pattern or EMAIL_RE)
@@ -126,7 +131,7 @@ def check_email(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemS
     return Checked(to_series(where(ok, lower(raw))), ok)
 
 
-def check_phone(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+def check_phone(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Sink, rules: Rules) -> Checked:
     bounds = spec.extra.get("x-phone-digits", {})
     lo, hi = int(bounds.get("min", 6)), int(bounds.get("max", 15))
     clean = delete_chars(raw, PHONE_STRIP)
@@ -167,7 +172,7 @@ def _lookup(arr: pa.Array, table: dict[str, str]) -> pa.Array:
     return vals.take(pc.index_in(arr, value_set=keys))
 
 
-def check_enum(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+def check_enum(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Sink, rules: Rules) -> Checked:
     exact, norm = status_lookup(rules, spec)
     canon = _lookup(raw, exact)
     miss = pres & ~to_bool(canon.is_valid())
@@ -232,7 +237,7 @@ _NS_FIRST_DAY = int(np.datetime64("1678-01-01", "D").astype(np.int64))
 _NS_LAST_DAY = int(np.datetime64("2261-12-31", "D").astype(np.int64))
 
 
-def _check_date_range(spec: FieldSpec, raw: pa.Array, days: np.ndarray, ok: np.ndarray, sink: ProblemSink) -> None:
+def _check_date_range(spec: FieldSpec, raw: pa.Array, days: np.ndarray, ok: np.ndarray, sink: Sink) -> None:
     """formatMinimum/formatMaximum on the calendar date, and the years a timestamp can hold."""
     lo, hi = _day_number(spec.format_minimum), _day_number(spec.format_maximum)
     bounds = [
@@ -249,7 +254,7 @@ def _check_date_range(spec: FieldSpec, raw: pa.Array, days: np.ndarray, ok: np.n
         ok &= ~bad
 
 
-def check_date(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+def check_date(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Sink, rules: Rules) -> Checked:
     days, ok = _real_dates(raw, pres & (byte_lengths(raw) == 10))
     ok = ok.copy()
     sink.add(pres & ~ok, spec.name, "format", _sev(spec, "format"), raw,
@@ -281,7 +286,7 @@ def _timestamps(raw: pa.Array, ok: np.ndarray, zoned: np.ndarray) -> np.ndarray:
     return out
 
 
-def check_datetime(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+def check_datetime(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Sink, rules: Rules) -> Checked:
     ok = pres & matches(raw, DATETIME_RE) if pres.any() else pres.copy()  # an unmapped column: no regex pass
     zoned = _zoned(raw, byte_lengths(raw) > 10)
     local_days, ok = _real_dates(raw, ok)  # 2024-02-30T10:00 would make the cast below raise
@@ -305,7 +310,7 @@ def _bounds_in_units(bound: Decimal, scale: int, rounding: str) -> int:
 
 
 def _check_bounds(spec: FieldSpec, raw: pa.Array, value: np.ndarray, scale: np.ndarray, ok: np.ndarray,
-                  sink: ProblemSink) -> np.ndarray:
+                  sink: Sink) -> np.ndarray:
     """Exact bound checks of ``value / 10**scale`` (integers scaled per row); returns the failures."""
     failed = np.zeros(len(value), dtype=bool)
     if not ok.any():
@@ -319,14 +324,13 @@ def _check_bounds(spec: FieldSpec, raw: pa.Array, value: np.ndarray, scale: np.n
         for s in np.flatnonzero(np.bincount(scale[ok])) if ok.any() else ():
             limit[scale == s] = _bounds_in_units(bound, int(s), rounding)
         bad = ok & ((value < limit) if rounding == ROUND_CEILING else (value > limit))
-        sink.add(bad, spec.name, "range", _sev(spec, "range"), raw,
-                 lambda idx, b=bound, t=code_text: join(f"{spec.name} ", raw.take(pa.array(idx)), f" is {t} {b}"))
+        sink.add(bad, spec.name, "range", _sev(spec, "range"), raw, _out_of_range(spec.name, raw, code_text, bound))
         ok &= ~bad
         failed |= bad
     return failed
 
 
-def check_integer(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+def check_integer(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Sink, rules: Rules) -> Checked:
     n = len(raw)
     plain = pres & (count_bytes_not_in(raw, DIGITS) == 0) & (byte_lengths(raw) <= 15)  # the usual case
     shape = plain | matches_some(raw, pres & ~plain, INTEGER_RE)
@@ -347,7 +351,7 @@ def check_integer(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Proble
     return Checked(pd.Series(typed), ok, {"values": values})
 
 
-def check_currency(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+def check_currency(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Sink, rules: Rules) -> Checked:
     codes = rules.schema.currencies
     upper_text = upper(raw)
     idx = pc.index_in(upper_text, value_set=pa.array(list(codes), STR))
@@ -375,7 +379,7 @@ def _trimmed_parts(raw: pa.Array, rows: np.ndarray, negative: np.ndarray):
     return int_len, frac_len, np.where(negative[rows], -value, value), fits
 
 
-def check_decimal(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules,
+def check_decimal(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Sink, rules: Rules,
                   currency: Checked | None = None, currency_raw: pa.Array | None = None) -> Checked:
     """Exact decimal text -> (canonical text, integer minor units); never through float.
 
@@ -448,7 +452,7 @@ def check_decimal(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Proble
     return Checked(to_series(canonical), ok, {"minor": minor_typed})
 
 
-def check_country(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: ProblemSink, rules: Rules) -> Checked:
+def check_country(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Sink, rules: Rules) -> Checked:
     table = rules.schema.country_codes
     alpha2 = _lookup(upper(raw), table)
     ok = pres & to_bool(alpha2.is_valid())

@@ -10,6 +10,7 @@ incremental re-validation of the same text produce identical tables.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,13 @@ CODE_ORDER = (
 )
 
 MessageFn = Callable[[np.ndarray], pa.Array]
+
+
+class Sink(Protocol):
+    """What a check reports to: a :class:`ProblemSink`, or a :class:`SpreadSink` over one."""
+
+    def add(self, mask: np.ndarray, field: str, code: str, severity: str, values: pa.Array,
+            message: str | MessageFn) -> None: ...
 
 
 class ProblemSink:

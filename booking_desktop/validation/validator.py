@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from booking_desktop.errors import ProblemTable
-from booking_desktop.schema import Rules, load_schema
+from booking_desktop.schema import FieldSpec, Rules, load_schema
 from booking_desktop.validation._arrow import (
     STR,
     join,
@@ -32,7 +32,7 @@ from booking_desktop.validation._arrow import (
     to_series,
 )
 from booking_desktop.validation._checks import CHECKS, Checked, check_decimal
-from booking_desktop.validation._problems import ProblemSink, SpreadSink, order_frame
+from booking_desktop.validation._problems import MessageFn, ProblemSink, SpreadSink, order_frame
 
 # Re-validating more than this share of the rows is done as a full validation.
 FULL_REVALIDATION_SHARE = 0.2
@@ -69,7 +69,7 @@ def _default_rules(rules: Rules | None) -> Rules:
     return rules if rules is not None else load_schema().rules()
 
 
-def _check_group(specs: list, raw: dict[str, pa.Array], rows: np.ndarray, rules: Rules
+def _check_group(specs: list[FieldSpec], raw: dict[str, pa.Array], rows: np.ndarray, rules: Rules
                  ) -> tuple[dict[str, Checked], ProblemSink]:
     """Row-local checks of some fields (a decimal field after the currency it depends on)."""
     sink = ProblemSink(rows)
@@ -138,10 +138,10 @@ def _spread(once: Checked, codes: np.ndarray) -> Checked:
                    {k: rows(v) for k, v in once.aux.items()})
 
 
-def _groups(rules: Rules) -> list[list]:
+def _groups(rules: Rules) -> list[list[FieldSpec]]:
     """Fields in independent groups (a decimal with its currency field), heaviest first."""
     by_name = {s.name: s for s in rules.fields}
-    groups: list[list] = []
+    groups: list[list[FieldSpec]] = []
     taken: set[str] = set()
     for spec in rules.fields:
         if spec.kind == "decimal":
@@ -154,7 +154,8 @@ def _groups(rules: Rules) -> list[list]:
 
 
 def _validate_rows(text: pd.DataFrame, rows: np.ndarray, rules: Rules, pool: ThreadPoolExecutor | None = None,
-                   known: dict[str, pa.Array] | Future | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   known: dict[str, pa.Array] | Future[dict[str, pa.Array]] | None = None,
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Row-local checks of ``text`` (whose positions are ``rows`` in the full frame).
 
     With a ``pool`` the field groups run concurrently: pyarrow kernels and
@@ -171,12 +172,14 @@ def _validate_rows(text: pd.DataFrame, rows: np.ndarray, rules: Rules, pool: Thr
 
     def column(name: str) -> pa.Array:
         if name in key_names:
-            return (known.result() if isinstance(known, Future) else known)[name]  # type: ignore[union-attr]
+            keys = known.result() if isinstance(known, Future) else known
+            assert keys is not None  # key_names is empty without ``known``
+            return keys[name]
         return series_text(series[name], n)
 
     later = _cross_field_names(rules)
 
-    def run(group: list) -> tuple[dict[str, Checked], ProblemSink, dict[str, pa.Array]]:
+    def run(group: list[FieldSpec]) -> tuple[dict[str, Checked], ProblemSink, dict[str, pa.Array]]:
         cols = {s.name: column(s.name) for s in group}
         checked, sink = _check_group(group, cols, rows, rules)
         for name, done in checked.items():
@@ -248,8 +251,7 @@ def _cross_field(rules: Rules, raw: dict[str, pa.Array], checked: dict[str, Chec
             both = mine.ok & other.ok
             bad = both & (mine.aux["days"] <= other.aux["days"])
             sink.add(bad, spec.name, "date_order", spec.severity("date_order"), raw[spec.name],
-                     lambda idx, a=after, s=spec.name: join(f"{s} ", raw[s].take(pa.array(idx)),
-                                                            f" is not after {a} ", raw[a].take(pa.array(idx))))
+                     _compared(raw, spec.name, "is not after", after))
             mine.aux["order_ok"] = both & ~bad
     for spec in rules.fields:
         derived = spec.extra.get("x-derived")
@@ -262,9 +264,7 @@ def _cross_field(rules: Rules, raw: dict[str, pa.Array], checked: dict[str, Chec
             bad = given & order_ok & (nights.aux["values"] != days)
             code = derived.get("mismatch_code", "nights_mismatch")
             sink.add(bad, spec.name, code, spec.severity(code), raw[spec.name],
-                     lambda idx, s=spec.name, a=start, b=end, d=days: join(
-                         f"{s} ", raw[s].take(pa.array(idx)), f" does not match {a} ", raw[a].take(pa.array(idx)),
-                         f" to {b} ", raw[b].take(pa.array(idx)), " (", pa.array(d[idx]).cast(STR), " nights)"))
+                     _nights_mismatch(raw, spec.name, start, end, days))
             fill = ~present(raw[spec.name]) & order_ok
             # what ``typed[fill] = days[fill]; typed[bad] = NA`` does, built at once (masked setitem
             # on a million rows costs ~25 ms)
@@ -285,8 +285,20 @@ def _cross_field(rules: Rules, raw: dict[str, pa.Array], checked: dict[str, Chec
             day = np.floor_divide(mine.aux["ns"], _NS_PER_DAY)
             bad = both & (day > ref.aux["days"])
             sink.add(bad, spec.name, code, spec.severity(code), raw[spec.name],
-                     lambda idx, s=spec.name, o=other: join(f"{s} ", raw[s].take(pa.array(idx)),
-                                                            f" is after {o} ", raw[o].take(pa.array(idx))))
+                     _compared(raw, spec.name, "is after", other))
+
+
+def _compared(raw: dict[str, pa.Array], name: str, relation: str, other: str) -> MessageFn:
+    """Message function: ``<name> <its value> <relation> <other> <its value>``."""
+    return lambda idx: join(f"{name} ", raw[name].take(pa.array(idx)),
+                            f" {relation} {other} ", raw[other].take(pa.array(idx)))
+
+
+def _nights_mismatch(raw: dict[str, pa.Array], name: str, start: str, end: str, days: np.ndarray) -> MessageFn:
+    """Message function: ``<name> <value> does not match <start> <value> to <end> <value> (<days> nights)``."""
+    return lambda idx: join(
+        f"{name} ", raw[name].take(pa.array(idx)), f" does not match {start} ", raw[start].take(pa.array(idx)),
+        f" to {end} ", raw[end].take(pa.array(idx)), " (", pa.array(days[idx]).cast(STR), " nights)")
 
 
 def _unique_specs(rules: Rules) -> list[tuple[str, list[str]]]:

@@ -134,3 +134,24 @@ def test_deleting_one_of_two_duplicates_lets_the_other_be_committed(session):
     assert c.text["booking_ref"].tolist() == ["A1", "A2", "A4"]
     assert c.raw.locations.numbers.tolist() == [2, 4, 5]
     assert ("booking_ref", "duplicate_ref") in codes(session, 2)  # the session itself is unchanged
+
+
+def test_revalidating_a_result_without_rules_uses_the_schema_rules(tmp_path):
+    """A result built without ``rules`` (and without a ValidationResult) used to fail on the
+    first small edit: revalidate_rows read the fields of ``None``."""
+    import dataclasses
+
+    from booking_desktop.session.engine import CoreEngine
+    from booking_desktop.validation import validate
+
+    rows = "\n".join(f"A{i},confirmed,Guest,g@example.com,H1,2024-05-01,2024-05-03,10.00,EUR,Z{i}" for i in range(10))
+    p = tmp_path / "ten.csv"
+    p.write_text(CSV.splitlines()[0] + "\n" + rows + "\n", encoding="utf-8")
+    full = run_to_end(p, profile=MappingProfile.from_dict(PROFILE))
+    bare = dataclasses.replace(full, rules=None, validation=None)
+    text = full.text.copy()
+    text.loc[0, "amount"] = "abc"
+    got = CoreEngine().revalidate(bare, text, np.array([0]))
+    want = validate(text)
+    assert got.problems.frame.equals(want.problems.frame)
+    assert np.array_equal(got.error_rows, want.error_rows)

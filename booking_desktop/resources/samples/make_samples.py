@@ -17,6 +17,7 @@ import sys
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 HERE = Path(__file__).resolve().parent  # where the files go (main() takes another folder)
@@ -165,9 +166,11 @@ def make_lisboa(rng: random.Random) -> None:
 def make_alpine(rng: random.Random) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = "Bookings"
     wb.properties.creator = "Alpine Lodges PMS"
     ws["A1"] = "Alpine Lodges AG - Booking report"
@@ -193,7 +196,7 @@ def make_alpine(rng: random.Random) -> None:
     ws.append(header)
     for c in ws[3]:
         c.font = Font(bold=True)
-    data = []
+    data: list[list[Any]] = []  # mixed cell values, as openpyxl takes them
     for i, (ci, co, n) in enumerate(stays(rng, 40, date(2024, 7, 1))):
         name, email = person(rng)
         lodge = rng.choice(["Zermatt Chalet", "Grindelwald Lodge", "St. Moritz Haus"])
@@ -275,7 +278,7 @@ def _reproducible_zip(data: bytes) -> bytes:
 
 
 def make_citybreak(rng: random.Random) -> None:
-    bookings = []
+    bookings: list[dict[str, Any]] = []  # JSON documents
     for i, (ci, co, n) in enumerate(stays(rng, 30, date(2024, 9, 1), 60)):
         name, email = person(rng)
         rate = money(rng, 90, 260)
