@@ -202,3 +202,47 @@ def test_connection_dropped_after_the_server_applied_a_write(mongo_db, monkeypat
     assert mongo_db.bookings.count_documents({}) == N // 4 - 3
     assert mongo_db.rejected_rows.count_documents({}) == 3
     assert mongo_db.import_batches.count_documents({}) == 5
+
+
+@pytest.mark.slow
+def test_resuming_after_the_app_died_inside_a_transaction_does_not_hang(mongo_server, mongo_db):
+    """The app was killed in the middle of a batch's transaction: the server keeps that transaction
+    (and the documents it wrote) until it is reaped.  Resuming must wait for it and finish exactly
+    once -- not block forever on a document the dead transaction holds."""
+    probe = CommitEngine(mongo_db)
+    if not probe.traits.transactions:
+        pytest.skip("no transactions on this server")
+    ensure_indexes(mongo_db)
+    result = make_result(booking_rows(N), INVALID)
+    gen = CommitEngine(mongo_db, batch_size=500).commit(result)
+    first = next(gen)  # one batch committed
+    gen.close()  # the import is marked interrupted ...
+    dead = mongo_server.client()  # ... and then a process died inside its next batch's transaction:
+    s = dead.start_session()
+    s.start_transaction()
+    ddb = dead[mongo_db.name]
+    stale = ddb.imports.find_one({"_id": first.import_id})
+    ddb.imports.replace_one({"_id": first.import_id}, {**stale, "x": 1}, session=s)
+    ddb.bookings.insert_one({"_id": "half-written", "vendor": "acme", "booking_ref": "ZZ"}, session=s)
+    # (never committed, never aborted, its client still open: nothing tells the server it is gone)
+    out: dict = {}
+
+    def resume():
+        try:
+            out["summary"] = CommitEngine(mongo_db, batch_size=500, retry=RetryPolicy(budget=120)).run(
+                result, resume=first.import_id
+            )
+        except Exception as exc:  # noqa: BLE001 - handed to the test thread
+            out["error"] = exc
+
+    t = threading.Thread(target=resume, daemon=True)
+    t.start()
+    t.join(240)
+    try:
+        assert not t.is_alive(), "resuming hung behind the dead process's transaction"
+        assert "error" not in out, out.get("error")
+        assert out["summary"].status == "completed"
+        assert_exact_end_state(mongo_db, result, first.import_id)
+        assert mongo_db.bookings.count_documents({"_id": "half-written"}) == 0  # the dead batch left nothing
+    finally:
+        dead.close()
