@@ -379,7 +379,8 @@ class BatchWrites:
         key = (import_id, sha256)
         if key not in self._fixed:
             out: dict[int, str] = {}
-            query = {"file_sha256": sha256, "status": imp.COMPLETED, "edited_records.0": {"$exists": True}}
+            # the imports of one file are few; filtering them here needs no array query (nx-27017 has none)
+            query = {"file_sha256": sha256, "status": imp.COMPLETED}
             for doc in self.db.imports.find(query, {"edited_records": 1}, session=session):
                 for r in doc.get("edited_records") or []:
                     out.setdefault(int(r), doc["_id"])
