@@ -130,6 +130,7 @@ def read_file(path: str | Path, options: dict[str, Any] | None = None, format: s
     raw.source.extra["options"] = given  # as asked (callers compare it with a profile's options)
     raw.source.size = src.size
     raw.source.stat = src.stat
+    raw.source.hash_job = src.hash_job
     if src.container:
         raw.source.extra["container"] = src.container
         raw.source.extra["member"] = src.name

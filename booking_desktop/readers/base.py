@@ -44,7 +44,7 @@ class SourceInfo:
     path: Path
     format: str  # "csv", "xlsx", "json", "xml", ...
     size: int = 0
-    sha256: str = ""  # filled by content_sha256() (not while reading)
+    sha256: str = ""  # of the bytes read; filled by content_sha256()
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
@@ -52,20 +52,41 @@ class SourceInfo:
     record_path: str | None = None  # JSON path / XML path of the repeated record
     extra: dict[str, Any] = field(default_factory=dict)
     stat: tuple[int, int] | None = None  # (size, modification time in ns) of the file when it was read
+    hash_job: Any = field(default=None, repr=False, compare=False)  # readers.source.HashJob of the bytes read
 
     def content_sha256(self) -> str:
-        """sha256 of the file's bytes on disk, computed on first use.
+        """sha256 of the bytes that were read (hashed on a thread while they were parsed), so an
+        import records the hash of the content it imports, whatever happens to the file later.
 
-        Reading does not hash (about 0.1 s of CPU per 150 MB, a third of the
-        parse); the import engine and the edit journal ask for it.  Raises
-        ReadError when the file's size or modification time changed since it was
-        read: the hash would then not be that of the rows in hand.
+        Without a hash of the bytes read (a SourceInfo made by hand) the file on disk is hashed,
+        refused with ReadError ``file-changed`` when its size or modification time changed.
         """
         if not self.sha256:
-            from booking_desktop.readers.source import file_sha256
+            if self.hash_job is not None:
+                self.sha256 = self.hash_job.result()
+            else:
+                from booking_desktop.readers.source import file_sha256
 
-            self.sha256 = file_sha256(Path(self.path), self.stat)
+                self.sha256 = file_sha256(Path(self.path), self.stat)
         return self.sha256
+
+    def check_unchanged(self) -> None:
+        """Raise ReadError ``file-changed`` when the file on disk no longer holds the bytes that were
+        read — compared by content, so an edit that keeps the size and restores the modification
+        time is noticed too.  A file that is gone is not a change: the rows in hand are still
+        exactly the content whose hash the import records."""
+        from booking_desktop.readers.source import changed_on_disk, file_sha256
+
+        read = self.content_sha256()
+        path = Path(self.path)
+        if not path.is_file():
+            return
+        try:
+            now = file_sha256(path)
+        except ReadError:
+            return
+        if now != read:
+            raise changed_on_disk(path, path.name)
 
 
 @dataclass

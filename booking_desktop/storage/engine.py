@@ -120,14 +120,16 @@ def _never() -> bool:
 
 
 def file_facts(result: PipelineResult) -> imp.FileFacts:
-    """The file's identity; the sha256 is computed here if nobody asked for it yet (resume and
-    rejected ids need it).  A file changed on disk since it was read is refused."""
+    """The file's identity: the sha256 of the bytes that were read (resume and rejected ids use it).
+    A file whose content on disk is no longer what was read is refused: the operator would commit
+    rows that are not the file's (compared by content, not by size and modification time)."""
     src = result.raw.source
     path = Path(src.path)
-    if not src.sha256 and not path.is_file():
+    if not src.sha256 and src.hash_job is None and not path.is_file():
         raise StorageError(f"{path.name}: the file's content hash is unknown and the file is not readable")
     try:
         sha = src.content_sha256()
+        src.check_unchanged()
     except ReadError as exc:
         raise FileChangedError(str(exc)) if exc.problem.code == "file-changed" else StorageError(str(exc)) from None
     size = int(src.size or 0) or (path.stat().st_size if path.is_file() else 0)

@@ -225,18 +225,26 @@ def test_header_with_some_blank_names_is_still_the_header(write):
     assert len(raw) == 2
 
 
-def test_file_hash_is_of_the_bytes_read_and_a_later_change_is_refused(write):
+@pytest.mark.parametrize("keep_mtime", [False, True], ids=["touched", "mtime-restored"])
+def test_file_hash_is_of_the_bytes_read_and_a_later_change_is_refused(write, keep_mtime):
+    """The hash is that of what was read, and an edit in place is noticed by content -- also one
+    that keeps the size and restores the modification time (a stat check missed that)."""
     import os
 
     path = write("b.csv", "ref\nB1\n")
+    before = path.stat()
     raw = read_file(path)
-    assert raw.source.sha256 == ""  # not hashed while reading
     path.write_text("ref\nB2\n")  # same size, new content
-    st = path.stat()
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    if keep_mtime:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert raw.source.content_sha256() == hashlib.sha256(b"ref\nB1\n").hexdigest()  # what was read
     with pytest.raises(ReadError) as info:
-        raw.source.content_sha256()
+        raw.source.check_unchanged()
     assert info.value.problem.code == "file-changed"
     assert "b.csv" in str(info.value) and "open it again" in str(info.value)
     fresh = read_file(path)
     assert fresh.source.content_sha256() == hashlib.sha256(b"ref\nB2\n").hexdigest()
+    fresh.source.check_unchanged()
+    path.unlink()
+    fresh.source.check_unchanged()  # gone is not changed: the rows in hand are still that content

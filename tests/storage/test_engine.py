@@ -266,3 +266,29 @@ def test_a_file_changed_on_disk_after_reading_is_not_committed(db, tmp_path):
     with pytest.raises(StorageError, match=r"x\.csv.*changed on disk"):
         CommitEngine(db).run(result)
     assert db.bookings.count_documents({}) == 0
+
+
+def test_an_edit_in_place_with_the_same_size_and_time_is_noticed_and_nothing_is_written(db, tmp_path):
+    """Noticed by content: a stat check once let this through, and the import recorded a sha256 of
+    content it did not import."""
+    import hashlib
+    import os
+
+    from booking_desktop.readers import read_file
+    from booking_desktop.storage.engine import FileChangedError
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"ref,n\nA1,1\n")
+    before = path.stat()
+    result = make_result(booking_rows(2), path=path, sha256="")
+    result.raw.source = read_file(path).source
+    path.write_bytes(b"ref,n\nA1,2\n")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with pytest.raises(FileChangedError, match=r"x\.csv.*changed on disk"):
+        CommitEngine(db).preview(result)
+    with pytest.raises(FileChangedError):
+        CommitEngine(db).run(result)
+    assert db.bookings.count_documents({}) == 0 and db.imports.count_documents({}) == 0
+    path.write_bytes(b"ref,n\nA1,1\n")  # back as it was read: the commit goes ahead, with the hash of what was read
+    summary = CommitEngine(db).run(result)
+    assert db.imports.find_one({"_id": summary.import_id})["file_sha256"] == hashlib.sha256(b"ref,n\nA1,1\n").hexdigest()
