@@ -339,6 +339,13 @@ class CommitDialog(QDialog):
     def is_busy(self) -> bool:
         return self._worker is not None and not self._worker.is_done
 
+    def when_idle(self, callback: Any) -> None:
+        """``callback()`` once no worker of this dialog uses the engine any more (now, if none does)."""
+        if self.is_busy() and self._worker is not None:
+            self._worker.signals.finished.connect(callback)
+        else:
+            callback()
+
     # -- the import record -----------------------------------------------------
     def copy_import_id(self) -> None:
         if self.summary is not None:

@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         samples_dir: Path | None = None,
         pipeline_run: Any = None,
         check_journals: bool = True,
+        local_db: Any = None,
     ):
         super().__init__()
         self.setObjectName("MainWindow")
@@ -122,10 +123,22 @@ class MainWindow(QMainWindow):
         self._pipeline_run = pipeline_run
         self.session: WorkSession | None = None
         self.connection_target: Any = None  # storage.client.ConnectionTarget, None = the local database
+        # the built-in local database, started when first needed and stopped when the window closes
+        # (unless it was already running: started by `local-db start` or another program)
+        from booking_desktop.gui.commit_flow import CommitFlow
+        from booking_desktop.storage.localdb import LocalDatabase
+
+        self.local_db = local_db if local_db is not None else LocalDatabase()
+        self.commit_flow = CommitFlow(self, self.local_db)
+        self.commit_flow.busy.connect(lambda on, text: self._set_busy(on, text) if on else self._set_busy(False))
+        self.commit_flow.failed.connect(lambda msg: self.show_message("Cannot reach the database", msg))
+        self.commit_flow.vendor_chosen.connect(self._vendor_chosen)
+        self.commit_flow.committed.connect(lambda summary: self._committed(self.session, summary))
         self._load_worker: GeneratorWorker | None = None
         self._cache_worker: GeneratorWorker | None = None
         self._remap_worker: GeneratorWorker | None = None
         self._edit_worker: GeneratorWorker | None = None
+        self._commit_after_remap = False
         self._undo_state_changed.connect(self._update_actions)
         self.last_message: QMessageBox | None = None
         self.load_started_at = 0.0
@@ -633,6 +646,7 @@ class MainWindow(QMainWindow):
         if self.connection_status is not None and hasattr(self.connection_status, "stop"):
             self.connection_status.stop()
         self._save_settings()
+        self.local_db.stop_owned()  # quitting stops the local database this app started (only that one)
         event.accept()
 
     # ------------------------------------------------------------------ editing
@@ -890,10 +904,14 @@ class MainWindow(QMainWindow):
         w = GeneratorWorker(s.prepare_remap, profile, pass_cancel=False)
         w.signals.result.connect(lambda plan, w=w, s=s: self._remap_ready(w, s, plan))
         w.signals.errored.connect(lambda _msg: self._set_busy(False))  # slots run in the order connected
-        w.signals.errored.connect(lambda msg: self.show_message("Mapping not applied", msg))
+        w.signals.errored.connect(self._remap_failed)
         w.signals.aborted.connect(lambda: self._set_busy(False))
         self._remap_worker = w
         w.start()
+
+    def _remap_failed(self, message: str) -> None:
+        self._commit_after_remap = False
+        self.show_message("Mapping not applied", message)
 
     def _remap_ready(self, worker: GeneratorWorker, session: WorkSession, plan: Any) -> None:
         if worker is not self._remap_worker or session is not self.session or worker.is_cancelled():
@@ -902,6 +920,9 @@ class MainWindow(QMainWindow):
         session.apply_remap(plan)
         self._start_cache_fill()
         self.statusBar().showMessage(f"Mapping applied: {session.result.invalid:,} record(s) with errors.", 6000)
+        if self._commit_after_remap:
+            self._commit_after_remap = False
+            self.commit()
 
     # ------------------------------------------------------------------ connection and commit (GUI engineer B)
     def choose_connection(self) -> None:
@@ -957,7 +978,7 @@ class MainWindow(QMainWindow):
 
         t = self.connection_target
         if t is None:
-            self.connection_status.set_connection(None, status_widgets.local_database_ping())
+            self.connection_status.set_connection(None, status_widgets.local_database_ping(self.local_db))
         else:
             label = getattr(t, "label", "") or getattr(t, "uri", "database")
             self.connection_status.set_connection(label, status_widgets.target_ping(t))
@@ -966,54 +987,24 @@ class MainWindow(QMainWindow):
         s = self._edit_guard()
         if s is None:
             return
-        try:
-            from booking_desktop.gui.commit_dialog import CommitDialog
-        except ImportError:
-            self.show_message("Commit", "Committing is not available in this build.", QMessageBox.Icon.Information)
-            return
         if self.mapping_panel is not None and hasattr(self.mapping_panel, "flush"):
             self.mapping_panel.flush()
-        self._set_busy(True, "Connecting to the database…")
-        w = GeneratorWorker(_prepare_commit, self.connection_target, s, pass_cancel=False)
-        w.signals.result.connect(lambda prepared, s=s: self._open_commit_dialog(CommitDialog, s, *prepared))
-        w.signals.errored.connect(lambda _msg: self._set_busy(False))  # slots run in the order connected
-        w.signals.errored.connect(lambda msg: self.show_message("Cannot reach the database", msg))
-        w.start()
+        self.commit_flow.start(self.connection_target, s, getattr(s.result.profile, "name", None))
 
-    def _open_commit_dialog(self, dialog_cls: Any, s: WorkSession, engine: Any, label: str, result: Any) -> None:
-        self._set_busy(False)
-        profile_name = getattr(s.result.profile, "name", None)
-        dlg = dialog_cls(result, engine, target=label, parent=self, profile_name=profile_name)
-        dlg.committed.connect(lambda summary, s=s: self._committed(s, summary))
-        self.commit_dialog = dlg
-        dlg.open()
+    @property
+    def commit_dialog(self) -> Any:
+        return self.commit_flow.dialog
 
-    def _committed(self, s: WorkSession, summary: Any) -> None:
+    def _vendor_chosen(self, vendor: str) -> None:
+        """The operator named the file's vendor: map the rows with it (one undo step), then commit."""
+        s = self.session
+        if s is None:
+            return
+        self._commit_after_remap = True
+        self.remap(s.vendor_profile(vendor))
+
+    def _committed(self, s: WorkSession | None, summary: Any) -> None:
         status = str(getattr(summary, "status", "completed"))
-        if status == "completed" and s is self.session:
+        if status == "completed" and s is not None and s is self.session:
             s.mark_clean()
             self._update_actions()
-
-
-def _prepare_commit(target: Any, session: WorkSession) -> tuple[Any, str, Any]:
-    """(CommitEngine, label, rows to commit); on a worker: it may start the local database and copy rows."""
-    engine, label = _commit_engine(target)
-    return engine, label, session.committable()
-
-
-def _commit_engine(target: Any) -> tuple[Any, str]:
-    """(CommitEngine, label) for ``target`` or the local database (may start a process)."""
-    from booking_desktop.storage.client import open_client
-    from booking_desktop.storage.engine import CommitEngine
-
-    if target is None:
-        from booking_desktop.storage.localdb import LocalDatabase
-
-        local = LocalDatabase()
-        local.start(detach=True)
-        target = local.target()
-        label = "Local database"
-    else:
-        label = getattr(target, "label", "") or "database"
-    client = open_client(target)
-    return CommitEngine(client[target.db_name]), label

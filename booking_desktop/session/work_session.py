@@ -238,6 +238,30 @@ class WorkSession:
             n = arr.size
             self._push(DeleteRowsCommand(f"Restore {n} row{'s' if n != 1 else ''}", arr, False))
 
+    @property
+    def needs_vendor(self) -> bool:
+        """True when the rows have no vendor: neither a profile's nor a mapped column (nothing may be
+        committed before the operator names it; see :meth:`vendor_profile`)."""
+        from booking_desktop.pipeline import vendor_known
+
+        r = self.result
+        return not r.vendor and not vendor_known(self._mapping_profile(), None)
+
+    def vendor_profile(self, vendor: str) -> Any:
+        """The current mapping with ``vendor`` as its vendor (apply it with :meth:`remap`: one undo step)."""
+        profile = self._mapping_profile()
+        if profile is None:
+            raise ValueError("this session has no mapping to give a vendor to")
+        return dataclasses.replace(profile, vendor=vendor)
+
+    def _mapping_profile(self) -> Any:
+        r = self.result
+        if r.profile is not None:
+            return r.profile
+        if r.suggestion is not None:
+            return r.suggestion.to_profile(name=self.source_path.stem)
+        return None
+
     def remap(self, profile: Any) -> None:
         """Re-map from the raw table with ``profile``, re-apply cell edits, re-validate."""
         self.apply_remap(self.prepare_remap(profile))
