@@ -468,9 +468,11 @@ class ConnectionDialog(QDialog):
     def _test_ok(self, facts: Any) -> None:
         self.last_facts = facts
         tx = "supported" if facts.transactions else f"not supported ({facts.topology})"
+        product = {"secantus": "SecantusDB", "nx-27017": "nx-27017"}.get(getattr(facts, "kind", ""), "MongoDB")
+        own = f" {facts.server_version}" if getattr(facts, "server_version", None) else ""
         self.test_result.setText(
-            f"✔ Connected — round trip {facts.round_trip_ms:.0f} ms, server version {facts.version or 'unknown'}, "
-            f"transactions {tx}."
+            f"✔ Connected — round trip {facts.round_trip_ms:.0f} ms, {product}{own} "
+            f"(server version {facts.version or 'unknown'}), transactions {tx}."
         )
         _color(self.test_result, theme.ok_text_color(self.palette()))
 

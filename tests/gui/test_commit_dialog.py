@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 from booking_desktop.gui.commit_dialog import CommitDialog
 from booking_desktop.storage.engine import CommitEngine
+from booking_desktop.storage.mapper import BookingMapper
 from booking_desktop.storage.testing import booking_rows, make_result
 
 pytestmark = pytest.mark.gui
@@ -56,7 +57,7 @@ def test_preview_then_commit_matches_the_database(qtbot, db):
     assert _shown(dlg.summary_labels) == {"inserted": 3, "updated": 2, "unchanged": 3, "rejected": 2}
     assert db.bookings.count_documents({}) == 8
     changed = db.bookings.find_one({"booking_ref": "R0000004"})
-    assert changed["amount"] == "150.00" and changed["amount_minor"] == 15000
+    assert BookingMapper.from_document(changed)["amount"] == "150.00" and changed["amount_minor"] == 15000
     assert db.bookings.find_one({"booking_ref": "R0000009"}) is None  # rejected rows stay out of bookings
     assert db.rejected_rows.count_documents({"import_id": summary.import_id}) == 2
     record = db.imports.find_one({"_id": summary.import_id})
