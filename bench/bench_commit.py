@@ -1,13 +1,15 @@
 """Commit throughput vs a bare ``insert_many`` of the same documents, same server, same run.
 
-    .venv/bin/python bench/bench_commit.py [--rows 100000] [--batch-size 1000] [--uri URI]
+    .venv/bin/python bench/bench_commit.py [--rows 100000] [--batch-size 1000]
+        [--server secantus|secantus-standalone|nx-27017 | --uri URI]
 
-Without ``--uri`` a fresh nx-27017 (the local database) is started on a temporary
-directory.  Reported: bare insert_many rate (documents built beforehand, only the
-inserts timed), CommitEngine rate (everything: mapping, look-ups, inserts, import
-bookkeeping), their ratio (target >= 0.8), and the re-import of the same rows (all
-unchanged).  The two alternate chunk by chunk (10 imports of 10,000 rows by default)
-so that both see the same machine load and the same collection sizes.
+Without ``--uri`` a fresh server of the given kind is started on a temporary directory
+(SecantusDB, the local database, by default; ``secantus`` advertises a replica set, so the
+engine takes its transaction path; ``secantus-standalone`` does not).  Reported: the bare
+insert_many rate (documents built beforehand, only the inserts timed), the CommitEngine rate
+(everything: mapping, look-ups, inserts, import bookkeeping), their ratio (target >= 0.8), and
+the re-import of the same rows (all unchanged).  The two alternate chunk by chunk (10 imports of
+10,000 rows by default) so that both see the same machine load and the same collection sizes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from booking_desktop.storage.client import ensure_indexes
+from booking_desktop.storage.connection import detect_traits
 from booking_desktop.storage.engine import CommitEngine
 from booking_desktop.storage.mapper import BookingMapper, SourceRef
 from booking_desktop.storage.testing import booking_rows, make_result, start_test_server
@@ -30,24 +33,29 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--batch-size", type=int, default=1000)
-    ap.add_argument("--uri", help="use this server instead of a fresh nx-27017")
+    ap.add_argument("--uri", help="use this server instead of a fresh one")
+    ap.add_argument("--server", default="secantus", choices=["secantus", "secantus-standalone", "nx-27017"])
     ap.add_argument("--chunk", type=int, default=10_000, help="rows per import; bare and engine alternate per chunk")
     args = ap.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="bench-commit-")
-    if args.uri:
-        import os
+    import os
 
+    if args.uri:
         os.environ["BOOKING_TEST_MONGODB_URI"] = args.uri
+    os.environ["BOOKING_TEST_SERVER"] = args.server
     server = start_test_server(Path(tmp.name))
     client = server.client()
     try:
+        traits = detect_traits(client)
+        print(f"server: {traits.description}, transactions: {traits.transactions}, decimal128: {traits.decimal128}")
         t0 = time.perf_counter()
         chunks = []
         for c in range(0, args.rows, args.chunk):
             n = min(args.chunk, args.rows - c)
             res = make_result(booking_rows(n, start=c + 1), path=f"bench-{c // args.chunk}.csv")
-            docs = BookingMapper().to_documents(res.typed, list(range(1, n + 1)), SourceRef("bare", "b", "s"))
+            mapper = BookingMapper(decimal128=traits.decimal128)  # the same documents the engine writes
+            docs = mapper.to_documents(res.typed, list(range(1, n + 1)), SourceRef("bare", "b", "s"))
             chunks.append((res, docs))
         print(f"built {args.rows:,} rows in {time.perf_counter() - t0:.1f} s", flush=True)
 
@@ -93,7 +101,7 @@ def main() -> int:
         ratios = sorted(x / y for x, y in zip(bare, commit))
         print(
             f"\nrows: {n:,} in {len(chunks)} imports of {args.chunk:,}, batch size {args.batch_size}, "
-            f"server: {'external' if args.uri else 'nx-27017 0.8.1'}"
+            f"server: {'external' if args.uri else args.server}"
         )
         print(f"bare insert_many : {b:6.2f} s  {n / b:9,.0f} docs/s")
         print(

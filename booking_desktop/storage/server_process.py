@@ -121,6 +121,7 @@ class ServerProcess:
         self.port = port or free_port(host)
         self.log_dir = Path(log_dir) if log_dir else self.data_dir.parent
         self.proc: subprocess.Popen | None = None
+        self.die_with_parent = False  # tests: a killed test run must not leave its servers behind (Linux)
 
     @property
     def log_file(self) -> Path:
@@ -151,6 +152,7 @@ class ServerProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=detach,
                 cwd=self.log_dir,  # never pick up a stray config file from the caller's folder
+                preexec_fn=_die_with_parent if self.die_with_parent and sys.platform == "linux" else None,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -264,6 +266,14 @@ class NxProcess(ServerProcess):
             "--pid-file",
             str(self.log_dir / "server.pid"),
         ]
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: the kernel sends SIGKILL when the parent process dies."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def _last_line(path: Path) -> str:

@@ -96,11 +96,13 @@ def test_server_name() -> str:
 
 def server_process(name: str, data_dir: Path, log_dir: Path) -> ServerProcess:
     """A child server of the named test kind (not started).  Test commands (fail points) are on."""
+    proc: ServerProcess
     if name == "nx-27017":
-        return NxProcess(data_dir, log_dir=log_dir)
-    return SecantusProcess(
-        data_dir, log_dir=log_dir, standalone=name == "secantus-standalone", test_commands=True
-    )
+        proc = NxProcess(data_dir, log_dir=log_dir)
+    else:
+        proc = SecantusProcess(data_dir, log_dir=log_dir, standalone=name == "secantus-standalone", test_commands=True)
+    proc.die_with_parent = True
+    return proc
 
 
 def start_test_server(tmp_dir: Path) -> ServerHandle:
