@@ -18,6 +18,9 @@ from booking_desktop.storage.pytest_fixtures import (  # noqa: F401
 )
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# On a replica set the suite commits in transactions, the path a MongoDB replica set takes; the app
+# itself does not use them on SecantusDB, where they only cost time (storage/connection.py).
+os.environ.setdefault("BOOKING_COMMIT_TRANSACTIONS", "always")
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO.parent / "shared" / "datasets"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +30,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Whether the commit engine writes each batch in a transaction (where the server has them):
+#   auto    on a MongoDB replica set or sharded cluster; not on SecantusDB, where a transaction per batch
+#           costs 10-16 % of the commit (its commit work is ~60 us per document) and buys nothing the
+#           idempotent batches do not already give (docs/STORAGE.md, "Commit speed")
+#   always  wherever the server has transactions (the test suite's replica-set run: the path a MongoDB
+#           replica set takes)
+#   never   never
+ENV_TRANSACTIONS = "BOOKING_COMMIT_TRANSACTIONS"
+TRANSACTION_POLICIES = ("auto", "always", "never")
+
 # ``$in`` look-ups cost O(n^2) in the number of keys on SecantusDB 0.7 (1000 keys: 1.3-2.1 s, ten
 # queries of 100: 0.2 s; docs/STORAGE.md); MongoDB answers 1000 keys at once in milliseconds.
 LOOKUP_CHUNK = {MONGODB: 1000, SECANTUS: 100, NX: 1000}
@@ -45,9 +56,11 @@ class ServerTraits:
     kind: str = MONGODB  # "mongodb", "secantus" or "nx-27017"
     version: str | None = None
     topology: str = "standalone"  # "standalone", "replica set", "sharded"
-    transactions: bool = False
+    transactions: bool = False  # the server has multi-document transactions
     decimal128: bool = False
     lookup_chunk: int = 1000
+
+    commit_in_transactions: bool = False  # the engine's choice (ENV_TRANSACTIONS policy)
 
     @property
     def description(self) -> str:
@@ -70,6 +83,13 @@ def _decimal128_round_trips(client: MongoClient) -> bool:
     return isinstance(value, Decimal128) and value.to_decimal() == Decimal("0.30")
 
 
+def transaction_policy() -> str:
+    value = (os.environ.get(ENV_TRANSACTIONS) or "auto").strip().lower()
+    if value not in TRANSACTION_POLICIES:
+        raise ConnectError(f"{ENV_TRANSACTIONS}={value!r}: expected one of {', '.join(TRANSACTION_POLICIES)}")
+    return value
+
+
 def detect_traits(client: MongoClient) -> ServerTraits:
     admin = client.admin
     info = admin.command("buildInfo")
@@ -88,13 +108,17 @@ def detect_traits(client: MongoClient) -> ServerTraits:
         topology = "standalone"
     # MongoDB has had Decimal128 since 3.4; others are asked (nx-27017 cannot store one at all)
     decimal = kind == MONGODB or (kind != NX and _decimal128_round_trips(client))
+    transactions = topology != "standalone"
+    policy = transaction_policy()
+    use = transactions and (policy == "always" or (policy == "auto" and kind == MONGODB))
     return ServerTraits(
         kind=kind,
         version=info.get("secantusVersion") or info.get("version"),
         topology=topology,
-        transactions=topology != "standalone",
+        transactions=transactions,
         decimal128=decimal,
         lookup_chunk=LOOKUP_CHUNK.get(kind, 1000),
+        commit_in_transactions=use,
     )
 
 

@@ -238,7 +238,7 @@ class CommitEngine(BatchWrites):
 
     def _transactions(self) -> bool:
         if self._use_transactions is None:
-            self._use_transactions = self.traits.transactions
+            self._use_transactions = self.traits.commit_in_transactions
         return bool(self._use_transactions)
 
     # -- preview -----------------------------------------------------------
@@ -504,8 +504,7 @@ class CommitEngine(BatchWrites):
         att = Attempt()
         for _ in range(MAX_TRANSACTION_REPLAYS):
             try:
-                # journaled commit: a batch the bookmark calls done survives a crash of the server
-                with self.db.client.start_session() as s, s.start_transaction(write_concern=WriteConcern(j=True)):
+                with self.db.client.start_session() as s, s.start_transaction():
                     att.session = s
                     counts = self._apply(result, plan, source, file, positions, att)
                     new_doc = self._progress(*progress, counts, s) if progress else None
