@@ -35,6 +35,9 @@ def main() -> int:
     ap.add_argument("--batch-size", type=int, default=1000)
     ap.add_argument("--uri", help="use this server instead of a fresh one")
     ap.add_argument("--server", default="secantus", choices=["secantus", "secantus-standalone", "nx-27017"])
+    ap.add_argument(
+        "--transactions", default="auto", choices=["auto", "always", "never"], help="the engine's transaction policy"
+    )
     ap.add_argument("--chunk", type=int, default=10_000, help="rows per import; bare and engine alternate per chunk")
     args = ap.parse_args()
 
@@ -44,11 +47,15 @@ def main() -> int:
     if args.uri:
         os.environ["BOOKING_TEST_MONGODB_URI"] = args.uri
     os.environ["BOOKING_TEST_SERVER"] = args.server
+    os.environ["BOOKING_COMMIT_TRANSACTIONS"] = args.transactions
     server = start_test_server(Path(tmp.name))
     client = server.client()
     try:
         traits = detect_traits(client)
-        print(f"server: {traits.description}, transactions: {traits.transactions}, decimal128: {traits.decimal128}")
+        print(
+            f"server: {traits.description}, decimal128: {traits.decimal128}, "
+            f"commits in transactions: {traits.commit_in_transactions} (policy {args.transactions})"
+        )
         t0 = time.perf_counter()
         chunks = []
         for c in range(0, args.rows, args.chunk):
