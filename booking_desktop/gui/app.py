@@ -15,7 +15,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from booking_desktop import logs, paths
+from booking_desktop import logs, paths, serve
 
 log = logging.getLogger("booking_desktop")
 
@@ -76,6 +76,8 @@ def samples_dir() -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if (served := serve.dispatch(None if argv is None else [sys.argv[0], *argv])) is not None:
+        return served  # the bundled database server (frozen build)
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     log_file = setup_logging(args.verbose)
 
