@@ -1008,8 +1008,7 @@ def _commit_engine(target: Any) -> tuple[Any, str]:
     if target is None:
         from booking_desktop.storage.localdb import LocalDatabase
 
-        local = LocalDatabase()
-        local.start(detach=True)
+        local = LocalDatabase()  # started for this app run: stopped when the app quits (atexit), like the CLI's
         target = local.target()
         label = "Local database"
     else:
