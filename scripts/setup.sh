@@ -11,12 +11,14 @@ qt_pkgs="libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0"
 xcb_pkgs="libxcb1 libx11-6 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1
   libxkbcommon-x11-0"
-installed() {  # Ubuntu 24.04 renamed some libraries with a t64 suffix
-  dpkg-query -W -f='${Status}\n' "$1" "$1t64" 2>/dev/null | grep -q "ok installed"
-}
 if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then
+  # one dpkg-query for all (Ubuntu 24.04 renamed some libraries with a t64 suffix)
+  have=$(dpkg-query -W -f='${Package} ${Status}\n' $(for p in $qt_pkgs $xcb_pkgs; do echo "$p ${p}t64"; done) \
+    2>/dev/null | awk '/ ok installed$/ {sub(/t64$/, "", $1); printf " %s ", $1}' || true)
   missing=""
-  for p in $qt_pkgs $xcb_pkgs; do installed "$p" || missing="$missing $p"; done
+  for p in $qt_pkgs $xcb_pkgs; do
+    case "$have" in *" $p "*) ;; *) missing="$missing $p" ;; esac
+  done
   if [ -n "$missing" ] && [ "$(id -u)" = "0" ]; then
     echo "setup: installing system libraries Qt needs:$missing" >&2
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >/dev/null 2>&1 \
