@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 if ! .venv/bin/python -c "import PyInstaller" >/dev/null 2>&1; then
   echo "build-bundle: installing the packaging tools (.[package]) into .venv" >&2
-  .venv/bin/python -m pip install -q -e ".[dev,package]" 2>&1 | grep -vE "^WARNING: Location|BuildBackendWarning|^\s*$" >&2 || true
+  .venv/bin/python -m pip install -q -e ".[dev,package]" 2>&1 \
+    | grep -vE "^WARNING: Location|BuildBackendWarning|^\s*(!!|\*+|with strategy|Please be careful|name as your package)|^\s*$" >&2 || true
   .venv/bin/python -c "import PyInstaller" # fail loudly if the install did not work
 fi
 mkdir -p build
@@ -32,5 +33,11 @@ fi
 for f in booking-desktop booking-desktop-cli _internal/booking_desktop/resources/schema/booking.schema.json; do
   [ -e "$bundle/$f" ] || { echo "build-bundle: FAILED: $bundle/$f is missing" >&2; exit 1; }
 done
+# libraries PyInstaller could not find are not in the bundle: the machine that runs it needs them
+# (GTK is only for the optional GTK platform theme)
+absent=$(grep -o "could not resolve '[^']*'" "$log" | cut -d"'" -f2 | sort -u | grep -vE '^lib(gtk|gdk)-3' | tr '\n' ' ' || true)
+if [ -n "$absent" ]; then
+  echo "build-bundle: warning: not installed here, so not bundled (scripts/setup.sh installs them): $absent" >&2
+fi
 echo "build-bundle: $bundle/ ($(du -sh "$bundle" | cut -f1)) built in $(( $(date +%s) - start )) s" >&2
 echo "build-bundle: run it with $bundle/booking-desktop --samples; check it with scripts/smoke-bundle.sh" >&2
