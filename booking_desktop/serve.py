@@ -8,22 +8,17 @@ sets up logging or Qt, so that such a child process runs nothing of the app.
 
 The server's package is imported only inside that branch, i.e. only in the
 child process: SecantusDB is GPL-2.0 and stays a separate program, never
-imported by the app's own process (docs/STORAGE.md, "Licence").  This module
+imported by the app's own process (docs/STORAGE.md, "Packaging with PyInstaller").  This module
 imports nothing of the app either, so the check costs nothing on a normal start.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Sequence
 
 SERVE_FLAG = "--serve-database"
-
-# kind -> (module, function taking the server's argument list and returning its exit code)
-SERVERS = {
-    "secantus": ("secantus.cli", "main"),
-}
+SERVERS = ("secantus",)  # the server kinds a build can run (nx-27017 is a test server, never bundled)
 
 
 def dispatch(argv: Sequence[str] | None = None) -> int | None:
@@ -40,7 +35,7 @@ def dispatch(argv: Sequence[str] | None = None) -> int | None:
         known = ", ".join(SERVERS)
         print(f"{SERVE_FLAG}: unknown or unbundled server {kind!r} (this build has: {known})", file=sys.stderr)  # noqa: T201
         return 2
-    module, function = SERVERS[kind]
-    main = getattr(importlib.import_module(module), function)
+    from secantus.cli import main  # here only: this is the server's own process
+
     sys.argv = [f"{argv[0]} {SERVE_FLAG} {kind}", *argv[3:]]  # the server's --help and errors name this command
     return int(main(argv[3:]) or 0)
