@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-from booking_desktop import logs
+from booking_desktop import logs, serve
 
 COMMAND_MODULES = [
     "booking_desktop.cli.validate_cmd",
@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if (served := serve.dispatch(None if argv is None else [sys.argv[0], *argv])) is not None:
+        return served  # the bundled database server (frozen build)
     parser = build_parser()
     args = parser.parse_args(argv)
     logs.setup("cli", verbose=args.verbose)

@@ -15,9 +15,11 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from booking_desktop import logs, paths
+from booking_desktop import logs, paths, serve
 
 log = logging.getLogger("booking_desktop")
+SHUTDOWN_WAIT_MS = 10_000  # at quit, for workers still running
+
 
 def log_dir() -> Path:
     return paths.log_dir()
@@ -66,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--light", action="store_true", help="use the system palette (remembered)")
     p.add_argument("--samples", action="store_true", help="start File > Open in the bundled sample files")
     p.add_argument("--profiles-dir", type=Path, default=None, help="folder of vendor mapping profiles")
+    p.add_argument(
+        "--self-test",
+        type=Path,
+        metavar="FILE",
+        help="check this build: open FILE (a path, or with --samples a sample's name), commit it to the chosen "
+        "database (the local one by default), quit; exit status 0 when the commit completed",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr too")
     return p
 
@@ -76,10 +85,12 @@ def samples_dir() -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if (served := serve.dispatch(None if argv is None else [sys.argv[0], *argv])) is not None:
+        return served  # the bundled database server (frozen build)
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     log_file = setup_logging(args.verbose)
 
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import Qt, QThreadPool
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
@@ -101,10 +112,19 @@ def main(argv: list[str] | None = None) -> int:
 
     window = MainWindow(profiles_dir=args.profiles_dir, samples_dir=samples_dir() if args.samples else None)
     window.show()
-    if args.files:
-        window.open_file(Path(args.files[0]))
     log.info("Booking Desktop started; log file %s", log_file)
-    return int(app.exec())
+    if args.self_test:
+        from booking_desktop.gui import self_test
+
+        code = self_test.run(app, window, args.self_test)
+    else:
+        if args.files:
+            window.open_file(Path(args.files[0]))
+        code = int(app.exec())
+    # workers still running (a status ping, the column cache) end before Python tears Qt down:
+    # otherwise their last signal hits a deleted object and prints a traceback at quit
+    QThreadPool.globalInstance().waitForDone(SHUTDOWN_WAIT_MS)
+    return code
 
 
 if __name__ == "__main__":

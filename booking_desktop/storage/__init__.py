@@ -8,23 +8,70 @@ Qt-free.  Typical use::
     engine = CommitEngine(db)
     engine.preview(result)                             # counts, nothing written
     for progress in (gen := engine.commit(result)): ...
+
+Its names are imported on first use (PEP 562): importing every submodule here made the
+package and its submodules import each other, so two threads importing storage for the first
+time at once (the app's status ping and its commit dialog) could get a half-initialised module
+("cannot import name 'CommitEngine' from partially initialized module").  Without that cycle
+the submodules import one another in one direction only, which is safe from any number of threads.
 """
 
-from booking_desktop.storage.client import DEFAULT_DB, ConnectionTarget, ensure_indexes, open_client, server_facts
-from booking_desktop.storage.connections import (
-    ConnectionProfile,
-    ConnectionProfileError,
-    ConnectionStore,
-    InsecureKeyringError,
-    choose_target,
-    keyring_status,
-    mask_uri,
-)
-from booking_desktop.storage.engine import CommitEngine, CommitProgress, CommitSummary, Preview, StorageError
-from booking_desktop.storage.imports import ResumeError
-from booking_desktop.storage.localdb import LABEL as LOCAL_DB_LABEL
-from booking_desktop.storage.localdb import LocalDatabase, LocalDbError
-from booking_desktop.storage.mapper import BookingMapper, booking_key
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from booking_desktop.storage.client import DEFAULT_DB, ConnectionTarget, ensure_indexes, open_client, server_facts
+    from booking_desktop.storage.connections import (
+        ConnectionProfile,
+        ConnectionProfileError,
+        ConnectionStore,
+        InsecureKeyringError,
+        choose_target,
+        keyring_status,
+        mask_uri,
+    )
+    from booking_desktop.storage.engine import CommitEngine, CommitProgress, CommitSummary, Preview, StorageError
+    from booking_desktop.storage.imports import ResumeError
+    from booking_desktop.storage.localdb import LABEL as LOCAL_DB_LABEL
+    from booking_desktop.storage.localdb import LocalDatabase, LocalDbError
+    from booking_desktop.storage.mapper import BookingMapper, booking_key
+
+# exported name -> (submodule, its name there)
+_EXPORTS = {
+    **{n: ("client", n) for n in ("DEFAULT_DB", "ConnectionTarget", "ensure_indexes", "open_client", "server_facts")},
+    **{
+        n: ("connections", n)
+        for n in (
+            "ConnectionProfile",
+            "ConnectionProfileError",
+            "ConnectionStore",
+            "InsecureKeyringError",
+            "choose_target",
+            "keyring_status",
+            "mask_uri",
+        )
+    },
+    **{n: ("engine", n) for n in ("CommitEngine", "CommitProgress", "CommitSummary", "Preview", "StorageError")},
+    "ResumeError": ("imports", "ResumeError"),
+    "LOCAL_DB_LABEL": ("localdb", "LABEL"),
+    "LocalDatabase": ("localdb", "LocalDatabase"),
+    "LocalDbError": ("localdb", "LocalDbError"),
+    "BookingMapper": ("mapper", "BookingMapper"),
+    "booking_key": ("mapper", "booking_key"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_DB",

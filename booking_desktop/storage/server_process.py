@@ -24,12 +24,13 @@ from typing import Self
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
+from booking_desktop.serve import SERVE_FLAG
+
 log = logging.getLogger(__name__)
 
 SECANTUS = "secantus"
 NX = "nx-27017"
 KINDS = (SECANTUS, NX)
-SERVE_FLAG = "--serve-database"
 START_TIMEOUT = 60.0  # a Python server on a loaded 2-core machine: ~3 s empty, ~5 s with 100k documents
 STOP_GRACE = 10.0
 DESKTOP_CACHE = "256M"  # WiredTiger's default cache is 1 GB; a desktop app should not take that
