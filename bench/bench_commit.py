@@ -1,6 +1,6 @@
 """Commit throughput vs a bare ``insert_many`` of the same documents, same server, same run.
 
-    .venv/bin/python bench/bench_commit.py [--rows 100000] [--batch-size 1000]
+    .venv/bin/python bench/bench_commit.py [--rows 100000] [--batch-size 2000]
         [--server secantus|secantus-standalone|nx-27017 | --uri URI]
 
 Without ``--uri`` a fresh server of the given kind is started on a temporary directory
@@ -32,7 +32,7 @@ from booking_desktop.storage.testing import booking_rows, make_result, start_tes
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=100_000)
-    ap.add_argument("--batch-size", type=int, default=1000)
+    ap.add_argument("--batch-size", type=int, default=2000)
     ap.add_argument("--uri", help="use this server instead of a fresh one")
     ap.add_argument("--server", default="secantus", choices=["secantus", "secantus-standalone", "nx-27017"])
     ap.add_argument(

@@ -286,7 +286,7 @@ def test_interrupted_import_is_finished_by_the_cli(tmp_path, capsys, mongo_serve
 
 def test_batch_size_out_of_range_is_refused(tmp_path, capsys, config_dir):
     code, _, err = run_cli(capsys, "import", str(tmp_path / "x.csv"), "--batch-size", "0")
-    assert code == 2 and "--batch-size must be between 1 and 2000" in err
+    assert code == 2 and "--batch-size must be between 1 and 5000" in err
 
 
 def test_a_password_asked_each_time_without_a_terminal_is_a_clear_error(capsys, config_dir, monkeypatch):
