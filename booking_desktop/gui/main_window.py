@@ -984,6 +984,7 @@ class MainWindow(QMainWindow):
         profile_name = getattr(s.result.profile, "name", None)
         dlg = dialog_cls(result, engine, target=label, parent=self, profile_name=profile_name)
         dlg.committed.connect(lambda summary, s=s: self._committed(s, summary))
+        dlg.finished.connect(lambda _code, engine=engine: engine.db.client.close())  # the dialog's own client
         self.commit_dialog = dlg
         dlg.open()
 
@@ -997,7 +998,11 @@ class MainWindow(QMainWindow):
 def _prepare_commit(target: Any, session: WorkSession) -> tuple[Any, str, Any]:
     """(CommitEngine, label, rows to commit); on a worker: it may start the local database and copy rows."""
     engine, label = _commit_engine(target)
-    return engine, label, session.committable()
+    try:
+        return engine, label, session.committable()
+    except BaseException:
+        engine.db.client.close()
+        raise
 
 
 def _commit_engine(target: Any) -> tuple[Any, str]:

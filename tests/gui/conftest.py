@@ -9,7 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gui_helpers import CSV_HEADER, CSV_ROWS
+from gui_helpers import CSV_HEADER, CSV_ROWS, VENDOR_PROFILE_YAML
+from leak_checks import no_dangling_workers, no_open_clients  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _no_leaks(request):
+    """Every GUI test fails when it leaves a worker running or a MongoClient open (see leak_checks).
+    Workers are checked (and stopped) first: a worker still running may hold a client of its own."""
+    request.getfixturevalue("no_open_clients")
+    request.getfixturevalue("no_dangling_workers")  # set up last, so torn down first
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +42,15 @@ def bookings_csv(tmp_path) -> Path:
     p = tmp_path / "bookings.csv"
     p.write_text(CSV_HEADER + "\n".join(CSV_ROWS) + "\n", encoding="utf-8")
     return p
+
+
+@pytest.fixture
+def vendor_profiles(tmp_path) -> Path:
+    """A profiles folder whose one profile matches ``bookings_csv`` and names its vendor (ACME)."""
+    d = tmp_path / "profiles"
+    d.mkdir()
+    (d / "gui_test_vendor.yaml").write_text(VENDOR_PROFILE_YAML, encoding="utf-8")
+    return d
 
 
 @pytest.fixture

@@ -56,7 +56,8 @@ def test_preview_then_commit_matches_the_database(qtbot, db):
     assert _shown(dlg.summary_labels) == {"inserted": 3, "updated": 2, "unchanged": 3, "rejected": 2}
     assert db.bookings.count_documents({}) == 8
     changed = db.bookings.find_one({"booking_ref": "R0000004"})
-    assert changed["amount"] == "150.00" and changed["amount_minor"] == 15000
+    # Decimal128 where the server has it, text on nx-27017: the same exact number either way
+    assert str(changed["amount"]) == "150.00" and changed["amount_minor"] == 15000
     assert db.bookings.find_one({"booking_ref": "R0000009"}) is None  # rejected rows stay out of bookings
     assert db.rejected_rows.count_documents({"import_id": summary.import_id}) == 2
     record = db.imports.find_one({"_id": summary.import_id})

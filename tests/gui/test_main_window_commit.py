@@ -31,14 +31,17 @@ def commit_with_keyboard(qtbot, w):
     return blocker.args[0]
 
 
-def test_commit_from_the_window_writes_the_fixed_rows(qtbot, make_window, bookings_csv, db, server, tmp_path):
-    w = make_window()
+def test_commit_from_the_window_writes_the_fixed_rows(
+    qtbot, make_window, bookings_csv, vendor_profiles, db, server, tmp_path
+):
+    w = make_window(profiles_dir=vendor_profiles)
     w.connection_target = ConnectionTarget(uri=server.uri, db_name=db.name, label="test server")
     open_and_wait(qtbot, w, bookings_csv)
     type_into_cell(qtbot, w, 1, "booking_ref", "B002")  # fix the missing reference
     w.session.delete_rows([3])  # drop the row with the broken amount
     assert len(pending_journals(tmp_path / "journal")) == 1
 
+    assert w.session.result.vendor == "ACME"
     summary = commit_with_keyboard(qtbot, w)
     assert summary.status == "completed"
     assert (summary.inserted, summary.rejected) == (4, 1)  # row 5's e-mail is still wrong: rejected
