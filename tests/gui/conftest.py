@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 from gui_helpers import CSV_HEADER, CSV_ROWS, VENDOR_PROFILE_YAML
-from leak_checks import no_dangling_workers, no_open_clients  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
-def _no_leaks(request):
-    """Every GUI test fails when it leaves a worker running or a MongoClient open (see leak_checks).
-    Workers are checked (and stopped) first: a worker still running may hold a client of its own."""
-    request.getfixturevalue("no_open_clients")
-    request.getfixturevalue("no_dangling_workers")  # set up last, so torn down first
+def _no_dangling_workers(request):
+    """Every GUI test fails when it leaves a worker running (see tests/leak_checks.py).  Set up after
+    the suite-wide client check, so torn down before it: a worker still running may hold a client."""
+    request.getfixturevalue("no_dangling_workers")
 
 
 @pytest.fixture(autouse=True)
