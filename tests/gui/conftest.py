@@ -53,18 +53,20 @@ def vendor_profiles(tmp_path) -> Path:
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    """A shown MainWindow; closing it at teardown discards edits without asking."""
+    """A shown MainWindow; closing it at teardown discards edits without asking.  ``size=None``
+    keeps the geometry the window restored from the settings (every other window is 1400 x 900)."""
     from booking_desktop.gui.main_window import MainWindow
 
     made = []
 
-    def make(**kw):
+    def make(size: tuple[int, int] | None = (1400, 900), **kw):
         kw.setdefault("journal_dir", tmp_path / "journal")
         kw.setdefault("check_journals", False)
         w = MainWindow(**kw)
         w.ask_keep_edits = lambda: "discard"
         qtbot.addWidget(w)
-        w.resize(1400, 900)
+        if size is not None:
+            w.resize(*size)
         w.show()
         qtbot.waitExposed(w)
         made.append(w)
