@@ -13,8 +13,8 @@ import time
 
 import numpy as np
 import pytest
+from booking_frames import BAD, booking_frame
 from call_counts import python_steps, steps_per_row
-from gen import BAD, booking_frame
 
 from booking_desktop.validation import revalidate_rows, validate, validator
 
