@@ -56,14 +56,6 @@ class Threads:
         return bool(self.idents) and threading.main_thread().ident not in self.idents
 
 
-def _recording_pipeline(threads: Threads):
-    def run(*args, **kwargs):
-        threads.record()
-        return (yield from pipeline.run(*args, **kwargs))
-
-    return run
-
-
 def _counting(fn, sizes: list[int], arg: int):
     """``fn`` that first records ``len()`` of its positional argument number ``arg``."""
 
@@ -75,6 +67,8 @@ def _counting(fn, sizes: list[int], arg: int):
 
 
 def _recording(fn, threads: Threads):
+    """``fn`` that first records the thread calling it."""
+
     def recorded(*args, **kwargs):
         threads.record()
         return fn(*args, **kwargs)
@@ -97,7 +91,7 @@ def test_million_row_load_keeps_the_event_loop_answering(qtbot, make_window, mil
     path, profiles = million_csv
     loaded_on, cached_on = Threads(), Threads()
     monkeypatch.setattr(main_window, "fill_column_cache", _recording(main_window.fill_column_cache, cached_on))
-    w = make_window(profiles_dir=profiles, pipeline_run=_recording_pipeline(loaded_on))
+    w = make_window(profiles_dir=profiles, pipeline_run=_recording(pipeline.run, loaded_on))
     probe = _load(qtbot, w, path)
 
     assert loaded_on.off_the_ui_thread and cached_on.off_the_ui_thread
