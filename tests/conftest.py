@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# every test fails when it leaves a MongoClient open; GUI tests also when they leave a worker running
+from leak_checks import no_dangling_workers, no_open_clients  # noqa: F401
+
 # one MongoDB test server per session for every test folder (nx-27017, or BOOKING_TEST_MONGODB_URI)
 from booking_desktop.storage.pytest_fixtures import (  # noqa: F401
     config_dir,
@@ -50,6 +53,13 @@ def _no_user_folders(tmp_path_factory):
             os.environ.pop(k, None)
         else:
             os.environ[k] = v
+
+
+@pytest.fixture(autouse=True)
+def _closes_its_clients(request):
+    """An open client keeps monitor threads and sockets, and pymongo warns about it when it is collected,
+    in whichever later test that happens: checked here, at the end of the test that opened it."""
+    request.getfixturevalue("no_open_clients")
 
 
 @pytest.fixture(scope="session")

@@ -130,9 +130,11 @@ class ConnectionStatusWidget(QWidget):
         worker.start()
 
     def stop(self) -> None:
-        """Stop the periodic checks (window closing)."""
+        """Stop the periodic checks (window closing); a check in flight is cancelled, its result ignored."""
         self._timer.stop()
         self._generation += 1
+        if self._worker is not None:
+            self._worker.cancel()
 
     # -- internals ---------------------------------------------------------
     def _on_result(self, gen: int, ms: float) -> None:

@@ -73,8 +73,14 @@ def pid_alive(pid: int) -> bool:
         return True
 
 
+# A detached server started by this process is still its child: its Popen is kept here, so that
+# stopping it by pid reaps it (no zombie) and it is never dropped while running (Python warns then).
+_DETACHED: dict[int, subprocess.Popen] = {}
+
+
 def kill_process(pid: int, grace: float = STOP_GRACE, proc: subprocess.Popen | None = None) -> None:
     """SIGTERM, then SIGKILL after ``grace`` seconds."""
+    proc = _DETACHED.pop(pid, None) or proc
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
@@ -163,6 +169,8 @@ class ServerProcess:
                     + _last_line(self.log_file)
                 )
             if ping(self.port, self.host, 500):
+                if detach:
+                    _DETACHED[self.proc.pid] = self.proc
                 return self
             time.sleep(0.1)
         self.kill()

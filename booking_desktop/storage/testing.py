@@ -159,19 +159,15 @@ def booking_rows(n: int, vendor: str = "acme", start: int = 1, amount: str = "10
 
 
 def typed_from_text(text: pd.DataFrame, errors: np.ndarray) -> pd.DataFrame:
-    """A typed frame following docs/ARCHITECTURE.md (invalid rows' cells made NA)."""
-    t = pd.DataFrame(index=text.index)
-    for c in CANONICAL_FIELDS:
-        t[c] = text[c].astype("str")
-    t["check_in"] = pd.to_datetime(text["check_in"], errors="coerce").astype("datetime64[ns]")
-    t["check_out"] = pd.to_datetime(text["check_out"], errors="coerce").astype("datetime64[ns]")
-    t["booked_at"] = pd.to_datetime(text["booked_at"], errors="coerce", utc=True).astype("datetime64[ns, UTC]")
-    for c in ("nights", "adults", "children"):
-        t[c] = pd.to_numeric(text[c], errors="coerce").astype("Int64")
-    amt = pd.to_numeric(text["amount"], errors="coerce")
-    t["amount_minor"] = (amt * 100).round().astype("Int64")
-    t.loc[errors, "amount_minor"] = pd.NA
-    return t
+    """The typed frame the real validation makes of ``text`` (docs/ARCHITECTURE.md), so that stored money
+    is exact (minor units from the decimal text, never through floating point); ``amount_minor`` is
+    missing on the rows ``errors`` marks invalid."""
+    from booking_desktop.validation import validate
+
+    typed = validate(text.reset_index(drop=True)).typed.copy()
+    typed.index = text.index
+    typed.loc[np.asarray(errors, dtype=bool), "amount_minor"] = pd.NA
+    return typed
 
 
 def make_result(

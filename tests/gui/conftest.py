@@ -9,7 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gui_helpers import CSV_HEADER, CSV_ROWS
+from gui_helpers import CSV_HEADER, CSV_ROWS, VENDOR_PROFILE_YAML
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_workers(request):
+    """Every GUI test fails when it leaves a worker running (see tests/leak_checks.py).  Set up after
+    the suite-wide client check, so torn down before it: a worker still running may hold a client."""
+    request.getfixturevalue("no_dangling_workers")
 
 
 @pytest.fixture(autouse=True)
@@ -36,19 +43,30 @@ def bookings_csv(tmp_path) -> Path:
 
 
 @pytest.fixture
+def vendor_profiles(tmp_path) -> Path:
+    """A profiles folder whose one profile matches ``bookings_csv`` and names its vendor (ACME)."""
+    d = tmp_path / "profiles"
+    d.mkdir()
+    (d / "gui_test_vendor.yaml").write_text(VENDOR_PROFILE_YAML, encoding="utf-8")
+    return d
+
+
+@pytest.fixture
 def make_window(qtbot, tmp_path):
-    """A shown MainWindow; closing it at teardown discards edits without asking."""
+    """A shown MainWindow; closing it at teardown discards edits without asking.  ``size=None``
+    keeps the geometry the window restored from the settings (every other window is 1400 x 900)."""
     from booking_desktop.gui.main_window import MainWindow
 
     made = []
 
-    def make(**kw):
+    def make(size: tuple[int, int] | None = (1400, 900), **kw):
         kw.setdefault("journal_dir", tmp_path / "journal")
         kw.setdefault("check_journals", False)
         w = MainWindow(**kw)
         w.ask_keep_edits = lambda: "discard"
         qtbot.addWidget(w)
-        w.resize(1400, 900)
+        if size is not None:
+            w.resize(*size)
         w.show()
         qtbot.waitExposed(w)
         made.append(w)

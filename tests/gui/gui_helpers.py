@@ -20,6 +20,31 @@ CSV_ROWS = [
     "B006,confirmed,Flo Rida,flo@example.com,Hotel C,2024-08-03,2024-08-05,2,2,180.00,EUR,ES",
 ]
 
+# A vendor profile for the file above: the commit engine refuses rows without a vendor (a booking's
+# identity is its vendor with its booking_ref), and no shipped profile matches these headers.
+VENDOR_PROFILE_YAML = """\
+version: 1
+name: gui_test_vendor
+vendor: ACME
+signature:
+  columns: [booking_ref, status, guest_name, email, hotel, check_in, check_out, nights, adults, total, currency,
+            country]
+  min_match: 0.9
+fields:
+  booking_ref: {column: booking_ref}
+  status: {column: status}
+  customer_name: {column: guest_name}
+  customer_email: {column: email}
+  property_name: {column: hotel}
+  check_in: {column: check_in}
+  check_out: {column: check_out}
+  nights: {column: nights}
+  adults: {column: adults}
+  amount: {column: total}
+  currency: {column: currency}
+  country: {column: country}
+"""
+
 
 def open_and_wait(qtbot, window, path: Path, timeout: int = 60_000) -> None:
     with qtbot.waitSignal(window.session_loaded, timeout=timeout):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import threading
 
 import pytest
 from PySide6.QtCore import Qt
@@ -88,35 +88,43 @@ def test_second_commit_of_the_same_data_inserts_nothing(qtbot, db):
     assert db.bookings.count_documents({}) == 12
 
 
-class _PacedEngine:
-    """The real engine, paced so that a user can press Cancel between batches."""
+class _GatedEngine:
+    """The real engine, holding after its first batch until the test lets it go on: the operator
+    presses Cancel while a commit runs, however fast or slow the machine (a fixed pause per batch
+    raced the click under load)."""
 
-    def __init__(self, engine: CommitEngine, pause: float = 0.1):
-        self._engine, self._pause, self.db = engine, pause, engine.db
+    def __init__(self, engine: CommitEngine):
+        self._engine, self.db = engine, engine.db
+        self.go_on = threading.Event()
 
     def preview(self, result):
         return self._engine.preview(result)
 
     def commit(self, result, **kw):
         gen = self._engine.commit(result, **kw)
+        first = True
         while True:
             try:
                 item = next(gen)
             except StopIteration as stop:
                 return stop.value
             yield item
-            time.sleep(self._pause)
+            if first:
+                first = False
+                self.go_on.wait(60)
 
 
 def test_cancel_midway_marks_the_import_interrupted(qtbot, db):
     engine = CommitEngine(db, batch_size=10)
     result = make_result(booking_rows(200), path="big.csv")
-    dlg = _open(qtbot, result, _PacedEngine(engine))
+    gated = _GatedEngine(engine)
+    dlg = _open(qtbot, result, gated)
     qtbot.mouseClick(dlg.commit_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dlg.progress.value() > 0, timeout=60000)
     assert "records/s" in dlg.rate_label.text()
     with qtbot.waitSignal(dlg.committed, timeout=60000) as blocker:
         qtbot.mouseClick(dlg.cancel_button, Qt.MouseButton.LeftButton)
+        gated.go_on.set()
     summary = blocker.args[0]
     assert summary.status == "interrupted"
     assert db.imports.find_one({"_id": summary.import_id})["status"] == "interrupted"

@@ -8,11 +8,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from call_counts import python_steps, steps_per_row
 from PySide6.QtCore import Qt
 
 from booking_desktop.errors import ProblemTable, Severity
 from booking_desktop.gui import theme
-from booking_desktop.gui.grid_model import GridModel, build_grid_data, fill_column_cache, next_problem
+from booking_desktop.gui.grid_model import (
+    FIRST_CHUNK_ROWS,
+    GridModel,
+    build_grid_data,
+    fill_column_cache,
+    next_problem,
+)
 from booking_desktop.pipeline import PipelineResult
 from booking_desktop.readers.base import Locations, RawTable, SourceInfo
 from booking_desktop.session import Revalidated, WorkSession
@@ -142,38 +149,75 @@ def test_next_problem_wraps_and_respects_the_filter(model):
     assert next_problem(m, -1, -1, True) == (0, col(m, "country"))
 
 
-@pytest.mark.slow
-def test_million_rows_data_is_constant_time_and_filters_are_vectorized(qtbot, big_session):
+SMALL_ROWS = FIRST_CHUNK_ROWS + 10_000  # the same code paths as a million rows, at a fiftieth of the size
+
+
+def _model_of(session: WorkSession) -> GridModel:
     m = GridModel()
-    t = time.perf_counter()
-    data = build_grid_data(big_session)
-    m.set_session(big_session, data)
-    assert time.perf_counter() - t < 5.0
-    rng = np.random.default_rng(1)
-    rows = rng.integers(0, 1_000_000, 20_000)
-    t = time.perf_counter()
-    for r in rows:  # rows not yet converted: read from the arrow column
-        m.data(m.index(int(r), 2))
-        m.data(m.index(int(r), 2), Qt.ItemDataRole.BackgroundRole)
-    uncached = time.perf_counter() - t
-    fill_column_cache(data, big_session)
-    t = time.perf_counter()
+    m.set_session(session, build_grid_data(session))
+    return m
+
+
+def _read_cells(m: GridModel, rows: np.ndarray) -> None:
     for r in rows:
         m.data(m.index(int(r), 2))
         m.data(m.index(int(r), 2), Qt.ItemDataRole.BackgroundRole)
-    cached = time.perf_counter() - t
-    assert cached < 2.0, f"40,000 data() calls took {cached:.2f}s"  # O(1): tens of µs each
-    assert uncached < 5.0
-    for mode in ("errors", "warnings"):
-        t = time.perf_counter()
-        m.set_filter(mode)
-        assert time.perf_counter() - t < 1.0, mode
-        assert 0 < m.rowCount() < 1_000_000
-    m.set_filter("all")
-    t = time.perf_counter()
-    m.sort(col(m, "booking_ref"))
-    assert time.perf_counter() - t < 3.0
-    t = time.perf_counter()
-    m.set_search("R99999")
-    assert time.perf_counter() - t < 3.0
-    assert {m.data(m.index(r, 0)) for r in range(m.rowCount())} >= {"R99999", "R999990"}
+
+
+def _least_cpu_seconds(models: dict[str, GridModel], rows: np.ndarray, repeats: int = 9) -> dict[str, float]:
+    """The least CPU time of this thread to read ``rows`` from each model, the models taking turns:
+    what the code costs, not what a loaded machine lent it at one moment."""
+    best = dict.fromkeys(models, float("inf"))
+    for _ in range(repeats):
+        for name, m in models.items():
+            t = time.thread_time()
+            _read_cells(m, rows)
+            best[name] = min(best[name], time.thread_time() - t)
+    return best
+
+
+@pytest.mark.big
+def test_million_rows_data_is_constant_time_and_filters_are_vectorized(qtbot, big_session):
+    """Regression: a model that scans per row (Spyder's DataFrame editor, a QSortFilterProxyModel calling
+    back into Python per row) makes scrolling and filtering a million-row file freeze the window.
+
+    Every operation is measured against the same one on far fewer rows: the Python work (python_steps)
+    must not grow with the rows, and data() -- where a numpy scan would hide from that count -- must
+    cost about the same CPU time per call at both sizes."""
+    n_big = len(big_session)
+    small = make_session(SMALL_ROWS)
+    steps = {}
+    for name, session in (("small", small), ("big", big_session)):
+        steps[name, "build"], data = python_steps(build_grid_data, session)
+        m = GridModel()
+        m.set_session(session, data)
+        # rows not yet converted (past the first chunk): read from the arrow column
+        rows = np.random.default_rng(1).integers(FIRST_CHUNK_ROWS, len(session), 2_000)
+        steps[name, "uncached data()"], _ = python_steps(_read_cells, m, rows)
+        fill_column_cache(data, session)
+        steps[name, "cached data()"], _ = python_steps(_read_cells, m, rows)
+        for mode in ("errors", "warnings"):
+            steps[name, mode], _ = python_steps(m.set_filter, mode)
+            assert 0 < m.rowCount() < len(session), mode
+        m.set_filter("all")
+        steps[name, "sort"], _ = python_steps(m.sort, col(m, "booking_ref"))
+        m.sort(-1)
+        steps[name, "search"], _ = python_steps(m.set_search, "R9999")
+        found = {m.data(m.index(r, 0)) for r in range(m.rowCount())}
+        assert "R9999" in found and all("r9999" in ref.casefold() for ref in found)
+        m.set_search("")
+    for what in ("build", "uncached data()", "cached data()", "errors", "warnings", "sort", "search"):
+        per_row = steps_per_row(steps["small", what], steps["big", what], SMALL_ROWS, n_big)
+        assert per_row < 0.01, f"{what}: {per_row:.3f} Python steps per extra row (whole-column work adds none)"
+
+    # data() per call: the same cells of a screenful-sized file and of the million rows.  Equal costs
+    # measure about 1.0x here; even the cheapest scan of a million flags (np.count_nonzero) gives 5x.
+    tiny = make_session(FIRST_CHUNK_ROWS)
+    models = {"tiny": _model_of(tiny), "big": _model_of(big_session)}
+    fill_column_cache(models["big"].data_, big_session)
+    cells = np.random.default_rng(2).integers(0, FIRST_CHUNK_ROWS, 2_000)
+    cost = _least_cpu_seconds(models, cells)
+    assert cost["big"] < 3 * cost["tiny"], (
+        f"data() at {n_big:,} rows costs {cost['big'] / cost['tiny']:.1f}x what it costs at {FIRST_CHUNK_ROWS:,}: "
+        "it does work proportional to the rows"
+    )

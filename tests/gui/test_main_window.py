@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from gui_helpers import CSV_ROWS, cell_point, click_cell, on_modal, open_and_wait, type_into_cell
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
@@ -266,13 +265,20 @@ def test_every_frequent_action_has_a_shortcut_and_controls_have_names(qtbot, mak
 
 
 def test_window_state_is_remembered(qtbot, make_window, isolated_settings):
+    """Regression guard: the window came back at its default size with every panel where it starts,
+    losing the operator's layout on each run."""
     w = make_window()
-    w.resize(1111, 777)
+    w.resize(711, 533)  # neither the default size (1280 x 800) nor the fixture's (1400 x 900); fits the screen
+    default_width = w.errors_dock.width()
+    w.resizeDocks([w.errors_dock], [default_width + 70], Qt.Orientation.Horizontal)  # a wider Problems panel
+    qtbot.waitUntil(lambda: w.errors_dock.width() == default_width + 70)
+    w.details_dock.close()  # and the Record details panel closed
     w.close()
-    w2 = make_window()
-    assert (w2.width(), w2.height()) != (0, 0)
-    assert recent_files.settings().value("window/geometry") is not None
-    assert np.isfinite(w2.width())
+
+    w2 = make_window(size=None)  # as the window restores itself
+    assert (w2.width(), w2.height()) == (711, 533)
+    assert w2.errors_dock.width() == default_width + 70
+    assert not w2.details_dock.isVisible() and w2.errors_dock.isVisible()
 
 
 def test_settings_stay_in_the_test_folder_not_the_users_config(qtbot, make_window, bookings_csv, isolated_settings):

@@ -121,3 +121,15 @@ def test_quitting_leaves_a_local_database_started_by_someone_else_running(
         assert other.status().running and other.status().pid == st.pid
     finally:
         other.stop_owned()
+
+
+def test_a_file_whose_profile_names_the_vendor_is_committed_without_asking(
+    qtbot, make_window, bookings_csv, vendor_profiles, db, server
+):
+    w = make_window(profiles_dir=vendor_profiles)
+    w.connection_target = ConnectionTarget(uri=server.uri, db_name=db.name, label="test server")
+    open_and_wait(qtbot, w, bookings_csv)
+    assert w.session.result.vendor == "ACME" and not w.session.needs_vendor
+    summary = commit_with_keyboard(qtbot, w)  # no vendor dialog: commit_with_keyboard would time out on it
+    assert summary.status == "completed" and w.commit_flow.vendor_dialog is None
+    assert db["bookings"].distinct("vendor") == ["ACME"]

@@ -92,9 +92,12 @@ def test_result_of_an_old_connection_is_ignored_after_switching(qtbot):
     w = ConnectionStatusWidget()
     qtbot.addWidget(w)
     w.set_connection("Old", slow_ping)
+    old_check = w._worker
     w.set_connection(None, None)
-    release.set()
-    qtbot.wait(200)
+    # the old server's answer arrives (its slot runs before the blocker's: connected first) and is ignored
+    with qtbot.waitSignal(old_check.signals.result, timeout=10_000) as answer:
+        release.set()
+    assert answer.args == [1.0]
     assert w.health is Health.UNKNOWN and w.label.text().startswith(LOCAL_LABEL)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 
@@ -23,16 +22,3 @@ def write(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return _write
-
-
-def cells(frame: pd.DataFrame) -> list[list[str | None]]:
-    """Rows as lists with None for missing, for compact assertions."""
-    return [[None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False)]
-
-
-def locations(raw) -> list[str]:
-    return [raw.locations[i] for i in range(len(raw))]
-
-
-def codes(raw) -> list[str]:
-    return [p.code for p in raw.problems]

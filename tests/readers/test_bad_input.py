@@ -14,7 +14,7 @@ import pytest
 from booking_desktop.errors import ProblemError, ReadError
 from booking_desktop.readers import read_file, supported_formats
 
-from .conftest import cells, codes
+from ._helpers import cells, codes
 
 
 def _xlsx_bytes() -> bytes:

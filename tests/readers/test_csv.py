@@ -10,7 +10,7 @@ import pytest
 from booking_desktop.errors import ReadError, Severity
 from booking_desktop.readers import read_file
 
-from .conftest import cells, codes, locations
+from ._helpers import cells, codes, locations
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|", "^"])

@@ -9,7 +9,7 @@ import pytest
 from booking_desktop.errors import Severity
 from booking_desktop.readers import read_file
 
-from .conftest import cells, codes
+from ._helpers import cells, codes
 
 TEXT = "ref,guest,city\nB1,Zoë Müller,Málaga\nB2,François,Köln\n"
 ROWS = [["B1", "Zoë Müller", "Málaga"], ["B2", "François", "Köln"]]

@@ -10,7 +10,7 @@ import pytest
 from booking_desktop.errors import ReadError
 from booking_desktop.readers import read_file
 
-from .conftest import cells, codes, locations
+from ._helpers import cells, codes, locations
 
 
 def _workbook(path, sheets: dict[str, list[list[object]]], start_row: int = 1):

@@ -9,7 +9,7 @@ import pytest
 from booking_desktop.errors import ReadError
 from booking_desktop.readers import read_file
 
-from .conftest import cells, codes, locations
+from ._helpers import cells, codes, locations
 
 NESTED = {
     "meta": {"exported": "2024-03-01", "hotels": [{"id": 1}]},

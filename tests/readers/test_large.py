@@ -8,7 +8,7 @@ import pytest
 
 from booking_desktop.readers import read_file
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.big
 
 N = 1_000_000
 

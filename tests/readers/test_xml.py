@@ -7,7 +7,7 @@ import pytest
 from booking_desktop.errors import ReadError
 from booking_desktop.readers import read_file
 
-from .conftest import cells, locations
+from ._helpers import cells, locations
 
 EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
 <export generated="2024-03-01">

@@ -1,8 +1,9 @@
 """A tiny stand-in core for session tests: whole-frame checks that behave like validation.
 
-The real pipeline is exercised in tests/session/test_session_real.py once
-mapping and validation exist; these fakes keep the session's own logic
-(undo, overlay, journal) testable on its own.
+The real pipeline is exercised in tests/session/test_session_real.py; these
+fakes keep the session's own logic (undo, overlay, journal) testable on its
+own.  A test about what validation finds (e.g. which rows a duplicate flags)
+belongs there, on the real validator: a stand-in rule proves nothing about it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def fake_validate(text: pd.DataFrame) -> Revalidated:
     tables = [
         ProblemTable.from_mask(text["booking_ref"].isna(), "booking_ref", "required", "booking_ref is required"),
         ProblemTable.from_mask(
-            text["booking_ref"].duplicated(keep=False) & text["booking_ref"].notna(),
+            text["booking_ref"].duplicated(keep="first") & text["booking_ref"].notna(),  # as the validator
             "booking_ref",
             "duplicate_ref",
             "duplicate booking_ref",

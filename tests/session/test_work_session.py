@@ -36,12 +36,6 @@ def test_editing_a_cell_fixes_its_error_and_undo_brings_it_back(session):
     assert session.value(1, "booking_ref") == "A2"
 
 
-def test_fixing_a_duplicate_clears_the_other_row_too(session):
-    assert {(2, "booking_ref", "duplicate_ref"), (3, "booking_ref", "duplicate_ref")} <= triples(session)
-    session.set_cell(3, "booking_ref", "A4")
-    assert not any(code == "duplicate_ref" for _, _, code in triples(session))
-
-
 def test_setting_the_same_value_is_not_an_undo_step(session):
     session.set_cell(0, "booking_ref", "A1")
     assert not session.can_undo

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from test_revalidate import assert_same
+from validation_frames import assert_same
 
 from booking_desktop.schema import CANONICAL_FIELDS
 from booking_desktop.validation import revalidate_rows, validate

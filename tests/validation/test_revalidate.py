@@ -5,18 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import text_frame, triples
-from gen import BAD, booking_frame
+from booking_frames import BAD, booking_frame
+from validation_frames import assert_same, text_frame, triples
 
 from booking_desktop.validation import revalidate_rows, validate
 from booking_desktop.validation import validator as validator_module
-
-
-def assert_same(a, b):
-    pd.testing.assert_frame_equal(a.problems.frame, b.problems.frame)
-    pd.testing.assert_frame_equal(a.typed, b.typed)
-    np.testing.assert_array_equal(a.error_rows, b.error_rows)
-    np.testing.assert_array_equal(a.warning_rows, b.warning_rows)
 
 
 def _edit_values(frame: pd.DataFrame, col: str, rng: np.random.Generator) -> object:

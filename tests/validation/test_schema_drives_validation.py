@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import text_frame, triples
+from validation_frames import text_frame, triples
 
 from booking_desktop.schema import load_schema
 from booking_desktop.validation import validate

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import text_frame, triples
+from validation_frames import text_frame, triples
 
 from booking_desktop.schema import CANONICAL_FIELDS, load_schema
 from booking_desktop.validation import validate

@@ -1,16 +1,15 @@
-"""Fixtures for validation tests: canonical text frames built from small dicts."""
+"""Canonical text frames built from small dicts, and comparisons of validation results.
+
+Imported by name (``from validation_frames import ...``), not from ``conftest``: every test folder
+has a conftest.py, and which one ``import conftest`` finds depends on the order of collection.
+"""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
+import numpy as np
 import pandas as pd
-import pytest
 
 from booking_desktop.schema import CANONICAL_FIELDS
-
-sys.path.insert(0, str(Path(__file__).parent))  # gen.py
 
 GOOD = {
     "vendor": "acme",
@@ -50,6 +49,9 @@ def triples(result) -> list[tuple[int, str, str]]:
     return [(int(r), str(fl), str(c)) for r, fl, c in zip(f["row"], f["field"], f["code"])]
 
 
-@pytest.fixture
-def make_frame():
-    return text_frame
+def assert_same(a, b):
+    """Two ValidationResults are equal: problems, typed frame and row flags."""
+    pd.testing.assert_frame_equal(a.problems.frame, b.problems.frame)
+    pd.testing.assert_frame_equal(a.typed, b.typed)
+    np.testing.assert_array_equal(a.error_rows, b.error_rows)
+    np.testing.assert_array_equal(a.warning_rows, b.warning_rows)
