@@ -5,10 +5,11 @@
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--dark]
 
 Builds a small vendor export with realistic defects in a temporary folder, runs
-the real pipeline on it, starts a throw-away local database (nx-27017) for the
-commit screens, and grabs: the mapping panel (suggested mapping and header
-drift), the grid with errors, the connection dialog, the commit preview and the
-commit summary.  Nothing of the user's own configuration is touched.
+the real pipeline on it, starts a throw-away SecantusDB server for the commit
+screens, and grabs: the mapping panel (suggested mapping and header drift), the
+grid with errors, the connection dialog, the vendor question asked before the
+first commit of a file without a profile, the commit preview and the commit
+summary.  Nothing of the user's own configuration is touched.
 """
 
 from __future__ import annotations
@@ -157,12 +158,18 @@ def shoot_connection(out: Path, suffix: str, tmp: Path) -> None:
 
 def shoot_commit(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
     from booking_desktop.gui.commit_dialog import CommitDialog
+    from booking_desktop.gui.vendor_dialog import VendorDialog
     from booking_desktop.pipeline import run_to_end
     from booking_desktop.storage.engine import CommitEngine
     from booking_desktop.storage.testing import start_test_server
 
-    result = run_to_end(sample)
-    server = start_test_server(tmp / "nx")
+    vendor = VendorDialog(sample.name, ["ALPINE", "CITYBREAK", "LISBOA"])
+    vendor.resize(520, 200)
+    vendor.combo.setEditText("HARBOUR")
+    grab(vendor, out, f"vendor_dialog{suffix}")
+    vendor.close()
+    result = run_to_end(sample, vendor="HARBOUR")  # the vendor the operator named
+    server = start_test_server(tmp / "server")
     client = server.client()
     try:
         engine = CommitEngine(client["screenshots"], batch_size=50)
@@ -178,7 +185,7 @@ def shoot_commit(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
     finally:
         client.close()
         if server.process is not None:
-            server.process.stop(grace=2.0)
+            server.process.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
