@@ -309,3 +309,45 @@ def test_connections_list_says_how_each_password_is_kept(capsys, config_dir, mon
     assert code == 0
     kept = {c["name"]: c["password"] for c in json.loads(out)["connections"]}
     assert kept == {"open": "none", "ask": "ask"}
+
+
+TYPOS = [
+    "mongodb:/alice:{pw}@{host}/",
+    "mongo://alice:{pw}@{host}/",
+    "notmongo://x:{pw}@{host}/",
+    "mongodb//alice:{pw}@{host}/",
+    "mongodb://alice:{pw}@{host}:notaport/",
+    "mongodb+srv://alice:{pw}@{host}/",  # no SRV record: the driver's error quotes the host
+]
+
+
+@pytest.mark.parametrize("typo", TYPOS)
+def test_a_mistyped_uri_never_shows_its_password(tmp_path, mongo_server, config_dir, typo):
+    """"invalid connection settings for mongodb:/alice:PW@..." once printed the password.  Every
+    command that takes a URI, with -v, in a real process: stdout, stderr and the log folder."""
+    host = mongo_server.uri.split("//")[1].split("/")[0]
+    uri = typo.format(pw=SECRET, host=host)
+    csv = write_csv(tmp_path / "acme.csv", n=2)
+    logs = tmp_path / "logs"
+    env = {**os.environ, "BOOKING_DESKTOP_LOG_DIR": str(logs)}
+    for argv in (
+        ["import", str(csv), "--vendor", "acme", "--uri", uri, "--json"],
+        ["connections", "test", "--uri", uri, "--json"],
+        ["connections", "add", "typo", "--uri", uri],
+        ["validate", str(csv), "--json"],  # the URI in the environment only
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "booking_desktop", "-v", *argv],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**env, "BOOKING_MONGODB_URI": uri},
+        )
+        assert SECRET not in proc.stdout and SECRET not in proc.stderr, argv
+        assert "Traceback" not in proc.stderr, proc.stderr
+        if argv[0] != "validate":
+            assert proc.returncode == 2, (argv, proc.stdout, proc.stderr)
+            assert proc.stderr.strip().count("\n") == 0 or "DEBUG" in proc.stderr  # one line (plus our debug)
+    for f in logs.rglob("*"):
+        if f.is_file():
+            assert SECRET not in f.read_text(errors="replace"), f

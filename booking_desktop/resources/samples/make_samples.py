@@ -1,4 +1,7 @@
-"""Write the sample vendor exports a new user opens first (``python booking_desktop/resources/samples/make_samples.py``).
+"""Write the sample vendor exports a new user opens first.
+
+    python booking_desktop/resources/samples/make_samples.py [folder]
+
 
 Five small files in the shapes vendors really send, each with a few deliberate
 defects (listed in ``DEFECTS`` below and in docs/PROFILES.md) so that the
