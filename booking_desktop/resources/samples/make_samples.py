@@ -2,7 +2,6 @@
 
     python booking_desktop/resources/samples/make_samples.py [folder]
 
-
 Five small files in the shapes vendors really send, each with a few deliberate
 defects (listed in ``DEFECTS`` below and in docs/PROFILES.md) so that the
 validation report has something to show.  Deterministic: the same files on
