@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,8 @@ from pathlib import Path
 
 from pymongo import MongoClient
 from pymongo.errors import OperationFailure, PyMongoError
+
+from booking_desktop.storage.server_process import free_port, ping
 
 SAMPLE = "lisboa_pms_export.csv"  # a shipped profile (lisboa_pms) matches its headers
 STEP_TIMEOUT = 180
@@ -49,25 +50,6 @@ class SmokeFailure(Exception):
 
 def say(text: str) -> None:
     print(f"smoke: {text}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def answers(port: int, **auth: str) -> bool:
-    client: MongoClient = MongoClient(
-        "127.0.0.1", port, directConnection=True, serverSelectionTimeoutMS=500, connectTimeoutMS=500, **auth
-    )
-    try:
-        client.admin.command("ping")
-        return True
-    except PyMongoError:
-        return False
-    finally:
-        client.close()
 
 
 class Smoke:
@@ -128,7 +110,7 @@ class Smoke:
         while time.monotonic() - t0 < START_TIMEOUT:
             if proc.poll() is not None:
                 raise SmokeFailure(f"the bundled server exited at start (code {proc.returncode}); see server-alone.log")
-            if answers(port):
+            if ping(port, timeout_ms=500):
                 return proc, time.monotonic() - t0
             time.sleep(0.05)
         raise SmokeFailure(f"the bundled server did not answer within {START_TIMEOUT} s")

@@ -80,14 +80,27 @@ def ensure_indexes(db: Database) -> None:
 MONGODB, SECANTUS, NX = "mongodb", "secantus", "nx-27017"
 
 
+def identify(build_info: dict[str, Any], hello: dict[str, Any]) -> tuple[str, str]:
+    """(kind, topology) from a server's ``buildInfo`` and ``hello`` replies: kind ``secantus`` or
+    ``nx-27017`` (they say so in ``buildInfo``) else ``mongodb``; topology ``sharded``, ``replica set``
+    or ``standalone``."""
+    if build_info.get("secantusVersion"):
+        kind = SECANTUS
+    elif build_info.get("process") == "nx_27017":
+        kind = NX
+    else:
+        kind = MONGODB
+    if hello.get("msg") == "isdbgrid":
+        topology = "sharded"
+    elif hello.get("setName"):
+        topology = "replica set"
+    else:
+        topology = "standalone"
+    return kind, topology
+
+
 def server_kind(client: MongoClient) -> str:
-    """``secantus`` or ``nx-27017`` (they say so in ``buildInfo``), else ``mongodb``."""
-    info = client.admin.command("buildInfo")
-    if info.get("secantusVersion"):
-        return SECANTUS
-    if info.get("process") == "nx_27017":
-        return NX
-    return MONGODB
+    return identify(client.admin.command("buildInfo"), {})[0]
 
 
 @dataclass(frozen=True)
@@ -109,13 +122,7 @@ def server_facts(client: MongoClient) -> ServerFacts:
     hello = admin.command("hello")
     info = admin.command("buildInfo")
     version = info.get("version")
-    if hello.get("msg") == "isdbgrid":
-        topology = "sharded"
-    elif hello.get("setName"):
-        topology = "replica set"
-    else:
-        topology = "standalone"
-    kind = SECANTUS if info.get("secantusVersion") else NX if info.get("process") == "nx_27017" else MONGODB
+    kind, topology = identify(info, hello)
     own = info.get("secantusVersion") if kind == SECANTUS else None
     return ServerFacts(
         round_trip_ms=rtt,

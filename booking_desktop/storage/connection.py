@@ -23,7 +23,15 @@ from pymongo.database import Database
 from pymongo.errors import ConfigurationError, OperationFailure, PyMongoError
 
 from booking_desktop.redact import mask_secrets
-from booking_desktop.storage.client import MONGODB, NX, SECANTUS, ConnectionTarget, ensure_indexes, open_client
+from booking_desktop.storage.client import (
+    MONGODB,
+    NX,
+    SECANTUS,
+    ConnectionTarget,
+    ensure_indexes,
+    identify,
+    open_client,
+)
 
 if TYPE_CHECKING:
     from booking_desktop.storage.engine import CommitEngine
@@ -93,19 +101,7 @@ def transaction_policy() -> str:
 def detect_traits(client: MongoClient) -> ServerTraits:
     admin = client.admin
     info = admin.command("buildInfo")
-    hello = admin.command("hello")
-    if info.get("secantusVersion"):
-        kind = SECANTUS
-    elif info.get("process") == "nx_27017":
-        kind = NX
-    else:
-        kind = MONGODB
-    if hello.get("msg") == "isdbgrid":
-        topology = "sharded"
-    elif hello.get("setName"):
-        topology = "replica set"
-    else:
-        topology = "standalone"
+    kind, topology = identify(info, admin.command("hello"))
     # MongoDB has had Decimal128 since 3.4; others are asked (nx-27017 cannot store one at all)
     decimal = kind == MONGODB or (kind != NX and _decimal128_round_trips(client))
     transactions = topology != "standalone"

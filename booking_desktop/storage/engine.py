@@ -494,30 +494,32 @@ class CommitEngine(BatchWrites):
         positions: np.ndarray,
         progress: tuple[int, int, dict[str, int], dict[str, Any]] | None,
     ) -> dict[str, int]:
-        if not self._transactions():
-            att = Attempt()
+        def apply(att: Attempt) -> tuple[dict[str, int], dict[str, Any] | None]:
             counts = self._apply(result, plan, source, file, positions, att)
-            new_doc = self._progress(*progress, counts, None) if progress else None
-            if progress:
-                progress[3]["doc"] = new_doc
-            return counts
+            return counts, (self._progress(*progress, counts, att.session) if progress else None)
+
         att = Attempt()
-        for _ in range(MAX_TRANSACTION_REPLAYS):
-            try:
-                with self.db.client.start_session() as s, s.start_transaction():
-                    att.session = s
-                    counts = self._apply(result, plan, source, file, positions, att)
-                    new_doc = self._progress(*progress, counts, s) if progress else None
-                    _commit(s)
-                if progress:
-                    progress[3]["doc"] = new_doc  # only once the batch is committed
-                return counts
-            except ConcurrentInsert:
-                att = Attempt(refused=att.refused, full_lookup=True)  # look every key up this time
-            except RefusedRows as exc:
-                # the transaction was aborted: run the batch again without the refused documents
-                att = Attempt(refused={**att.refused, **exc.refused}, full_lookup=att.full_lookup or exc.duplicates)
-        raise StorageError("another writer keeps inserting the same bookings; try again later")
+        if not self._transactions():
+            counts, new_doc = apply(att)
+        else:
+            for _ in range(MAX_TRANSACTION_REPLAYS):
+                try:
+                    with self.db.client.start_session() as s, s.start_transaction():
+                        att.session = s
+                        counts, new_doc = apply(att)
+                        _commit(s)
+                    break
+                except ConcurrentInsert:
+                    att = Attempt(refused=att.refused, full_lookup=True)  # look every key up this time
+                except RefusedRows as exc:
+                    # the transaction was aborted: run the batch again without the refused documents
+                    full = att.full_lookup or exc.duplicates
+                    att = Attempt(refused={**att.refused, **exc.refused}, full_lookup=full)
+            else:
+                raise StorageError("another writer keeps inserting the same bookings; try again later")
+        if progress:
+            progress[3]["doc"] = new_doc  # only once the batch is committed
+        return counts
 
     def _in_transaction(self, fn: Callable[[Any], T]) -> T:
         """``fn(session)`` in a short transaction on the transaction path, else ``fn(None)``.

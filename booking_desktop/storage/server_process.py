@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
@@ -46,10 +46,16 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
-def ping(port: int, host: str = "127.0.0.1", timeout_ms: int = 1000) -> bool:
-    """True when a server answers ``ping`` on ``host:port`` (no credentials needed)."""
+def ping(port: int, host: str = "127.0.0.1", timeout_ms: int = 1000, **client_options: Any) -> bool:
+    """True when a server answers ``ping`` on ``host:port`` (no credentials needed; ``client_options``
+    such as ``username``/``password`` are passed to the client)."""
     client: MongoClient = MongoClient(
-        host, port, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms, directConnection=True
+        host,
+        port,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+        directConnection=True,
+        **client_options,
     )
     try:
         client.admin.command("ping")

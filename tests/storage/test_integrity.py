@@ -9,26 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from acme_files import write_acme, write_profile
 
 from booking_desktop.pipeline import run_to_end
 from booking_desktop.session import WorkSession
 from booking_desktop.storage import imports as imp
 from booking_desktop.storage.engine import CommitEngine
 from booking_desktop.storage.mapper import STORED_FIELDS, BookingMapper
-
-PROFILE = """version: 1
-name: poison
-vendor: ACME
-fields:
-  booking_ref: {column: Ref}
-  customer_name: {column: Guest}
-  check_in: {column: Arrive}
-  check_out: {column: Leave}
-  adults: {column: Pax}
-  amount: {column: Total}
-  currency: {column: Cur}
-  status: {constant: confirmed}
-"""
 
 # keys a vendor's JSON may carry: "$"-prefixed, dotted, with a NUL byte; a NUL byte in a value
 RECORDS = [
@@ -43,9 +30,7 @@ RECORDS = [
 
 @pytest.fixture
 def profile(tmp_path: Path) -> Path:
-    p = tmp_path / "poison.yaml"
-    p.write_text(PROFILE, encoding="utf-8")
-    return p
+    return write_profile(tmp_path, "poison")
 
 
 def _json_file(tmp_path: Path) -> Path:
@@ -132,35 +117,9 @@ def test_text_that_is_not_valid_unicode_is_stored_reversibly():
 
 # -- a record is a booking or an open rejected row, never both -----------------------------
 
-ACME = """version: 1
-name: acme
-vendor: ACME
-fields:
-  booking_ref: {column: Ref}
-  customer_name: {column: Guest}
-  check_in: {column: Arrive}
-  check_out: {column: Leave}
-  adults: {column: Pax}
-  amount: {column: Total}
-  currency: {column: Cur}
-  status: {constant: confirmed}
-"""
-
-CSV = """Ref,Guest,Arrive,Leave,Pax,Total,Cur
-A1,Ana Silva,2024-05-01,2024-05-04,2,300.00,EUR
-A2,Ben Okafor,2024-05-02,2024-05-01,1,120.50,EUR
-A3,Chloe Diaz,2024-05-03,2024-05-05,2,99.00,EUR
-A4,Dee Patel,2024-05-03,2024-05-06,0,80.00,EUR
-"""
-
-
 @pytest.fixture
 def acme(tmp_path: Path) -> tuple[Path, Path]:
-    f = tmp_path / "acme.csv"
-    f.write_text(CSV, encoding="utf-8")
-    p = tmp_path / "acme.yaml"
-    p.write_text(ACME, encoding="utf-8")
-    return f, p
+    return write_acme(tmp_path)
 
 
 @pytest.mark.parametrize("fixed", ["check_out", "booking_ref"])

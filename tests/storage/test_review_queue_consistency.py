@@ -6,39 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from acme_files import write_acme
 
 from booking_desktop.pipeline import run_to_end
 from booking_desktop.session import WorkSession
 from booking_desktop.storage.engine import CommitEngine
 
-PROFILE = """version: 1
-name: acme
-vendor: ACME
-fields:
-  booking_ref: {column: Ref}
-  customer_name: {column: Guest}
-  check_in: {column: Arrive}
-  check_out: {column: Leave}
-  adults: {column: Pax}
-  amount: {column: Total}
-  currency: {column: Cur}
-  status: {constant: confirmed}
-"""
-
-CSV = """Ref,Guest,Arrive,Leave,Pax,Total,Cur
-A1,Ana Silva,2024-05-01,2024-05-04,2,300.00,EUR
-A2,Ben Okafor,2024-05-02,2024-05-01,1,120.50,EUR
-A3,Chloe Diaz,2024-05-03,2024-05-05,2,99.00,EUR
-A4,Dee Patel,2024-05-03,2024-05-06,0,80.00,EUR
-"""
-
 
 @pytest.fixture()
 def session(tmp_path: Path) -> WorkSession:
-    f = tmp_path / "acme.csv"
-    f.write_text(CSV, encoding="utf-8")
-    p = tmp_path / "acme.yaml"
-    p.write_text(PROFILE, encoding="utf-8")
+    f, p = write_acme(tmp_path)
     return WorkSession.from_result(run_to_end(f, profile=p))
 
 
