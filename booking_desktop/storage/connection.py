@@ -69,6 +69,9 @@ class ServerTraits:
     lookup_chunk: int = 1000
 
     commit_in_transactions: bool = False  # the engine's choice (ENV_TRANSACTIONS policy)
+    # journaled writes (j: true) for an import's start and end; not on nx-27017, where one journaled
+    # write makes every later write of the server about 2.3x slower (docs/STORAGE.md)
+    journal_writes: bool = True
 
     @property
     def description(self) -> str:
@@ -115,6 +118,7 @@ def detect_traits(client: MongoClient) -> ServerTraits:
         decimal128=decimal,
         lookup_chunk=LOOKUP_CHUNK.get(kind, 1000),
         commit_in_transactions=use,
+        journal_writes=kind != NX,
     )
 
 

@@ -38,7 +38,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 import pandas as pd
 from bson.errors import InvalidDocument
-from pymongo import WriteConcern
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
@@ -349,7 +348,9 @@ class CommitEngine(BatchWrites):
                 )
             try:
                 self.retry.call(
-                    lambda: self._in_transaction(lambda s: imp.finish(self.db, state["doc"], imp.COMPLETED, session=s)),
+                    lambda: self._in_transaction(
+                        lambda s: imp.finish(self._durable(s), state["doc"], imp.COMPLETED, session=s)
+                    ),
                     "finishing the import",
                 )
             except RetriesExhausted as exc:
@@ -403,11 +404,11 @@ class CommitEngine(BatchWrites):
             doc = imp.find_resumable(self.db, file.sha256, plan.vendor, digest)
         if doc is not None:
             found = doc
-            doc = self._in_transaction(lambda s: imp.mark_resumed(self.db, found, session=s))
+            doc = self._in_transaction(lambda s: imp.mark_resumed(self._durable(s), found, session=s))
             log.info("resuming import %s at record %d", doc["_id"], doc["next_position"] + 1)
             return doc, True
         doc = imp.create(
-            self.db,
+            self._durable(None),
             new_id,
             file,
             plan.vendor,
@@ -449,7 +450,7 @@ class CommitEngine(BatchWrites):
         """Best effort: the server may be the thing that is down."""
         try:
             RetryPolicy(budget=2.0).call(
-                lambda: self._in_transaction(lambda s: imp.finish(self.db, state["doc"], status, error, session=s)),
+                lambda: self._in_transaction(lambda s: imp.finish(self._durable(s), state["doc"], status, error, s)),
                 "marking the import",
             )
         except (RetriesExhausted, PyMongoError) as exc:
@@ -521,6 +522,13 @@ class CommitEngine(BatchWrites):
             progress[3]["doc"] = new_doc  # only once the batch is committed
         return counts
 
+    def _durable(self, session: Any) -> Database:
+        """The database to write an import's start, resume and end with: journaled (outside a transaction,
+        which has its own write concern) where the server takes that well."""
+        if session is not None or not self.traits.journal_writes:
+            return self.db
+        return self.db.with_options(write_concern=imp.JOURNALED)
+
     def _in_transaction(self, fn: Callable[[Any], T]) -> T:
         """``fn(session)`` in a short transaction on the transaction path, else ``fn(None)``.
 
@@ -531,7 +539,7 @@ class CommitEngine(BatchWrites):
         """
         if not self._transactions():
             return fn(None)
-        with self.db.client.start_session() as s, s.start_transaction(write_concern=WriteConcern(j=True)):
+        with self.db.client.start_session() as s, s.start_transaction(write_concern=imp.JOURNALED):
             out = fn(s)
             _commit(s)
             return out

@@ -26,18 +26,14 @@ from booking_desktop.storage.audit import insert_idempotent, machine, os_user
 RUNNING, COMPLETED, INTERRUPTED, FAILED = "running", "completed", "interrupted", "failed"
 STALE_AFTER = timedelta(minutes=2)  # a "running" import without a heartbeat this long died with its process
 COUNT_NAMES = ("inserted", "updated", "unchanged", "rejected")
-# The import's start, resume and end are written journaled: once an import says "completed" (or
-# "interrupted"), everything it wrote survives a crash of the server (SecantusDB acknowledges an
+# The import's start, resume and end are written journaled (the engine hands these functions a
+# database whose write concern says so, ``CommitEngine._durable``): once an import says "completed"
+# (or "interrupted"), everything it wrote survives a crash of the server (SecantusDB acknowledges an
 # unjournaled write up to about a second before it is on disk; mongod up to 100 ms), because the
 # journal is sequential and the batches were written before.  Per-batch bookmarks are not: a crash may
 # take the last second of batches back with their bookmark (a consistent prefix), and resuming replays
 # them idempotently.  A journaled write per batch cost 10-15 % of the commit on SecantusDB.
 JOURNALED = WriteConcern(j=True)
-
-
-def _imports(db: Database, session: Any = None) -> Any:
-    """The imports collection; journaled outside a transaction (a transaction has its own write concern)."""
-    return db.imports if session is not None else db.imports.with_options(write_concern=JOURNALED)
 
 
 class ResumeError(Exception):
@@ -108,7 +104,7 @@ def create(
         # their rejected rows are queued as already committed, not open (see batch._mark_already_committed)
         "edited_records": sorted(int(r) for r in edited_records or []),
     }
-    _imports(db).insert_one(doc)
+    db.imports.insert_one(doc)
     return doc
 
 
@@ -160,7 +156,7 @@ def mark_resumed(db: Database, doc: dict[str, Any], session: Any = None) -> dict
         "error": None,
         "resumed": [*doc.get("resumed", []), {"at": now, "by": os_user()}],
     }
-    _imports(db, session).replace_one({"_id": doc["_id"]}, new, session=session)
+    db.imports.replace_one({"_id": doc["_id"]}, new, session=session)
     return new
 
 
@@ -207,7 +203,7 @@ def finish(
         "error": error,
         "finished_at": now if status in (COMPLETED, FAILED) else None,
     }
-    _imports(db, session).replace_one({"_id": doc["_id"]}, new, session=session)
+    db.imports.replace_one({"_id": doc["_id"]}, new, session=session)
     return new
 
 

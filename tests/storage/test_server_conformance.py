@@ -36,6 +36,8 @@ GAPS: dict[str, dict[str, str]] = {
         "write_conflict_is_a_transient_transaction_error": "no write conflicts",
         "server_info_has_the_version": "server_info()['version'] is None (buildInfo has it)",
         "authentication_handshake": "no authentication: SCRAM fails with KeyError('payload')",
+        "a_journaled_write_does_not_slow_later_writes": "after one write with j: true every later write of the "
+        "server is about 2.3x slower; the app sends it no journaled writes",
     },
     "secantus": {
         "in_lookup_cost_grows_linearly": "a $in of n keys costs O(n^2) (1,000 keys: 1.3-2.1 s); "
@@ -298,3 +300,24 @@ def test_in_lookup_cost_grows_linearly(mongo_db):
     split = min(chunked() for _ in range(2))
     # linear: one query of 800 is at most a few times eight queries of 100 (round trips included); quadratic: ~8x
     assert single < 4 * split + 0.05, f"one $in of 800: {single:.3f} s; eight of 100: {split:.3f} s"
+
+
+def test_a_journaled_write_does_not_slow_later_writes(own_server):
+    """The app journals an import's start and end; the server must not get slower for good after one.
+    (A private server: on nx-27017 the slowdown lasts as long as the process.)"""
+    from pymongo import WriteConcern
+
+    with own_server.client() as client:
+        db = client.journal
+
+        def insert(k: int) -> float:
+            docs = [{"_id": f"{k}-{i}", "v": "x" * 300} for i in range(3000)]
+            t = time.perf_counter()
+            for i in range(0, 3000, 1000):
+                db.t.insert_many(docs[i : i + 1000])
+            return time.perf_counter() - t
+
+        before = min(insert(0), insert(1))
+        db.get_collection("u", write_concern=WriteConcern(j=True)).insert_one({"a": 1})
+        after = min(insert(2), insert(3))
+    assert after < 1.6 * before + 0.05, f"before a journaled write {before:.2f} s, after {after:.2f} s"
