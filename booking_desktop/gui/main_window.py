@@ -935,7 +935,7 @@ class MainWindow(QMainWindow):
             return
         settings = recent_files.settings()
         current = settings.value("connection/name") or None
-        dlg = ConnectionDialog(self, current=str(current) if current else None)
+        dlg = ConnectionDialog(self, current=str(current) if current else None, local=self.local_db)
         if dlg.exec() != ConnectionDialog.DialogCode.Accepted:
             return
         name = dlg.chosen()
