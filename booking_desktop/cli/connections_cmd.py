@@ -12,6 +12,7 @@ import json
 import os
 import sys
 
+import pymongo  # noqa: F401  (first: see booking_desktop/storage/__init__.py)
 from pymongo.errors import PyMongoError
 
 from booking_desktop.cli.common import fail

@@ -19,6 +19,7 @@ import json
 import logging
 from typing import Any
 
+import pymongo  # noqa: F401  (first: see booking_desktop/storage/__init__.py)
 from pymongo.errors import PyMongoError
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPalette

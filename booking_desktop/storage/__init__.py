@@ -14,6 +14,12 @@ package and its submodules import each other, so two threads importing storage f
 time at once (the app's status ping and its commit dialog) could get a half-initialised module
 ("cannot import name 'CommitEngine' from partially initialized module").  Without that cycle
 the submodules import one another in one direction only, which is safe from any number of threads.
+
+pymongo's own modules import each other too: a thread that imports ``pymongo.database`` while
+another is still running ``pymongo/__init__`` gets a half-initialised module (Python waits for a
+module being initialised only when that module itself is asked for, not its parent).  So every
+module here that uses pymongo imports the package itself first (``import pymongo``), which makes a
+second thread wait until the first has imported all of it.
 """
 
 from __future__ import annotations

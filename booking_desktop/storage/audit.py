@@ -12,6 +12,7 @@ import socket
 from datetime import UTC, datetime
 from typing import Any
 
+import pymongo  # noqa: F401  (first: see booking_desktop/storage/__init__.py)
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import pymongo  # noqa: F401  (first: see booking_desktop/storage/__init__.py)
 from bson.errors import InvalidDocument
 from pymongo.database import Database
 from pymongo.errors import PyMongoError

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import keyring
+import pymongo  # noqa: F401  (first: see booking_desktop/storage/__init__.py)
 import pytest
 from pymongo.database import Database
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import pymongo  # noqa: F401  (first: see booking_desktop/storage/__init__.py)
 from pymongo.errors import (
     AutoReconnect,
     ConnectionFailure,

@@ -29,14 +29,33 @@ INVALID = {17: BAD, 333: BAD}
 @pytest.fixture
 def admin(mongo_server):
     client = mongo_server.client(appname="booking-desktop-tests")
-    try:
-        client.admin.command("configureFailPoint", "failCommand", mode="off")
-    except OperationFailure:
+    if not _fail_points_work(mongo_server, client):
         client.close()
-        pytest.skip("the server has no fail points (start it with test commands)")
+        pytest.skip("the server has no fail points (start it with test commands; nx-27017 accepts and ignores them)")
     yield client
     client.admin.command("configureFailPoint", "failCommand", mode="off")
     client.close()
+
+
+def _fail_points_work(server, client) -> bool:
+    """configureFailPoint answered, and a fail point really fires (nx-27017 accepts it and does nothing)."""
+    probe_app = "booking-desktop-probe"
+    try:
+        client.admin.command(
+            "configureFailPoint",
+            "failCommand",
+            mode={"times": 1},
+            data={"appName": probe_app, "failCommands": ["ping"], "errorCode": 2},
+        )
+    except OperationFailure:
+        return False
+    with server.client(appname=probe_app) as probe:
+        try:
+            probe.admin.command("ping")
+        except OperationFailure:
+            return True
+    client.admin.command("configureFailPoint", "failCommand", mode="off")
+    return False
 
 
 @pytest.fixture
