@@ -40,7 +40,7 @@ GAPS: dict[str, dict[str, str]] = {
         "server is about 2.3x slower; the app sends it no journaled writes",
     },
     "secantus": {
-        "in_lookup_cost_grows_linearly": "a $in of n keys costs O(n^2) (1,000 keys: 1.3-2.1 s); "
+        "in_lookup_cost_grows_linearly": "a $in of n keys costs O(n^2) (1,600 keys: 5 s, 10x sixteen $in of 100); "
         "the app looks keys up 100 at a time on SecantusDB",
     },
     "mongodb": {},
@@ -281,25 +281,29 @@ def test_dates_keep_milliseconds_and_come_back_in_utc(mongo_db):
 
 
 def test_in_lookup_cost_grows_linearly(mongo_db):
-    """One ``$in`` of 800 keys against eight of 100 (same keys, same run): MongoDB's cost is linear."""
-    mongo_db.k.insert_many([{"_id": f"{i:032x}", "v": i} for i in range(2000)])
-    keys = [f"{i:032x}" for i in range(400, 1200)]
+    """One ``$in`` of 1,600 keys against sixteen of 100 (same keys, same run): MongoDB's cost is linear.
+
+    Linear, the single query is at most about as slow as the sixteen (it saves fifteen round trips);
+    quadratic, it is about 16x slower less the per-key part (measured on SecantusDB 0.7.0b3: 10-11x).
+    The bar, 3x, sits well away from both, so a loaded machine does not move the answer (at 800 keys
+    and a bar of 4x the quadratic server measured 5x and passed once under load)."""
+    mongo_db.k.insert_many([{"_id": f"{i:032x}", "v": i} for i in range(2400)])
+    keys = [f"{i:032x}" for i in range(400, 2000)]
 
     def once() -> float:
         t = time.perf_counter()
-        assert len(list(mongo_db.k.find({"_id": {"$in": keys}}, {"_id": 1}))) == 800
+        assert len(list(mongo_db.k.find({"_id": {"$in": keys}}, {"_id": 1}))) == 1600
         return time.perf_counter() - t
 
     def chunked() -> float:
         t = time.perf_counter()
-        n = sum(len(list(mongo_db.k.find({"_id": {"$in": keys[i : i + 100]}}, {"_id": 1}))) for i in range(0, 800, 100))
-        assert n == 800
+        n = sum(len(list(mongo_db.k.find({"_id": {"$in": keys[i : i + 100]}}, {"_id": 1}))) for i in range(0, 1600, 100))
+        assert n == 1600
         return time.perf_counter() - t
 
+    split = min(chunked() for _ in range(3))
     single = min(once() for _ in range(2))
-    split = min(chunked() for _ in range(2))
-    # linear: one query of 800 is at most a few times eight queries of 100 (round trips included); quadratic: ~8x
-    assert single < 4 * split + 0.05, f"one $in of 800: {single:.3f} s; eight of 100: {split:.3f} s"
+    assert single < 3 * split + 0.05, f"one $in of 1,600: {single:.3f} s; sixteen of 100: {split:.3f} s"
 
 
 def test_a_journaled_write_does_not_slow_later_writes(own_server):
