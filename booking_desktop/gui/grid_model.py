@@ -1,19 +1,18 @@
-"""The data grid's model: a QAbstractTableModel over a session's canonical text frame.
+"""The data grid's model: a QAbstractTableModel over a :class:`~booking_desktop.grid.TableSource`
+(the operator's session; the review queue's rejected rows).
 
 Why it looks like this (Spyder's DataFrame editor, done right): ``data()`` must
-be O(1) at a million rows, so
+be O(1) at a million rows, so everything it reads is precomputed by the Qt-free
+:mod:`booking_desktop.grid` package — cell text in per-column object arrays
+(converted off the UI thread), problems in an ``int8`` severity matrix and a
+sorted key array for tooltips, and the rows shown as a row-index array
+(``view row -> frame row``) that filters, search and sorting produce with
+numpy/pyarrow, never a QSortFilterProxyModel calling back into Python per row.
 
-* cell text comes from cached numpy object arrays, one per column (built off the
-  UI thread by :func:`build_grid_data`; until a column is cached its cells are
-  read straight from the pyarrow-backed frame, which is fast enough for the
-  visible cells only);
-* problems are precomputed into an ``int8`` severity matrix (rows x columns)
-  and a sorted key array for tooltips (``row * n_cols + col`` -> messages), all
-  built vectorized from the ProblemTable;
-* the rows shown are a row-index array (``view row -> frame row``); "errors
-  only", "warnings", "field X", text search and sorting produce that array with
-  numpy/pyarrow (flatnonzero, argsort), never a QSortFilterProxyModel calling
-  back into Python per row.
+On a big table the row order is computed on a worker (:data:`ASYNC_ROWS`): the
+view keeps the old order, fully, until the new one is complete, then both the
+cells and the row numbers change in one layout change — never a half-applied
+order.  ``busy`` says when that runs.
 
 The model never opens dialogs: a rejected edit is reported through the
 ``edit_failed`` signal for the window to show.
@@ -21,10 +20,8 @@ The model never opens dialogs: a rejected edit is reported through the
 
 from __future__ import annotations
 
+import copy
 import logging
-import threading
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,13 +29,29 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QFont
 
-from booking_desktop.errors import ProblemTable
+from booking_desktop.grid import (
+    FILL_CHUNK_ROWS,
+    FIRST_CHUNK_ROWS,
+    SEV_ERROR,
+    SEV_NONE,
+    SEV_WARNING,
+    GridData,
+    ProblemIndex,
+    RowFilter,
+    TableSource,
+    build_grid_data,
+    column_array,
+    fill_column_cache,
+    filter_rows,
+    next_problem_in,
+    sort_keys,
+)
 from booking_desktop.gui import theme
-from booking_desktop.session import WorkSession
+from booking_desktop.gui.workers import GeneratorWorker
 
 log = logging.getLogger(__name__)
 
-SEV_NONE, SEV_WARNING, SEV_ERROR = 0, 1, 2
+ASYNC_ROWS = 200_000  # from this many rows on, filters, search and sorting run on a worker
 MAX_TOOLTIP_MESSAGES = 8  # a cell with more problems shows the first few and a count
 Index = QModelIndex | QPersistentModelIndex
 # roles as plain ints: comparing against the enum members costs more than the lookup itself
@@ -51,224 +64,22 @@ _FONT = Qt.ItemDataRole.FontRole.value
 _ACCESSIBLE_DESCRIPTION = Qt.ItemDataRole.AccessibleDescriptionRole.value
 
 
-# --------------------------------------------------------------------------- Qt-free part
-@dataclass
-class ProblemIndex:
-    """Per-cell problems in arrays: O(1) colour, O(log n) tooltip."""
-
-    severity: np.ndarray  # int8 (n_rows, n_cols)
-    keys: np.ndarray  # int64 sorted, row * n_cols + col
-    messages: np.ndarray  # object, aligned with keys: "code: message"
-    row_keys: np.ndarray  # int64 sorted rows of *all* problems (also row-level ones)
-    row_order: np.ndarray  # positions into the problem frame, aligned with row_keys
-    counts_field_code: pd.DataFrame = field(default_factory=pd.DataFrame)
-    row_any: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # row has a cell problem
-    warning_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # row has a warning
-
-    @classmethod
-    def build(cls, problems: ProblemTable, fields: list[str], n_rows: int) -> ProblemIndex:
-        f = problems.frame
-        n_cols = len(fields)
-        severity = np.zeros((n_rows, n_cols), dtype=np.int8)
-        rows_all = f["row"].to_numpy(dtype=np.int64)
-        row_order = np.argsort(rows_all, kind="stable")
-        if len(f) == 0:
-            empty = np.zeros(0, dtype=np.int64)
-            no = np.zeros(n_rows, dtype=bool)
-            return cls(severity, empty, np.zeros(0, dtype=object), empty, empty, _counts(f), no, no.copy())
-        cols = pd.Categorical(f["field"].astype(object), categories=fields).codes.astype(np.int64)
-        ok = (cols >= 0) & (rows_all >= 0) & (rows_all < n_rows)
-        rows, cols = rows_all[ok], cols[ok]
-        sev = np.where(f["severity"].to_numpy(dtype=object)[ok] == "error", SEV_ERROR, SEV_WARNING).astype(np.int8)
-        by_sev = np.argsort(sev, kind="stable")  # errors written last win over warnings
-        severity[rows[by_sev], cols[by_sev]] = sev[by_sev]
-        keys = rows * n_cols + cols
-        msgs = (f["code"].astype(object).astype(str) + ": " + f["message"].astype(object).astype(str)).to_numpy(
-            dtype=object
-        )[ok]
-        order = np.argsort(keys, kind="stable")
-        row_any = np.zeros(n_rows, dtype=bool)
-        row_any[rows] = True
-        warning_rows = np.zeros(n_rows, dtype=bool)
-        warning_rows[rows[sev == SEV_WARNING]] = True
-        return cls(
-            severity, keys[order], msgs[order], rows_all[row_order], row_order, _counts(f), row_any, warning_rows
-        )
-
-    def messages_at(self, row: int, col: int, n_cols: int) -> list[str]:
-        k = row * n_cols + col
-        lo = int(np.searchsorted(self.keys, k, "left"))
-        hi = int(np.searchsorted(self.keys, k, "right"))
-        return [str(m) for m in self.messages[lo:hi]]
-
-    def problem_positions_of_row(self, row: int) -> np.ndarray:
-        lo = int(np.searchsorted(self.row_keys, row, "left"))
-        hi = int(np.searchsorted(self.row_keys, row, "right"))
-        return self.row_order[lo:hi]
-
-
-def _counts(f: pd.DataFrame) -> pd.DataFrame:
-    if len(f) == 0:
-        return pd.DataFrame({"field": [], "code": [], "severity": [], "count": []})
-    g = f.assign(field=f["field"].astype(object).fillna("(row)"))
-    out = g.groupby(["field", "code", "severity"], sort=True, dropna=False).size().reset_index(name="count")
-    return out
-
-
-@dataclass
-class GridData:
-    """Everything the model reads, built in one go (in a worker for big files).
-
-    ``columns[c][:ready[c]]`` is converted; rows beyond are read from the live
-    frame until the background fill reaches them.  ``lock`` orders the fill
-    against edits so an edit is never overwritten by a stale chunk.
-    """
-
-    fields: list[str]
-    n_rows: int
-    columns: list[np.ndarray]
-    ready: list[int]
-    arrays: list[Any]  # the frame's column arrays (pyarrow-backed), the fallback for unconverted rows
-    problems: ProblemIndex
-    error_rows: np.ndarray
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-FIRST_CHUNK_ROWS = 2_000  # converted at once: the first screenful (and autosizing) never waits
-FILL_CHUNK_ROWS = 50_000  # per step of the background fill: ~10-30 ms holding the GIL
-FILL_PAUSE_S = 0.003  # between steps, so the UI thread gets the GIL
-
-
-def column_array(series: pd.Series) -> np.ndarray:
-    """Object array of ``str | None`` (missing as None, so ``data()`` needs no isna call)."""
-    return series.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]  # pandas-stubs: na_value=None
-
-
-def build_grid_data(session: WorkSession, cache_columns: bool = False) -> GridData:
-    """Qt-free; safe to call on a worker thread while the UI shows the previous data."""
-    r = session.result
-    fields = [str(c) for c in r.text.columns]
-    n = len(r.text)
-    cols = [np.empty(n, dtype=object) for _ in fields]
-    first = n if cache_columns else min(n, FIRST_CHUNK_ROWS)
-    for i, f in enumerate(fields):
-        cols[i][:first] = column_array(r.text[f].iloc[:first])
-    return GridData(
-        fields,
-        n,
-        cols,
-        [first] * len(fields),
-        [r.text[f].array for f in fields],
-        ProblemIndex.build(r.problems, fields, n),
-        np.asarray(r.error_rows, dtype=bool),
-    )
-
-
-def fill_column_cache(data: GridData, session: WorkSession, cancelled: Any = None) -> GridData:
-    """Convert the rest of every column, chunk by chunk (worker thread).
-
-    Short chunks with a pause between them keep the UI thread's share of the
-    GIL: one million-row conversion would hold it for most of a second.
-    """
-    for i, f in enumerate(data.fields):
-        while data.ready[i] < data.n_rows:
-            if cancelled is not None and cancelled():
-                return data
-            with data.lock:
-                text = session.result.text
-                if f not in text.columns or len(text) != data.n_rows:
-                    return data
-                a = data.ready[i]
-                b = min(data.n_rows, a + FILL_CHUNK_ROWS)
-                data.columns[i][a:b] = column_array(text[f].iloc[a:b])
-                data.ready[i] = b
-            time.sleep(FILL_PAUSE_S)
-    return data
-
-
-# --------------------------------------------------------------------------- filters
-@dataclass
-class RowFilter:
-    mode: str = "all"  # "all" | "errors" | "warnings" | "field"
-    field: str | None = None  # for mode "field": rows with a problem in this field
-    search: str = ""  # case-insensitive substring in any column
-    sort_column: int = -1
-    sort_descending: bool = False
-
-    @property
-    def is_identity(self) -> bool:
-        return self.mode == "all" and not self.search and self.sort_column < 0
-
-
-def filter_rows(session: WorkSession, data: GridData, flt: RowFilter) -> np.ndarray | None:
-    """The frame rows to show, in order; ``None`` means all rows in file order."""
-    if flt.is_identity:
-        return None
-    n = data.n_rows
-    mask = np.ones(n, dtype=bool)
-    if flt.mode == "errors":
-        mask &= data.error_rows
-    elif flt.mode == "warnings":
-        mask &= data.problems.warning_rows
-    elif flt.mode == "field" and flt.field in data.fields:
-        mask &= data.problems.severity[:, data.fields.index(flt.field)] > SEV_NONE
-    text = session.result.text
-    if flt.search:
-        hit = np.zeros(n, dtype=bool)
-        needle = flt.search.casefold()
-        for f in data.fields:
-            col = text[f]
-            cand = mask & ~hit
-            if not cand.any():
-                break
-            sub = col[cand] if cand.sum() < n else col
-            m = sub.str.casefold().str.contains(needle, regex=False).fillna(False).to_numpy(dtype=bool)
-            if sub is col:
-                hit |= m
-            else:
-                hit[np.flatnonzero(cand)[m]] = True
-        mask &= hit
-    rows = np.flatnonzero(mask)
-    if 0 <= flt.sort_column < len(data.fields):
-        keys = sort_keys(session, data.fields[flt.sort_column]).iloc[rows]
-        order = np.asarray(keys.argsort(kind="stable"))
-        na = keys.isna().to_numpy()
-        order = np.concatenate([order[~na[order]], order[na[order]]])  # missing values last either way
-        if flt.sort_descending:
-            valid = order[~na[order]][::-1]
-            order = np.concatenate([valid, order[na[order]]])
-        rows = rows[order]
-    return rows
-
-
-def sort_keys(session: WorkSession, name: str) -> pd.Series:
-    """Numbers and dates sort by value (typed frame), the rest as text."""
-    r = session.result
-    typed = r.typed
-    if name == "amount" and "amount_minor" in typed.columns:
-        return typed["amount_minor"]
-    if name in typed.columns and len(typed) == len(r.text):
-        col = typed[name]
-        if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_datetime64_any_dtype(col.dtype):
-            return col
-    return r.text[name]
-
-
 # --------------------------------------------------------------------------- the Qt model
 class GridModel(QAbstractTableModel):
-    """Adapter from a :class:`WorkSession` to Qt views.  Rows shown are ``self.rows``."""
+    """Adapter from a :class:`TableSource` to Qt views.  Rows shown are ``self.rows``."""
 
     edit_failed = Signal(str)  # a readable message for the window
     problems_changed = Signal()  # counts/colours changed (error panel recounts)
     rows_changed = Signal()  # the set or order of rows shown changed
     deleted_changed = Signal()  # rows were deleted or restored
+    busy = Signal(bool, str)  # a worker computes the row order (sorting, filtering a big table)
     _session_reset = Signal()  # marshal psygnal events from worker threads to the UI thread
     _session_cells = Signal(object, object, object)  # grid data, new problem index, error rows
     _session_deleted = Signal(object)
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
-        self.session: WorkSession | None = None
+        self.session: TableSource | None = None
         self.read_only = False  # set while a bulk edit runs on a worker
         self._deleted: np.ndarray | None = None
         self.data_: GridData | None = None
@@ -279,13 +90,15 @@ class GridModel(QAbstractTableModel):
         self._strike = QFont()
         self._strike.setStrikeOut(True)
         self._brushes: dict[int, QBrush] = {}
+        self._order_worker: GeneratorWorker | None = None
+        self._order_generation = 0  # bumped by every change of data or filter: a late order is dropped
         self._session_reset.connect(self._on_reset)
         self._session_cells.connect(self._on_cells)
         self._session_deleted.connect(self._on_deleted)
         self.refresh_palette()
 
     # -- session -------------------------------------------------------------------
-    def set_session(self, session: WorkSession | None, data: GridData | None = None) -> None:
+    def set_session(self, session: TableSource | None, data: GridData | None = None) -> None:
         if self.session is not None:
             for sig, slot in (
                 (self.session.reset, self._session_reset.emit),
@@ -293,6 +106,7 @@ class GridModel(QAbstractTableModel):
                 (self.session.deleted_changed, self._session_deleted.emit),
             ):
                 sig.disconnect(slot)
+        self._cancel_order()
         self.beginResetModel()
         self.session = session
         self._deleted = session.deleted if session is not None else None
@@ -444,11 +258,54 @@ class GridModel(QAbstractTableModel):
         self.filter.search = text
         self.apply_filter()
 
+    @property
+    def ordering(self) -> bool:
+        """A worker is computing the rows to show (the view still shows the previous order) or its
+        result has not been swapped in yet."""
+        return self._order_worker is not None
+
     def apply_filter(self) -> None:
+        """Recompute the rows shown: at once for a small table, on a worker for a big one."""
         if self.session is None or self.data_ is None:
             return
+        self._cancel_order()
+        self._order_generation += 1
+        if self.data_.n_rows < ASYNC_ROWS:
+            self._show_rows(filter_rows(self.session, self.data_, self.filter))
+            return
+        gen = self._order_generation
+        what = "Sorting" if self.filter.sort_column >= 0 else "Filtering"
+        self.busy.emit(True, f"{what} {self.data_.n_rows:,} records…")
+        w = GeneratorWorker(filter_rows, self.session, self.data_, copy.copy(self.filter), pass_cancel=False)
+        w.signals.result.connect(lambda rows, gen=gen: self._rows_ready(gen, rows))
+        w.signals.errored.connect(lambda msg, gen=gen: self._order_failed(gen, msg))
+        self._order_worker = w
+        w.start()
+
+    def _rows_ready(self, generation: int, rows: np.ndarray | None) -> None:
+        if generation != self._order_generation:
+            return  # the data or the filter changed meanwhile: a newer order is on its way
+        self._order_worker = None
+        self.busy.emit(False, "")
+        self._show_rows(rows)
+
+    def _order_failed(self, generation: int, message: str) -> None:
+        if generation != self._order_generation:
+            return
+        self._order_worker = None
+        self.busy.emit(False, "")
+        self.edit_failed.emit(f"The rows could not be sorted or filtered: {message}")
+
+    def _cancel_order(self) -> None:
+        if self._order_worker is not None and not self._order_worker.is_done:
+            self._order_worker.cancel()  # its result is dropped by the generation check
+            self.busy.emit(False, "")
+        self._order_worker = None
+
+    def _show_rows(self, rows: np.ndarray | None) -> None:
+        """Swap the whole order in at once: cells and row numbers change in the same layout change."""
         self.layoutAboutToBeChanged.emit()
-        self.rows = filter_rows(self.session, self.data_, self.filter)
+        self.rows = rows
         self.layoutChanged.emit()
         self.rows_changed.emit()
 
@@ -489,13 +346,16 @@ class GridModel(QAbstractTableModel):
     def _on_reset(self) -> None:
         if self.session is None:
             return
+        self._cancel_order()
         self.beginResetModel()
-        keep = self.filter
         self.data_ = build_grid_data(self.session)
-        self.rows = filter_rows(self.session, self.data_, keep)
+        self.rows = None
         self.endResetModel()
         self.problems_changed.emit()
-        self.rows_changed.emit()
+        if self.filter.is_identity:
+            self.rows_changed.emit()
+        else:
+            self.apply_filter()  # the same filter and sort over the new rows
 
     def _all_changed(self) -> None:
         """Problems can move to other rows (duplicates), so repaint everything; views only redraw visible cells."""
@@ -505,32 +365,27 @@ class GridModel(QAbstractTableModel):
 
 
 def next_problem(model: GridModel, view_row: int, col: int, forward: bool = True) -> tuple[int, int] | None:
-    """The next (or previous) cell with a problem in view order, wrapping around; None when there is none.
+    """The next (or previous) cell with a problem in the model's view order, wrapping around."""
+    if model.data_ is None or model.rowCount() == 0:
+        return None
+    return next_problem_in(model.data_, model.rows, view_row, col, forward)
 
-    Vectorized: only the row-severity vector is scanned, then one row's columns.
-    """
-    d = model.data_
-    if d is None or model.rowCount() == 0:
-        return None
-    sev = d.problems.severity
-    view = np.arange(d.n_rows) if model.rows is None else model.rows
-    row_has = d.problems.row_any[view] if model.rows is not None else d.problems.row_any
-    n = view.size
-    if not row_has.any():
-        return None
-    # same row first
-    if 0 <= view_row < n:
-        cells = np.flatnonzero(sev[view[view_row]])
-        same = cells[cells > col] if forward else cells[cells < col][::-1]
-        if same.size:
-            return view_row, int(same[0])
-    candidates = np.flatnonzero(row_has)
-    if forward:
-        after = candidates[candidates > view_row]
-        vr = int(after[0]) if after.size else int(candidates[0])
-        cells = np.flatnonzero(sev[view[vr]])
-        return vr, int(cells[0])
-    before = candidates[candidates < view_row]
-    vr = int(before[-1]) if before.size else int(candidates[-1])
-    cells = np.flatnonzero(sev[view[vr]])
-    return vr, int(cells[-1])
+
+__all__ = [
+    "ASYNC_ROWS",
+    "FILL_CHUNK_ROWS",
+    "FIRST_CHUNK_ROWS",
+    "SEV_ERROR",
+    "SEV_NONE",
+    "SEV_WARNING",
+    "GridData",
+    "GridModel",
+    "ProblemIndex",
+    "RowFilter",
+    "build_grid_data",
+    "column_array",
+    "fill_column_cache",
+    "filter_rows",
+    "next_problem",
+    "sort_keys",
+]

@@ -1,0 +1,141 @@
+"""Which rows a grid shows and in what order: filters (errors, warnings, a field, a text search) and
+sorting produce a row-index array with numpy/pyarrow, never a Python call per row.  Qt-free.
+
+Sorting puts the cells with an error in the sorted column first (where a user looks for them),
+then the valid values in order, then the missing ones; the whole order is computed before it is
+shown (on a worker for big tables), so a half-applied order is never on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from booking_desktop.grid.cells import GridData
+from booking_desktop.grid.problems import SEV_ERROR, SEV_NONE
+from booking_desktop.grid.source import TableSource
+
+
+@dataclass
+class RowFilter:
+    mode: str = "all"  # "all" | "errors" | "warnings" | "field"
+    field: str | None = None  # for mode "field": rows with a problem in this field
+    search: str = ""  # case-insensitive substring in any column
+    sort_column: int = -1
+    sort_descending: bool = False
+
+    @property
+    def is_identity(self) -> bool:
+        return self.mode == "all" and not self.search and self.sort_column < 0
+
+
+def filter_rows(session: TableSource, data: GridData, flt: RowFilter) -> np.ndarray | None:
+    """The frame rows to show, in order; ``None`` means all rows in file order."""
+    if flt.is_identity:
+        return None
+    n = data.n_rows
+    mask = np.ones(n, dtype=bool)
+    if flt.mode == "errors":
+        mask &= data.error_rows
+    elif flt.mode == "warnings":
+        mask &= data.problems.warning_rows
+    elif flt.mode == "field" and flt.field in data.fields:
+        mask &= data.problems.severity[:, data.fields.index(flt.field)] > SEV_NONE
+    text = session.result.text
+    if flt.search:
+        hit = np.zeros(n, dtype=bool)
+        needle = flt.search.casefold()
+        for f in data.fields:
+            col = text[f]
+            cand = mask & ~hit
+            if not cand.any():
+                break
+            sub = col[cand] if cand.sum() < n else col
+            m = sub.str.casefold().str.contains(needle, regex=False).fillna(False).to_numpy(dtype=bool)
+            if sub is col:
+                hit |= m
+            else:
+                hit[np.flatnonzero(cand)[m]] = True
+        mask &= hit
+    rows = np.flatnonzero(mask)
+    if 0 <= flt.sort_column < len(data.fields):
+        rows = sorted_rows(session, data, rows, flt.sort_column, flt.sort_descending)
+    return rows
+
+
+def sorted_rows(session: TableSource, data: GridData, rows: np.ndarray, column: int, descending: bool) -> np.ndarray:
+    """``rows`` ordered by the column: cells with an error in it first (in file order, where a user
+    looks for them), then the values in order (numbers and dates by value), then the missing ones.
+
+    Arrow sorts (it releases the GIL, so a worker thread sorting a million rows leaves the UI
+    thread free); a stable sort keeps equal values in file order.
+    """
+    name = data.fields[column]
+    invalid = data.problems.severity[rows, column] == SEV_ERROR
+    keys = sort_keys(session, name)
+    arr = _arrow(keys)
+    sub = arr.take(pa.array(rows[~invalid]))
+    order = np.asarray(
+        pc.array_sort_indices(sub, order="descending" if descending else "ascending", null_placement="at_end")
+    )
+    valid_rows = rows[~invalid][order]
+    return np.concatenate([rows[invalid], valid_rows])
+
+
+def _arrow(keys: pd.Series) -> pa.Array:
+    """The sort keys as one Arrow array (text compares as the user sees it: case-folded)."""
+    if pd.api.types.is_datetime64_any_dtype(keys.dtype):
+        return pa.array(keys.to_numpy(dtype="datetime64[ns]"), mask=keys.isna().to_numpy())
+    if pd.api.types.is_numeric_dtype(keys.dtype):
+        values = keys.astype("Float64") if str(keys.dtype) in ("Int64", "Int32", "boolean") else keys
+        return pa.array(values.to_numpy(dtype="float64", na_value=np.nan), mask=keys.isna().to_numpy())
+    arr = pa.array(keys.array, type=pa.large_string()) if not isinstance(keys.array, pa.Array) else keys.array
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pc.utf8_lower(arr)
+
+
+def sort_keys(session: TableSource, name: str) -> pd.Series:
+    """Numbers and dates sort by value (typed frame), the rest as text."""
+    r = session.result
+    typed = r.typed
+    if name == "amount" and "amount_minor" in typed.columns:
+        return typed["amount_minor"]
+    if name in typed.columns and len(typed) == len(r.text):
+        col = typed[name]
+        if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_datetime64_any_dtype(col.dtype):
+            return col
+    return r.text[name]
+
+
+def next_problem_in(data: GridData, rows: np.ndarray | None, view_row: int, col: int, forward: bool = True):
+    """The next (or previous) cell with a problem in view order, wrapping around; None when there is none.
+
+    ``rows`` is the view's row-index array (None: all rows in file order).  Vectorized: only the
+    row-severity vector is scanned, then one row's columns.
+    """
+    sev = data.problems.severity
+    view = np.arange(data.n_rows) if rows is None else rows
+    row_has = data.problems.row_any[view] if rows is not None else data.problems.row_any
+    n = view.size
+    if n == 0 or not row_has.any():
+        return None
+    if 0 <= view_row < n:  # same row first
+        cells = np.flatnonzero(sev[view[view_row]])
+        same = cells[cells > col] if forward else cells[cells < col][::-1]
+        if same.size:
+            return view_row, int(same[0])
+    candidates = np.flatnonzero(row_has)
+    if forward:
+        after = candidates[candidates > view_row]
+        vr = int(after[0]) if after.size else int(candidates[0])
+        cells = np.flatnonzero(sev[view[vr]])
+        return vr, int(cells[0])
+    before = candidates[candidates < view_row]
+    vr = int(before[-1]) if before.size else int(candidates[-1])
+    cells = np.flatnonzero(sev[view[vr]])
+    return vr, int(cells[-1])
