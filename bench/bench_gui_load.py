@@ -97,8 +97,8 @@ def main() -> int:
         if app.exec() != 0:
             return 1
         timer.stop()
-        first = w.first_rows_at - w.load_started_at
-        full = w.fully_loaded_at - w.load_started_at
+        first = w.files.first_rows_at - w.files.load_started_at
+        full = w.files.fully_loaded_at - w.files.load_started_at
         worst = max(state["gaps"])
         rows.append((n, core, first, full, worst, idle_gap))
         print(

@@ -220,9 +220,6 @@ def _detect_profile(columns: list[str], profiles_dir: Path | None) -> ProfileMat
 
 
 def run_to_end(*args: Any, **kwargs: Any) -> PipelineResult:
-    gen = run(*args, **kwargs)
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
+    from booking_desktop.generators import drive
+
+    return drive(run(*args, **kwargs))

@@ -29,17 +29,13 @@ def run_pipeline_cli(
 
 
 def _run(file: str, profile: str | None, vendor: str | None, show_progress: bool) -> PipelineResult:
-    gen = run(Path(file), profile=profile, vendor=vendor)
+    from booking_desktop.generators import drive
+
     tty = show_progress and sys.stderr.isatty()
-    while True:
-        try:
-            event = next(gen)
-        except StopIteration as stop:
-            if tty:
-                print("\r\033[K", end="", file=sys.stderr)
-            return stop.value
-        if tty:
-            _draw(event)
+    result = drive(run(Path(file), profile=profile, vendor=vendor), _draw if tty else None)
+    if tty:
+        print("\r\033[K", end="", file=sys.stderr)
+    return result
 
 
 def _draw(event: Progress) -> None:

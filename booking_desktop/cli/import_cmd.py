@@ -103,17 +103,19 @@ def _has_vendor(result: PipelineResult) -> bool:
 
 
 def _drive(engine: CommitEngine, result, resume: str | None, show: bool):
+    from booking_desktop.generators import drive
+
     gen = engine.commit(result, resume=resume)
     last = 0.0
+
+    def draw(p) -> None:
+        nonlocal last
+        if show and (time.monotonic() - last > 0.1 or p.records_done == p.records):
+            last = time.monotonic()
+            _bar(p.records_done, p.records, p.rate)
+
     try:
-        while True:
-            try:
-                p = next(gen)
-            except StopIteration as stop:
-                return stop.value
-            if show and (time.monotonic() - last > 0.1 or p.records_done == p.records):
-                last = time.monotonic()
-                _bar(p.records_done, p.records, p.rate)
+        return drive(gen, draw)
     finally:
         gen.close()  # on Ctrl-C: marks the import interrupted
         if show:

@@ -105,10 +105,9 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = recent_files.settings()
     if args.dark or args.light:
-        settings.setValue("ui/dark", bool(args.dark))
-    if str(settings.value("ui/dark", "false")).lower() in ("true", "1"):
-        app.setStyle("Fusion")
-        app.setPalette(theme.dark_palette())
+        settings.setValue(theme.DARK_SETTING, bool(args.dark))
+    if theme.dark_wanted(settings):
+        theme.apply(app, True)
 
     window = MainWindow(profiles_dir=args.profiles_dir, samples_dir=samples_dir() if args.samples else None)
     window.show()

@@ -303,9 +303,25 @@ class GridModel(QAbstractTableModel):
         self._order_worker = None
 
     def _show_rows(self, rows: np.ndarray | None) -> None:
-        """Swap the whole order in at once: cells and row numbers change in the same layout change."""
+        """Swap the whole order in at once: cells and row numbers change in the same layout change.
+
+        The current cell and the selection follow their records to the new rows (a record the filter
+        hides loses them), so turning "errors only" off keeps the same record current."""
         self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        old = [(self.frame_row(p.row()), p.column()) for p in persistent]
         self.rows = rows
+        if persistent:
+            n = self.data_.n_rows if self.data_ is not None else 0
+            if rows is None:
+                pos = np.arange(n, dtype=np.int64)
+            else:
+                pos = np.full(n, -1, dtype=np.int64)
+                pos[rows] = np.arange(rows.size, dtype=np.int64)
+            moved = [
+                self.index(int(pos[r]), c) if 0 <= r < n and pos[r] >= 0 else QModelIndex() for r, c in old
+            ]
+            self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
         self.rows_changed.emit()
 

@@ -62,6 +62,14 @@ class GridView(QTableView):
             # in its own event-loop turn: a reset at a million rows must not block the UI for long
             model.modelReset.connect(lambda: QTimer.singleShot(0, self.autosize_columns))
             self.selectionModel().currentChanged.connect(self._current_changed)
+            if isinstance(model, GridModel):
+                model.rows_changed.connect(self._keep_current_in_view)
+
+    def _keep_current_in_view(self) -> None:
+        """After a filter or a sort the current record (which followed its row) is scrolled into view."""
+        cur = self.currentIndex()
+        if cur.isValid():
+            self.scrollTo(cur, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     # -- sorting --------------------------------------------------------------------
     def _header_clicked(self, col: int) -> None:

@@ -10,6 +10,7 @@ window colour's lightness, so nothing here depends on a platform style name.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette
 
@@ -122,3 +123,16 @@ def dark_palette() -> QPalette:
     p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#7a7a7a"))
     p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#7a7a7a"))
     return p
+
+
+DARK_SETTING = "ui/dark"
+
+
+def dark_wanted(settings: Any) -> bool:
+    return str(settings.value(DARK_SETTING, "false")).lower() in ("true", "1")
+
+
+def apply(app: Any, dark: bool) -> None:
+    """Switch the whole application to the dark palette or back to the style's own light one."""
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette() if dark else app.style().standardPalette())

@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from booking_desktop.errors import ProblemError
+from booking_desktop.generators import drive
 
 log = logging.getLogger(__name__)
 
@@ -152,12 +153,7 @@ class GeneratorWorker(QRunnable):
                 self.signals.finished.emit()
 
     def _drive(self, gen: Any) -> Any:
-        while True:
-            try:
-                item = next(gen)
-            except StopIteration as stop:
-                return stop.value
-            self.signals.progress.emit(item)
+        return drive(gen, self.signals.progress.emit)
 
 
 def run_in_worker(func: Callable[..., Any], *args: Any, **kwargs: Any) -> GeneratorWorker:

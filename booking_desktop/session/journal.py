@@ -41,6 +41,11 @@ class PendingJournal:
     commands: int
     created: str
     header: dict[str, Any]
+    kept_at: str = ""  # set when the operator chose "Keep for later" (not a crash)
+
+    @property
+    def kept(self) -> bool:
+        return bool(self.kept_at)
 
     @property
     def source_exists(self) -> bool:
@@ -91,6 +96,11 @@ class Journal:
             os.fsync(fh.fileno())
         self._header_written = True
 
+    def mark_kept(self) -> None:
+        """The operator closed the file and kept the edits for later (so it was not a crash)."""
+        if self._header_written:
+            self.append({"type": "kept", "at": datetime.now(UTC).isoformat(timespec="seconds")})
+
     def discard(self) -> None:
         """The edits were committed or deliberately dropped: forget them."""
         with contextlib.suppress(FileNotFoundError):
@@ -99,7 +109,7 @@ class Journal:
 
     # -- reading -------------------------------------------------------------
     def commands(self) -> list[dict[str, Any]]:
-        return [r for r in read_records(self.path) if r.get("type") != "header"]
+        return [r for r in read_records(self.path) if r.get("type") != "header" and r.get("op")]
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
@@ -133,6 +143,8 @@ def pending_journals(directory: Path | None = None) -> list[PendingJournal]:
         n = sum(1 for r in records[1:] if r.get("op"))
         if n == 0:
             continue
+        # kept for later when the last record says so (an edit after an earlier "keep" is a new session)
+        kept_at = str(records[-1].get("at", "")) if records[-1].get("type") == "kept" else ""
         found.append(
             PendingJournal(
                 path=p,
@@ -141,6 +153,7 @@ def pending_journals(directory: Path | None = None) -> list[PendingJournal]:
                 commands=n,
                 created=str(header.get("created", "")),
                 header=header,
+                kept_at=kept_at,
             )
         )
     found.sort(key=lambda j: j.path.stat().st_mtime, reverse=True)

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo import ASCENDING, MongoClient
+from pymongo import ASCENDING, DESCENDING, MongoClient
 from pymongo.database import Database
 
 DEFAULT_DB = "booking_desktop"
@@ -71,6 +71,7 @@ def ensure_indexes(db: Database) -> None:
     """Indexes the engine and the review screens rely on (idempotent)."""
     db.bookings.create_index([("vendor", ASCENDING), ("booking_ref", ASCENDING)], unique=True, name="vendor_ref")
     db.imports.create_index([("file_sha256", ASCENDING), ("vendor", ASCENDING)], name="file_vendor")
+    db.imports.create_index([("started_at", DESCENDING)], name="started_at")
     db.rejected_rows.create_index([("import_id", ASCENDING)], name="import")
     db.rejected_rows.create_index([("status", ASCENDING)], name="status")
     db.audit_log.create_index([("target._id", ASCENDING)], name="target")

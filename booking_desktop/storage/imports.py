@@ -385,3 +385,12 @@ def set_rejected_status(
         session=session,
     )
     return new
+
+
+HISTORY_FIELDS = ("file_name", "vendor", "profile", "status", "records", "counts", "started_at", "finished_at", "user")
+
+
+def history(db: Database, limit: int = 200) -> list[dict[str, Any]]:
+    """The latest imports, newest first (index ``started_at``)."""
+    projection = dict.fromkeys(HISTORY_FIELDS, 1)
+    return list(db.imports.find({}, projection).sort("started_at", DESCENDING).limit(limit))

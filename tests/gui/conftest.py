@@ -63,7 +63,7 @@ def make_window(qtbot, tmp_path):
         kw.setdefault("journal_dir", tmp_path / "journal")
         kw.setdefault("check_journals", False)
         w = MainWindow(**kw)
-        w.ask_keep_edits = lambda: "discard"
+        w.files.ask_keep_edits = lambda _name: "discard"
         qtbot.addWidget(w)
         if size is not None:
             w.resize(*size)

@@ -148,18 +148,28 @@ def test_bulk_replace_through_the_dialog_is_one_undo_step(qtbot, make_window, bo
 def test_regex_replace_fixes_the_bad_email(qtbot, make_window, bookings_csv):
     w = make_window()
     open_and_wait(qtbot, w, bookings_csv)
-    n = w.replace("customer_email", r"@example$", "@example.com", regex=True, only_selected=False, rows=[])
+    n = w.edits.replace("customer_email", r"@example$", "@example.com", regex=True, only_selected=False, rows=[])
     assert n == 1
     assert problems_at(w, 4, "customer_email") == []
     assert w.session.result.invalid == 2
 
 
-def test_delete_rows_with_the_delete_key_excludes_them_from_the_commit(qtbot, make_window, bookings_csv):
+def test_delete_clears_the_selected_cells_and_ctrl_minus_deletes_the_rows(qtbot, make_window, bookings_csv):
+    """As in a spreadsheet: Delete empties cells (one undo step); deleting rows is its own command."""
     w = make_window()
     open_and_wait(qtbot, w, bookings_csv)
+    before = [w.session.value(r, "amount") for r in (3, 4)]
+    assert all(before)
     click_cell(qtbot, w, 3, "amount")
     QTest.mouseClick(w.view.viewport(), Qt.MouseButton.LeftButton, SHIFT, cell_point(w, 4, "amount"))
     qtbot.keyClick(w.view, Qt.Key.Key_Delete)
+    assert [w.session.value(r, "amount") for r in (3, 4)] == [None, None]
+    assert not w.session.deleted.any()
+    assert w.session.is_edited(3, "amount") and w.session.undo_label == "Clear cells"
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, CTRL)
+    assert [w.session.value(r, "amount") for r in (3, 4)] == before
+
+    qtbot.keyClick(w.view, Qt.Key.Key_Minus, CTRL)
     assert w.session.deleted.tolist() == [False, False, False, True, True, False]
     assert w.session.committable().records == 4
     assert w.model.data(w.model.index(3, 0), Qt.ItemDataRole.FontRole).strikeOut()
@@ -248,37 +258,39 @@ def test_cancel_while_loading_leaves_no_session(qtbot, make_window, bookings_csv
 def test_every_frequent_action_has_a_shortcut_and_controls_have_names(qtbot, make_window):
     w = make_window()
     for act in (
-        w.act_open,
-        w.act_undo,
-        w.act_redo,
-        w.act_find,
-        w.act_fill,
-        w.act_delete,
-        w.act_errors_only,
-        w.act_next,
-        w.act_prev,
-        w.act_commit,
+        w.acts["actOpen"],
+        w.acts["actUndo"],
+        w.acts["actRedo"],
+        w.acts["actFind"],
+        w.acts["actFillDown"],
+        w.acts["actDeleteRows"],
+        w.acts["actErrorsOnly"],
+        w.acts["actNextProblem"],
+        w.acts["actPrevProblem"],
+        w.acts["actCommit"],
     ):
         assert not act.shortcut().isEmpty(), act.text()
     for widget in (w.view, w.error_panel.search, w.error_panel.filter_combo, w.error_panel.tree, w.cancel_button):
         assert widget.accessibleName()
 
 
-def test_window_state_is_remembered(qtbot, make_window, isolated_settings):
+def test_window_state_is_remembered(qtbot, make_window, isolated_settings, bookings_csv):
     """Regression guard: the window came back at its default size with every panel where it starts,
-    losing the operator's layout on each run."""
+    losing the operator's layout on each run.  (The panels show while a file is open.)"""
     w = make_window()
-    w.resize(711, 533)  # neither the default size (1280 x 800) nor the fixture's (1400 x 900); fits the screen
-    default_width = w.errors_dock.width()
-    w.resizeDocks([w.errors_dock], [default_width + 70], Qt.Orientation.Horizontal)  # a wider Problems panel
-    qtbot.waitUntil(lambda: w.errors_dock.width() == default_width + 70)
-    w.details_dock.close()  # and the Record details panel closed
+    assert not w.page.errors_dock.isVisible()  # no file: no empty panels
+    open_and_wait(qtbot, w, bookings_csv)
+    w.resize(761, 553)  # neither the default size (1400 x 900) nor the fixture's; fits the screen
+    w.page.details_dock.close()  # the Record details panel closed
+    assert w.page.mapping_dock.isVisible()  # (its tab neighbour shows instead)
     w.close()
 
     w2 = make_window(size=None)  # as the window restores itself
-    assert (w2.width(), w2.height()) == (711, 533)
-    assert w2.errors_dock.width() == default_width + 70
-    assert not w2.details_dock.isVisible() and w2.errors_dock.isVisible()
+    assert (w2.width(), w2.height()) == (761, 553)
+    assert not w2.page.errors_dock.isVisible()  # no file yet: no empty panels
+    open_and_wait(qtbot, w2, bookings_csv)
+    assert w2.page.errors_dock.isVisible() and w2.page.mapping_dock.isVisible()
+    assert not w2.page.details_dock.isVisible()
 
 
 def test_settings_stay_in_the_test_folder_not_the_users_config(qtbot, make_window, bookings_csv, isolated_settings):

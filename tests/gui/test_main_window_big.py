@@ -132,7 +132,7 @@ def test_bulk_replace_at_a_million_rows_runs_in_the_background(qtbot, make_windo
     w.session.replace_in_column = _recording(w.session.replace_in_column, edited_on)
     probe = LoopGaps(lambda: "editing" if w.is_editing else "")
 
-    assert w.replace("room_type", "DBL", "Double", False, False, []) is None  # running on a worker
+    assert w.edits.replace("room_type", "DBL", "Double", False, False, []) is None  # running on a worker
     assert w.model.read_only  # the grid takes no edits meanwhile
     qtbot.waitUntil(lambda: not w.is_editing and not w.model.read_only, timeout=120_000)
     probe.timer.stop()
@@ -144,7 +144,7 @@ def test_bulk_replace_at_a_million_rows_runs_in_the_background(qtbot, make_windo
         "Double"
     )
     assert w.session.undo_label == "Replace in room_type"
-    w.undo()
+    w.edits.undo()
     qtbot.waitUntil(lambda: not w.is_editing and not w.model.read_only, timeout=120_000)
     assert int((w.session.text["room_type"] == "DBL").sum()) == n_dbl
 
@@ -175,7 +175,7 @@ def test_perf_the_ui_answers_within_half_a_second_during_a_bulk_replace(qtbot, m
     _load(qtbot, w, path)
     probe = LoopGaps()
     baseline = probe.idle(qtbot)
-    assert w.replace("room_type", "DBL", "Double", False, False, []) is None
+    assert w.edits.replace("room_type", "DBL", "Double", False, False, []) is None
     qtbot.waitUntil(lambda: not w.is_editing and not w.model.read_only, timeout=120_000)
     probe.timer.stop()
     worst, _ = probe.worst()

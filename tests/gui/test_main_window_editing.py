@@ -53,7 +53,7 @@ def test_value_map_dialog_maps_whole_values(qtbot, make_window, bookings_csv):
         dlg.accept()
 
     on_modal(fill)
-    w.act_map.trigger()
+    w.acts["actValueMap"].trigger()
     assert w.session.text["country"].tolist() == ["AT", "FR", "US", "GB", "AT", "ES"]
     assert w.session.undo_label == "Map values in country"
 
@@ -129,7 +129,7 @@ def test_header_drift_of_a_known_vendor_is_shown_in_the_banner(qtbot, make_windo
     w = make_window(profiles_dir=profiles)
     open_and_wait(qtbot, w, csv)
     assert w.session.result.profile.name == "acme"
-    assert w.banner_box.isVisible()
-    assert "'Guest' -> 'Guest Name'" in w.banner.text()
-    qtbot.mouseClick(w.banner_close, Qt.MouseButton.LeftButton)
-    assert not w.banner_box.isVisible()
+    assert w.page.notes.isVisible()
+    assert "'Guest' -> 'Guest Name'" in w.page.notes.label.text()
+    qtbot.mouseClick(w.page.notes.close_button, Qt.MouseButton.LeftButton)
+    assert not w.page.notes.isVisible()

@@ -26,7 +26,7 @@ def click_button_named(qtbot, name: str):
 
 def make_edits(qtbot, w) -> None:
     type_into_cell(qtbot, w, 1, "booking_ref", "B002")
-    w.replace("customer_email", r"@example$", "@example.com", regex=True, only_selected=False, rows=[])
+    w.edits.replace("customer_email", r"@example$", "@example.com", regex=True, only_selected=False, rows=[])
     w.session.delete_rows([5])
     w.session.set_value([0, 2], "status", "no_show")
     w.session.undo()  # the operator changed their mind about the status...
@@ -42,18 +42,18 @@ def test_edits_are_restored_exactly_after_a_crash(qtbot, make_window, bookings_c
     expected_invalid = w1.session.result.invalid
     assert expected_invalid == 1  # only the date order is still wrong
     # the crash: the window is abandoned without closing, nothing is cleaned up
-    w1.ask_keep_edits = lambda: "keep"
+    w1.files.ask_keep_edits = lambda _name: "keep"
     w1.hide()
 
     w2 = make_window()
     click_button_named(qtbot, "restoreButton")
     with qtbot.waitSignal(w2.session_loaded, timeout=60_000):
-        assert w2.check_pending_journals() == 1
+        assert w2.files.check_pending_journals() == 1
     s = w2.session
     pd.testing.assert_frame_equal(s.text, expected_text)
     np.testing.assert_array_equal(s.deleted, expected_deleted)
     assert s.result.invalid == expected_invalid
-    assert "Restored" in w2.banner.text()
+    assert "Restored" in w2.page.notes.label.text()
     assert w2.model.data(w2.model.index(1, w2.model.fields.index("booking_ref"))) == "B002"
     # the undo history came back too
     assert s.undo_label == "Edit amount" and s.redo_label is None
@@ -65,13 +65,13 @@ def test_discarding_the_offer_forgets_the_edits(qtbot, make_window, bookings_csv
     w1 = make_window()
     open_and_wait(qtbot, w1, bookings_csv)
     type_into_cell(qtbot, w1, 1, "booking_ref", "B002")
-    w1.ask_keep_edits = lambda: "keep"
+    w1.files.ask_keep_edits = lambda _name: "keep"
     w1.hide()
     assert len(pending_journals(tmp_path / "journal")) == 1
 
     w2 = make_window()
     click_button_named(qtbot, "discardButton")
-    w2.check_pending_journals()
+    w2.files.check_pending_journals()
     assert w2.session is None
     assert pending_journals(tmp_path / "journal") == []
 
@@ -80,7 +80,7 @@ def test_reopening_the_file_offers_its_unsaved_edits(qtbot, make_window, booking
     w1 = make_window()
     open_and_wait(qtbot, w1, bookings_csv)
     type_into_cell(qtbot, w1, 1, "booking_ref", "B002")
-    w1.ask_keep_edits = lambda: "keep"
+    w1.files.ask_keep_edits = lambda _name: "keep"
     w1.hide()
 
     w2 = make_window()
@@ -93,7 +93,7 @@ def test_a_changed_file_is_not_patched_with_old_edits(qtbot, make_window, bookin
     w1 = make_window()
     open_and_wait(qtbot, w1, bookings_csv)
     type_into_cell(qtbot, w1, 1, "booking_ref", "B002")
-    w1.ask_keep_edits = lambda: "keep"
+    w1.files.ask_keep_edits = lambda _name: "keep"
     w1.hide()
     pj = pending_journals(tmp_path / "journal")[0]
     bookings_csv.write_text(bookings_csv.read_text().replace("Ann Smith", "Anne Smith"))
@@ -102,17 +102,17 @@ def test_a_changed_file_is_not_patched_with_old_edits(qtbot, make_window, bookin
     with qtbot.waitSignal(w2.session_loaded, timeout=60_000):
         w2.open_file(bookings_csv, restore=pj)
     assert w2.session.value(1, "booking_ref") is None
-    assert "has changed" in w2.banner.text()
+    assert "has changed" in w2.page.notes.label.text()
 
 
 def test_closing_with_unsaved_edits_can_keep_them_for_later(qtbot, make_window, bookings_csv, tmp_path):
     w1 = make_window()
     open_and_wait(qtbot, w1, bookings_csv)
     type_into_cell(qtbot, w1, 1, "booking_ref", "B002")
-    w1.ask_keep_edits = lambda: "cancel"
+    w1.files.ask_keep_edits = lambda _name: "cancel"
     w1.close()
     assert w1.isVisible() and w1.session is not None  # cancel keeps the window open
-    w1.ask_keep_edits = lambda: "keep"
+    w1.files.ask_keep_edits = lambda _name: "keep"
     w1.close()
     assert not w1.isVisible()
     assert len(pending_journals(tmp_path / "journal")) == 1

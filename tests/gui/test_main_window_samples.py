@@ -32,10 +32,10 @@ def test_sample_opens_and_its_first_error_can_be_reached(qtbot, make_window, sam
     assert w.model.rowCount() == r.records > 0
     assert str(r.invalid) in w.error_panel.summary.text().replace(",", "")
     if r.profile is None:
-        assert "suggested mapping" in w.banner.text()
+        assert "suggested mapping" in w.page.notes.label.text()
     if r.invalid:
         w.view.setFocus()
-        w.go_to_problem(True)
+        w.edits.go_to_problem(True)
         cur = w.view.currentIndex()
         tip = w.model.data(cur, Qt.ItemDataRole.ToolTipRole)
         assert tip and ":" in tip

@@ -19,11 +19,11 @@ def test_clicking_a_sample_opens_it(qtbot, make_window, tmp_path):
     (samples / "vendor_export.csv").write_text(CSV_HEADER + "\n".join(CSV_ROWS) + "\n", encoding="utf-8")
     (samples / "make_samples.py").write_text("# not a vendor file\n", encoding="utf-8")
     w = make_window(samples_dir=samples)
-    assert w.pages.currentWidget() is w.welcome
+    assert w.page.stack.currentWidget() is w.welcome
     assert [p.name for p in w.welcome.file_buttons] == ["vendor_export.csv"]
     with qtbot.waitSignal(w.session_loaded, timeout=60_000):
         qtbot.mouseClick(w.welcome.file_buttons[samples / "vendor_export.csv"], Qt.MouseButton.LeftButton)
-    assert w.pages.currentWidget() is w.view
+    assert w.page.stack.currentWidget() is w.view
     assert w.model.rowCount() == len(CSV_ROWS)
 
 
