@@ -253,8 +253,8 @@ def too_large_cell(label: str, where: str, column: str | None = None) -> Excepti
     col = f" in column {column!r}" if column else ""
     return fail(
         "cell-too-large",
-        f"a value{col} is longer than {MAX_CELL_CHARS:,} characters; a booking export has no such values "
-        "(a broken or unquoted file?)",
+        f"a value{col} is longer than {MAX_CELL_CHARS:,} characters; no booking value is that long "
+        "(a damaged file, a quote never closed, or not a booking export?)",
         label,
         where,
     )
