@@ -297,9 +297,9 @@ def _table_of_arrays(doc: Any, path: str, items: list[Any]) -> tuple[list[Any], 
     """(header, rows, index of the first row) when the records are arrays under a header array."""
     if path == "$" and isinstance(doc, dict):
         cols, data = doc.get("columns"), doc.get("data")
-        tabular = isinstance(cols, list) and isinstance(data, list) and all(isinstance(r, list) for r in data)
-        if tabular and all(not isinstance(c, dict | list) for c in cols):
-            return cols, data, 0
+        if isinstance(cols, list) and isinstance(data, list) and all(isinstance(r, list) for r in data):  # noqa: SIM102
+            if all(not isinstance(c, dict | list) for c in cols):
+                return cols, data, 0
     if not items or not all(isinstance(x, list) for x in items):
         return None
     header = items[0]
