@@ -33,6 +33,24 @@ class Progress:
     message: str = ""
 
 
+class NoMappingError(ProfileError):
+    """The file was read but no column maps to a booking field.  ``raw`` and ``file_problems`` (the
+    reader's findings) let a caller report what the file holds instead of only failing."""
+
+    def __init__(self, raw: RawTable, file_problems: list[Problem], name: str):
+        if len(raw) == 0:
+            why = "the file has no records, so there is nothing to map"
+        else:
+            cols = ", ".join(raw.columns[:12]) + (f" and {len(raw.columns) - 12} more" if len(raw.columns) > 12 else "")
+            why = (
+                f"none of its columns ({cols}) could be mapped to a booking field; map them in a profile "
+                "(--profile, see docs/PROFILES.md)"
+            )
+        super().__init__(Problem(code="no-mapping", message=f"{name}: {why}"))
+        self.raw = raw
+        self.file_problems = list(file_problems)
+
+
 class Cancelled(Exception):
     """The caller asked to stop; nothing was half-applied."""
 
@@ -133,9 +151,7 @@ def run(
         try:
             mapping_profile = suggestion.to_profile(name=path.stem, vendor=vendor)
         except ProfileError as exc:
-            raise ProfileError(
-                Problem(code="no-mapping", message=f"{path.name}: no usable mapping could be suggested ({exc})")
-            ) from exc
+            raise NoMappingError(raw, file_problems, path.name) from exc
     else:
         mapping_profile = profile_obj
     mapped = apply_mapping(raw, mapping_profile, vendor=vendor)

@@ -17,22 +17,30 @@ def fail(message: str, code: int = 2) -> int:
 
 
 def run_pipeline_cli(
-    file: str, profile: str | None, vendor: str | None, show_progress: bool
+    file: str,
+    profile: str | None,
+    vendor: str | None,
+    show_progress: bool,
+    reader_options: dict[str, Any] | None = None,
 ) -> PipelineResult:
     """Run the pipeline, drawing a progress line on a terminal.
 
+    ``reader_options`` (e.g. ``{"encoding": "cp1250"}`` from ``--encoding``) win over the profile's.
     Raises ProblemError (also for an OSError, turned into a one-line message naming the file)."""
     try:
-        return _run(file, profile, vendor, show_progress)
+        return _run(file, profile, vendor, show_progress, reader_options)
     except OSError as exc:
         raise ProblemError(Problem(code="os-error", message=f"{file}: {exc.strerror or exc}")) from exc
 
 
-def _run(file: str, profile: str | None, vendor: str | None, show_progress: bool) -> PipelineResult:
+def _run(
+    file: str, profile: str | None, vendor: str | None, show_progress: bool, reader_options: dict[str, Any] | None
+) -> PipelineResult:
     from booking_desktop.generators import drive
 
     tty = show_progress and sys.stderr.isatty()
-    result = drive(run(Path(file), profile=profile, vendor=vendor), _draw if tty else None)
+    gen = run(Path(file), profile=profile, vendor=vendor, reader_options=reader_options)
+    result = drive(gen, _draw if tty else None)
     if tty:
         print("\r\033[K", end="", file=sys.stderr)
     return result
@@ -43,6 +51,20 @@ def _draw(event: Progress) -> None:
     print(f"\r\033[K{event.stage}{pct} {event.message}", end="", file=sys.stderr, flush=True)
 
 
+def encoding_option(value: str | None) -> dict[str, Any] | None:
+    """Reader options for ``--encoding`` (checked here, so a typo fails before the file is read)."""
+    if not value:
+        return None
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        message = f"unknown encoding {value!r} (e.g. utf-8, cp1252, cp1250, iso8859-7)"
+        raise ProblemError(Problem(code="encoding", message=message)) from None
+    return {"encoding": value}
+
+
 def iter_problem_dicts(result: PipelineResult) -> Iterator[dict[str, Any]]:
     for p in result.file_problems:
         yield p.as_dict()
@@ -50,4 +72,4 @@ def iter_problem_dicts(result: PipelineResult) -> Iterator[dict[str, Any]]:
         yield p.as_dict()
 
 
-__all__ = ["fail", "iter_problem_dicts", "run_pipeline_cli"]
+__all__ = ["encoding_option", "fail", "iter_problem_dicts", "run_pipeline_cli"]

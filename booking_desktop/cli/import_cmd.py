@@ -18,7 +18,7 @@ import os
 import sys
 import time
 
-from booking_desktop.cli.common import fail, run_pipeline_cli
+from booking_desktop.cli.common import encoding_option, fail, run_pipeline_cli
 from booking_desktop.cli.connections_cmd import CliError, add_target_arguments, connect, resolve
 from booking_desktop.errors import ProblemError
 from booking_desktop.pipeline import PipelineResult
@@ -43,6 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=DEFAULT_BATCH_SIZE,
         help=f"records per batch (1-{MAX_BATCH_SIZE}, default {DEFAULT_BATCH_SIZE})",
     )
+    p.add_argument("--encoding", help="read the file in this encoding (wins over the profile's; e.g. cp1250)")
     p.add_argument("--resume", metavar="IMPORT_ID", help="continue an interrupted import")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run_import)
@@ -60,7 +61,8 @@ def run_import(args: argparse.Namespace) -> int:
         return fail(str(exc))
     try:
         try:
-            result = run_pipeline_cli(args.file, args.profile, args.vendor, show_progress=not args.json)
+            options = encoding_option(args.encoding)
+            result = run_pipeline_cli(args.file, args.profile, args.vendor, not args.json, options)
         except ProblemError as exc:
             return fail(str(exc))
         if not _has_vendor(result):

@@ -6,13 +6,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from booking_desktop.cli.common import fail, iter_problem_dicts, run_pipeline_cli
-from booking_desktop.errors import ProblemError
+from booking_desktop.cli.common import encoding_option, fail, iter_problem_dicts, run_pipeline_cli
+from booking_desktop.errors import ProblemError, ProblemTable, Severity
 from booking_desktop.pipeline import PipelineResult
+
+if TYPE_CHECKING:
+    from booking_desktop.pipeline import NoMappingError
 
 SUMMARY_EXAMPLES = 20  # problems listed in the human-readable summary
 
@@ -24,12 +28,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--vendor", help="vendor code (overrides the profile's)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--report", help="write every problem to PATH (.xlsx, .csv or .json)")
+    p.add_argument(
+        "--output",
+        metavar="PATH",
+        help="write the canonical rows (record, location, row status, problems, stored fields) to PATH "
+        "(.csv, .jsonl or .xlsx), to inspect and diff what an import would commit",
+    )
+    p.add_argument("--encoding", help="read the file in this encoding (wins over the profile's; e.g. cp1250)")
     p.set_defaults(func=run_validate)
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from booking_desktop.pipeline import NoMappingError
+
     try:
-        result = run_pipeline_cli(args.file, args.profile, args.vendor, show_progress=not args.json)
+        options = encoding_option(getattr(args, "encoding", None))
+        result = run_pipeline_cli(args.file, args.profile, args.vendor, not args.json, options)
+    except NoMappingError as exc:
+        return _report_unmapped(args, exc)
     except ProblemError as exc:
         return fail(str(exc))
     summary = summarize(result)
@@ -38,6 +54,8 @@ def run_validate(args: argparse.Namespace) -> int:
             write_report(result, Path(args.report))
         except (OSError, ValueError) as exc:
             return fail(f"cannot write report {args.report}: {exc}")
+    if getattr(args, "output", None) and (code := _write_output(result, args.output)):
+        return code
     if args.json:
         summary["errors"] = list(iter_problem_dicts(result))
         json.dump(summary, sys.stdout, ensure_ascii=False, default=str)
@@ -97,3 +115,53 @@ def write_report(result: PipelineResult, path: Path) -> None:
         frame.astype(object).where(frame.notna(), None).to_excel(path, index=False, sheet_name="problems")
     else:
         raise ValueError("report must end in .xlsx, .csv or .json")
+
+
+def _write_output(result: PipelineResult | None, output: str) -> int:
+    from booking_desktop.export import write_rows
+
+    try:
+        write_rows(result, Path(output))
+    except (OSError, ValueError) as exc:
+        return fail(f"cannot write {output}: {exc}")
+    return 0
+
+
+def _report_unmapped(args: argparse.Namespace, exc: NoMappingError) -> int:
+    """A file that was read but has nothing to map is a finding, not a failure: say what the
+    reader found (no records, blank rows, ...) and why nothing maps, and exit 0."""
+    raw = exc.raw
+    notice = exc.problem.__class__(**{**exc.problem.as_dict(), "severity": Severity.WARNING})
+    problems = [*exc.file_problems, notice]
+    if args.output and (code := _write_output(None, args.output)):
+        return code
+    if args.report:
+        try:  # the same writer as for a validated file, over the file-level findings alone
+            found = SimpleNamespace(file_problems=problems, problems=ProblemTable(), raw=raw)
+            write_report(found, Path(args.report))  # type: ignore[arg-type]
+        except (OSError, ValueError) as err:
+            return fail(f"cannot write report {args.report}: {err}")
+    src = raw.source
+    summary = {
+        "file": str(src.path),
+        "format": src.format,
+        "encoding": src.encoding,
+        "profile": None,
+        "vendor": args.vendor,
+        "mapping": {},
+        "records": len(raw),
+        "valid": 0,
+        "invalid": 0,
+        "warnings": 0,
+        "errors_by_code": dict(sorted({p.code: sum(q.code == p.code for q in problems) for p in problems}.items())),
+    }
+    if args.json:
+        summary["errors"] = [p.as_dict() for p in problems]
+        json.dump(summary, sys.stdout, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+        return 0
+    print(f"{summary['file']} ({summary['format']}), nothing mapped")
+    print(f"records: {len(raw)}  columns: {', '.join(raw.columns) or 'none'}")
+    for p in problems:
+        print(f"  [{p.severity}] {p.code}: {p.message}")
+    return 0

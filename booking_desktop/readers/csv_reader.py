@@ -24,27 +24,34 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from booking_desktop.errors import Problem
 from booking_desktop.readers.base import Locations, RawTable, SourceInfo
 from booking_desktop.readers.cleaning import (
+    MAX_CELL_CHARS,
+    MAX_ROW_PROBLEMS,
+    check_width,
     clean_arrays,
     clean_headers,
+    empty_row_problems,
+    empty_rows,
     find_header_row,
     frame_from_arrays,
-    frame_from_columns,
     null_values,
+    too_large_cell,
 )
-from booking_desktop.readers.encoding import Decoded, to_utf8
+from booking_desktop.readers.encoding import Decoded, strip_stray_marks, to_utf8
 from booking_desktop.readers.source import Source, fail, load_source, warning
 
 SAMPLE_BYTES = 64 * 1024
 BLOCK_SIZE = 8 << 20  # pyarrow parses blocks of this size in parallel
 DELIMITERS = (",", ";", "\t", "|", ":", "^", "~")
 _SEP_LINE = re.compile(r"^sep=(.)\s*$")
-_MAX_ROW_PROBLEMS = 100
-csv.field_size_limit(2**31 - 1)
+# A field past the limit stops Python's parser at once (csv.Error), so a 100 MB "cell" is
+# refused while it is read instead of being built first.
+csv.field_size_limit(MAX_CELL_CHARS)
 
 
 class _SlowPath(Exception):
@@ -77,6 +84,7 @@ class _NotUtf8(Exception):
 
 def _read(src: Source, dec: Decoded, options: dict[str, Any]) -> RawTable:
     label = src.label
+    dec = strip_stray_marks(dec, label)
     data = dec.data
     sample = data[:SAMPLE_BYTES]
     truncated = len(data) > SAMPLE_BYTES
@@ -99,7 +107,8 @@ def _read(src: Source, dec: Decoded, options: dict[str, Any]) -> RawTable:
     quote = options.get("quotechar") or '"'
     if not delimiter:
         delimiter = detect_delimiter(text, quote, prefer_tab=Path(src.name).suffix.lower() in (".tsv", ".tab"))
-    records = _sample_records(text, delimiter, quote, truncated, skip_lines)
+    padded = _padded_quotes(data, delimiter, quote)
+    records = _sample_records(text, delimiter, quote, truncated, skip_lines, padded)
     if not records:
         raise fail("empty-file", "the file holds no text", label)
     header_row = options.get("header_row")
@@ -110,6 +119,7 @@ def _read(src: Source, dec: Decoded, options: dict[str, Any]) -> RawTable:
     else:
         idx = find_header_row([r[2] for r in records])
     header_line, header_end, raw_names = records[idx]
+    check_width(len(raw_names), label, f"line {header_line}")
     names, problems = clean_headers(raw_names, label, f"line {header_line}")
     problems = list(dec.problems) + problems
     offset = _offset_after_lines(data, nl_b, header_end)
@@ -122,26 +132,70 @@ def _read(src: Source, dec: Decoded, options: dict[str, Any]) -> RawTable:
         header_row=header_line,
         extra={"quotechar": quote, "newline": {"\n": "LF", "\r": "CR"}[nl]},
     )
+    if padded:
+        info.extra["skipinitialspace"] = True
     if header_line > 1 + skip_lines and header_row is None:
         problems.append(
             warning("title-rows", f"skipped {header_line - 1} line(s) above the header", label, f"line {header_line}")
         )
     has_quotes = data.find(quote.encode(), offset) >= 0
+    ragged: list[tuple[int, int, int]] = []
+    comment_lines: list[int] = []
     try:
+        if padded:
+            raise _SlowPath  # `1, "a"`: only Python's parser skips the space before a quote
         with ThreadPoolExecutor(max_workers=1) as pool:  # count line ends while pyarrow parses
             line_ends = pool.submit(_count_byte, data, offset, nl_b)
             table = _arrow_parse(data, offset, len(names), delimiter, quote, nulls, has_quotes)
             ends = line_ends.result()
         numbers = _line_numbers(table, data, offset, nl_b, header_end + 1, quote, delimiter, ends)
+        columns = table.columns
+        if len(data) - offset > MAX_CELL_CHARS:
+            _check_cell_size(columns, names, numbers, label)
     except _SlowPath:
-        raw = _slow_read(data, offset, names, header_end, delimiter, quote, nulls, info, problems, label)
-        _check_unclosed_quote(raw.frame, raw.locations.numbers, data, offset, quote, nl, label)
-        return raw
+        columns, numbers, ragged, comment_lines = _slow_parse(
+            data, offset, len(names), header_end, delimiter, quote, padded, label
+        )
+        info.extra["slow_path"] = True
+    arrays = clean_arrays(columns, nulls, nulls_done=not info.extra.get("slow_path"))
     if has_quotes:
-        _check_unclosed_quote(table, numbers, data, offset, quote, nl, label)
-    arrays = clean_arrays(table.columns, nulls, nulls_done=True)
+        _check_unclosed_quote(arrays, numbers, data, quote, nl, label)
+    blank, comment = empty_rows(arrays)
+    skipped = blank | comment
+    if skipped.any() or comment_lines:
+        problems += empty_row_problems(blank, comment, numbers, label, comment_lines)
+        keep = np.flatnonzero(~skipped)
+        arrays = [a.take(pa.array(keep)) for a in arrays]
+        numbers = numbers[keep]
+        position = np.full(len(skipped), -1, dtype=np.int64)
+        position[keep] = np.arange(len(keep))
+        ragged = [(line, got, int(position[i])) for line, got, i in ragged if position[i] >= 0]
+    problems += _ragged_problems(ragged, len(names), label)
     frame = frame_from_arrays(names, arrays)
     return RawTable(frame=frame, locations=Locations("line {}", numbers), source=info, problems=problems)
+
+
+def _padded_quotes(data: bytes, delimiter: str, quote: str) -> bool:
+    """True when a quoted field follows padding (``1, "Test line 1"``): pyarrow would keep the quotes
+    and the doubled ``""`` as text.  Two ``bytes.find`` calls decide for nearly every file.  Spaces
+    only: Python's ``skipinitialspace`` skips no tabs."""
+    q = quote.encode()
+    if delimiter == " " or data.find(q) < 0 or data.find(b" " + q) < 0:
+        return False
+    d = re.escape(delimiter.encode())
+    return re.search(rb"(?:^|[\r\n]|" + d + rb") +" + re.escape(q), data) is not None
+
+
+def _check_cell_size(columns: list[Any], names: list[str], numbers: np.ndarray, label: str) -> None:
+    for name, col in zip(names, columns, strict=True):
+        lengths = pc.binary_length(col)
+        longest = pc.max(lengths).as_py()
+        if longest is None or longest <= MAX_CELL_CHARS:
+            continue
+        chars = pc.utf8_length(col)
+        if (pc.max(chars).as_py() or 0) > MAX_CELL_CHARS:
+            row = int(np.argmax(np.asarray(pc.fill_null(chars, 0).to_numpy(zero_copy_only=False))))
+            raise too_large_cell(label, f"line {int(numbers[row])}", name)
 
 
 def detect_delimiter(text: str, quote: str = '"', prefer_tab: bool = False) -> str:
@@ -166,10 +220,10 @@ def detect_delimiter(text: str, quote: str = '"', prefer_tab: bool = False) -> s
 
 
 def _sample_records(
-    text: str, delimiter: str, quote: str, truncated: bool, skip_lines: int
+    text: str, delimiter: str, quote: str, truncated: bool, skip_lines: int, padded: bool = False
 ) -> list[tuple[int, int, list[str]]]:
     """(first line, last line, fields) of the first records, 1-based physical lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote, skipinitialspace=padded)
     out: list[tuple[int, int, list[str]]] = []
     prev = 0
     try:
@@ -244,16 +298,12 @@ def _arrow_parse(
     raise _SlowPath  # pragma: no cover - the loop always returns or raises
 
 
-def _check_unclosed_quote(table: Any, numbers: np.ndarray, data: bytes, offset: int, quote: str, nl: str, label: str):
+def _check_unclosed_quote(arrays: list[Any], numbers: np.ndarray, data: bytes, quote: str, nl: str, label: str):
     """A quote that is never closed swallows every later line into the last
     record's value; both parsers accept that silently, so look for it."""
     if not len(numbers):
         return
-    last = [table[c][len(numbers) - 1] for c in range(len(table.columns))] if isinstance(table, pa.Table) else None
-    if last is not None:
-        values = [v.as_py() for v in last]
-    else:
-        values = table.iloc[-1].tolist()
+    values = [a[len(numbers) - 1].as_py() for a in arrays]
     tail = data[-65536:].rstrip()
     if any(isinstance(v, str) and nl in v and tail.endswith(v.rstrip().encode()) for v in values):
         raise fail(
@@ -382,25 +432,29 @@ def _quotes_toggle(arr: np.ndarray, qpos: np.ndarray, delim: int) -> bool:
     return bool(ok_open.all() and ok_close.all())
 
 
-def _slow_read(
+def _slow_parse(
     data: bytes,
     offset: int,
-    names: list[str],
+    ncols: int,
     header_end: int,
     delimiter: str,
     quote: str,
-    nulls: list[str],
-    info: SourceInfo,
-    problems: list[Problem],
+    padded: bool,
     label: str,
-) -> RawTable:
-    """Python ``csv`` over the whole file: exact lines, tolerant of ragged rows."""
+) -> tuple[list[pa.Array], np.ndarray, list[tuple[int, int, int]], list[int]]:
+    """Python ``csv`` over the whole file: exact lines, tolerant of ragged rows.
+
+    Returns the columns, the line of each record, the ragged rows as (line, fields, position) and
+    the lines of short rows that start with ``#`` (comments, not records).
+    """
+    if len(data) - offset > MAX_CELL_CHARS:
+        _check_runs(data, offset, delimiter, label)
     text = data[offset:].decode("utf-8", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote)
-    ncols = len(names)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote, skipinitialspace=padded)
     columns: list[list[str]] = [[] for _ in range(ncols)]
     numbers: list[int] = []
     ragged: list[tuple[int, int, int]] = []
+    comments: list[int] = []
     prev = 0
     try:
         for fields in reader:
@@ -410,22 +464,61 @@ def _slow_read(
                 continue
             line = header_end + start
             if len(fields) != ncols:
-                ragged.append((line, len(fields), len(numbers) + 1))
+                if len(fields) < ncols and ncols > 1 and fields[0].lstrip().startswith("#"):
+                    comments.append(line)  # `# exported by X, page 2`: its commas make no record
+                    continue
+                ragged.append((line, len(fields), len(numbers)))
                 fields = (fields + [""] * ncols)[:ncols]
             numbers.append(line)
             for col, v in zip(columns, fields, strict=True):
                 col.append(v)
     except csv.Error as exc:
-        raise fail("malformed-csv", str(exc), label, f"line {header_end + reader.line_num}") from None
-    for k, (line, got, record) in enumerate(ragged):
-        if k == _MAX_ROW_PROBLEMS:
+        where = f"line {header_end + prev + 1}"
+        if "field larger than field limit" in str(exc):
+            raise too_large_cell(label, where) from None
+        raise fail("malformed-csv", str(exc), label, where) from None
+    arrays = [pa.array(col, pa.large_string()) for col in columns]
+    return arrays, np.asarray(numbers, dtype=np.int64), ragged, comments
+
+
+def _check_runs(data: bytes, offset: int, delimiter: str, label: str, step: int = 8 << 20) -> None:
+    """Refuse a field longer than the limit before Python's parser copies its line: a run of bytes
+    without a delimiter or line end lies inside one field, whatever the quoting.  Chunked, so the
+    scan needs a few MB whatever the file's size."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    stops = np.zeros(256, dtype=bool)
+    stops[[10, 13, *delimiter.encode()[:1]]] = True
+    last = offset - 1  # position of the last stop byte seen
+    for start in range(offset, len(arr), step):
+        hits = np.flatnonzero(stops[arr[start : start + step]]) + start
+        bounds = np.concatenate(([last], hits))
+        gaps = np.diff(bounds)
+        if gaps.size and gaps.max() - 1 > MAX_CELL_CHARS:
+            at = int(bounds[int(np.argmax(gaps))]) + 1
+            break
+        if hits.size:
+            last = int(hits[-1])
+        elif start + step - last - 1 > MAX_CELL_CHARS:
+            at = last + 1
+            break
+    else:
+        if len(arr) - last - 1 <= MAX_CELL_CHARS:
+            return
+        at = last + 1
+    run = data[at : at + 4 * MAX_CELL_CHARS + 4].decode("utf-8", errors="replace")
+    run = run[: MAX_CELL_CHARS + 1]
+    if len(run.split(delimiter, 1)[0].splitlines()[0]) > MAX_CELL_CHARS:
+        line = data.count(b"\n", 0, at) + 1
+        raise too_large_cell(label, f"line {line}")
+
+
+def _ragged_problems(ragged: list[tuple[int, int, int]], ncols: int, label: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for k, (line, got, position) in enumerate(ragged):
+        if k == MAX_ROW_PROBLEMS:
             problems.append(warning("ragged-row", f"{len(ragged) - k} more rows have the wrong field count", label))
             break
         fix = "extra values were dropped" if got > ncols else "the missing cells are empty"
         p = warning("ragged-row", f"{got} fields where the header has {ncols}; {fix}", label, f"line {line}")
-        problems.append(Problem(**{**p.as_dict(), "severity": p.severity, "row": record}))
-    frame = frame_from_columns(names, columns, nulls)
-    info.extra["slow_path"] = True
-    return RawTable(
-        frame=frame, locations=Locations("line {}", np.asarray(numbers, dtype=np.int64)), source=info, problems=problems
-    )
+        problems.append(Problem(**{**p.as_dict(), "severity": p.severity, "row": position + 1}))
+    return problems
