@@ -159,7 +159,7 @@ def parse_money(
     # signs and brackets around the number: -$5, $-5, 5-, ($5), (5 €)
     minus = _bool(pc.match_substring(pre, "-")) | _bool(pc.ends_with(post, "-"))
     minus |= _bool(pc.starts_with(post, "-"))
-    paren = _bool(pc.starts_with(pre, "(")) & _bool(pc.ends_with(post, ")"))
+    paren = _bool(pc.match_substring(pre, "(")) & _bool(pc.match_substring(post, ")"))
     strip = "-+() "
     pre_mark = pc.utf8_trim(pre, strip)
     post_mark = pc.utf8_trim(post, strip)
