@@ -146,7 +146,47 @@ def parse_money(
 ) -> MoneyParse:
     """Read ``text`` as money.  ``codes`` are the ISO codes accepted as marks (the schema's),
     ``decimal`` the profile's decimal separator (None: proven by the column), ``symbols`` the
-    profile's readings of marks (``{"$": "USD"}``)."""
+    profile's readings of marks (``{"$": "USD"}``).
+
+    Prices repeat (``120.00 EUR`` on many rows), so each distinct text is read once and the
+    results are spread back with one take per output."""
+    encoded = pc.dictionary_encode(arrow_text(text))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    distinct = pd.Series(pd.array(encoded.dictionary, dtype="str"), dtype="str")
+    if len(distinct) * 2 > len(text):
+        return _parse_money(text, codes, decimal, symbols)
+    one = _parse_money(distinct, codes, decimal, symbols)
+    idx = pc.fill_null(encoded.indices, len(distinct))  # missing cells -> one past the end
+    pos = np.asarray(idx.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    def spread_text(s: pd.Series) -> pd.Series:
+        arr = pa.concat_arrays([arrow_text(s), pa.nulls(1, pa.string())])
+        return _series(pc.take(arr, pa.array(pos)), text.index)
+
+    def spread_mask(m: np.ndarray) -> np.ndarray:
+        return np.append(m, False)[pos]
+
+    return MoneyParse(
+        amount=spread_text(one.amount),
+        currency=spread_text(one.currency),
+        mark=spread_text(one.mark),
+        candidates=spread_text(one.candidates),
+        is_number=spread_mask(one.is_number),
+        ambiguous_number=spread_mask(one.ambiguous_number),
+        unknown_mark=spread_mask(one.unknown_mark),
+        ambiguous_mark=spread_mask(one.ambiguous_mark),
+        decimal=one.decimal,
+        decimal_conflict=one.decimal_conflict,
+    )
+
+
+def _parse_money(
+    text: pd.Series,
+    codes: Iterable[str],
+    decimal: str | None,
+    symbols: Mapping[str, str] | None,
+) -> MoneyParse:
     index = text.index
     arr = pc.utf8_trim_whitespace(pc.replace_substring(arrow_text(text), "\u2212", "-"))
     present = _bool(pc.not_equal(arr, ""))
@@ -224,6 +264,8 @@ def parse_money(
     amb_mark = _bool(pc.is_valid(cands)) & has_mark & ~known
     unknown = has_mark & ~known & ~amb_mark
     null = pa.nulls(len(arr), pa.string())
+    # a mark that is no currency: the amount stays as sent too (12O is no "12 in currency O")
+    amount = pc.if_else(pa.array(unknown), arr, amount)
     return MoneyParse(
         amount=_series(amount, index),
         currency=_series(pc.if_else(pa.array(known), code, null), index),

@@ -93,9 +93,9 @@ def test_shared_symbols_name_their_candidates_unless_the_profile_says():
 
 
 def test_unknown_marks_are_reported():
-    m, amounts, currencies = read(["5 doubloons", "approx. 120"])
-    assert amounts == ["5", "120"] and currencies == [None, None]
-    assert m.unknown_mark.tolist() == [True, True]
+    m, amounts, currencies = read(["5 doubloons", "approx. 120", "12O"])
+    assert amounts == ["5 doubloons", "approx. 120", "12O"] and currencies == [None, None, None]
+    assert m.unknown_mark.tolist() == [True, True, True]
 
 
 # -- through the mapping -------------------------------------------------------------------
@@ -170,3 +170,14 @@ def test_country_names_become_codes_and_unknown_names_stay():
     raw = raw_table({"Nat": ["Indonesia", "South Korea", "united kingdom", "DE", "Narnia", None]})
     m = apply_mapping(raw, profile({"country": {"column": "Nat", "country_names": True}}))
     assert [None if pd.isna(v) else v for v in m.text["country"]] == ["ID", "KR", "GB", "DE", "Narnia", None]
+
+
+def test_repeated_prices_are_read_once_and_give_the_same_answer():
+    """A price column repeats its values; each distinct text is read once and spread back."""
+    values = ["€1.234,56", None, "$5", "1.234", "€1.234,56", None, "$5", "12O", "1.234", "€1.234,56"] * 3
+    m = parse_money(pd.Series(values, dtype="str"), CODES)
+    na = [None if pd.isna(v) else v for v in m.amount.tolist()]
+    assert na[:10] == ["1234.56", None, "5", "1234", "1234.56", None, "5", "12O", "1234", "1234.56"]
+    assert m.currency.tolist()[0] == "EUR" and pd.isna(m.currency[2]) and m.candidates[2].startswith("USD")
+    assert m.ambiguous_mark.sum() == 6 and not m.ambiguous_number.any() and m.decimal == ","
+    assert m.unknown_mark.tolist()[:8] == [False] * 7 + [True]
