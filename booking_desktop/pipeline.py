@@ -71,6 +71,7 @@ class PipelineResult:
     record_numbers: np.ndarray | None = None  # 1-based record number per row when rows were dropped
     suggestion: MappingSuggestion | None = None  # when no profile matched (the mapping panel shows it)
     edited_records: np.ndarray | None = None  # 1-based records the operator edited (set by the session's commit)
+    skipped_rows: dict[str, int] = field(default_factory=dict)  # profile row rules: reason -> records left out
 
     def record_numbers_array(self) -> np.ndarray:
         """The file's 1-based record number of each row (``position + 1`` unless rows were dropped)."""
@@ -154,6 +155,13 @@ def run(
             raise NoMappingError(raw, file_problems, path.name) from exc
     else:
         mapping_profile = profile_obj
+    record_numbers, skipped = None, {}
+    if getattr(mapping_profile, "rows", None):  # records that are not bookings (mapping/rows.py)
+        from booking_desktop.mapping.rows import skip_rows
+
+        kept = skip_rows(raw, mapping_profile)
+        raw, record_numbers, skipped = kept.raw, kept.record_numbers, kept.counts
+        file_problems.extend(kept.notices)
     mapped = apply_mapping(raw, mapping_profile, vendor=vendor)
     file_problems.extend(mapped.file_problems)
     _check(cancelled)
@@ -182,6 +190,8 @@ def run(
         rules=rules,
         validation=checked,
         suggestion=suggestion,
+        record_numbers=record_numbers,
+        skipped_rows=skipped,
     )
     yield Progress("done", 3, 3, f"{result.valid:,} valid, {result.invalid:,} invalid")
     return result

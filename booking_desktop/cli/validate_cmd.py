@@ -80,6 +80,7 @@ def summarize(result: PipelineResult) -> dict[str, Any]:
         "vendor": result.vendor,
         "mapping": result.mapping,
         "records": result.records,
+        "skipped": sum(getattr(result, "skipped_rows", {}).values()),
         "valid": result.valid,
         "invalid": result.invalid,
         "warnings": warnings_rows,
@@ -89,7 +90,11 @@ def summarize(result: PipelineResult) -> dict[str, Any]:
 
 def print_summary(result: PipelineResult, s: dict[str, Any]) -> None:
     print(f"{s['file']} ({s['format']}), profile: {s['profile'] or 'none (suggested mapping)'}, vendor: {s['vendor']}")
-    print(f"records: {s['records']}  valid: {s['valid']}  invalid: {s['invalid']}  with warnings: {s['warnings']}")
+    skipped = f"  skipped (not bookings): {s['skipped']}" if s.get("skipped") else ""
+    print(
+        f"records: {s['records']}  valid: {s['valid']}  invalid: {s['invalid']}  with warnings: {s['warnings']}"
+        + skipped
+    )
     for p in result.file_problems:
         print(f"  [{p.severity}] {p.code}: {p.message}")
     if s["errors_by_code"]:

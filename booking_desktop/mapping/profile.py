@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from booking_desktop.mapping.rows import normalize_rules
 from booking_desktop.mapping.spec import (  # noqa: F401 - re-exported: the profile API of record
     CASES,
     DATE_FIELDS,
@@ -62,6 +63,7 @@ class MappingProfile:
     reader: dict[str, Any] = field(default_factory=dict)
     signature: Signature = field(default_factory=Signature)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # row rules, see mapping/rows.py
     source: Path | None = None  # the file it was loaded from
 
     # -- construction ---------------------------------------------------
@@ -88,6 +90,7 @@ class MappingProfile:
             ),
             fields={str(k): _normalize_spec(v) for k, v in (d.get("fields") or {}).items()},
             rules={str(k): dict(v) for k, v in (d.get("rules") or {}).items()},
+            rows=normalize_rules(d.get("rows")),
             source=Path(source) if source is not None else None,
         )
 
@@ -127,6 +130,8 @@ class MappingProfile:
             rules = sorted(self.rules.items(), key=lambda kv: order.get(kv[0], len(order)))
             keys = rule_keys()
             out["rules"] = {k: {rk: v[rk] for rk in keys if rk in v} for k, v in rules}
+        if self.rows:
+            out["rows"] = [dict(r) for r in self.rows]
         return out
 
     def to_yaml(self) -> str:
@@ -183,6 +188,11 @@ def _normalize_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
                 out[k]["subtract"] = True
         elif k == "map":
             out[k] = {str(a): str(b) for a, b in v.items()}
+        elif k == "money":
+            money = dict(v) if isinstance(v, Mapping) else {}
+            if "symbols" in money:
+                money["symbols"] = {str(a): str(b).upper() for a, b in money["symbols"].items()}
+            out[k] = money
         else:
             out[k] = v
     return out
@@ -244,6 +254,8 @@ def _flowify(d: dict[str, Any]) -> dict[str, Any]:
     if "signature" in out:
         out["signature"] = {**out["signature"], "columns": _FlowList(out["signature"]["columns"])}
     out["fields"] = {k: _flow_spec(v) for k, v in out["fields"].items()}
+    if "rows" in out:
+        out["rows"] = [{**r, "when": _Flow(r["when"])} for r in out["rows"]]
     if "rules" in out:
         out["rules"] = {
             k: _Flow({rk: _FlowList(rv) if isinstance(rv, list) else rv for rk, rv in v.items()})

@@ -22,7 +22,7 @@ PROFILE_VERSION = 1
 FORMATS = ("csv", "xlsx", "json", "xml")
 # other names the readers accept for the same formats
 FORMAT_ALIASES = ("tsv", "txt", "excel", "xls", "xlsm", "ods", "ndjson", "jsonl")
-TOP_KEYS = ("version", "name", "vendor", "description", "format", "reader", "signature", "fields", "rules")
+TOP_KEYS = ("version", "name", "vendor", "description", "format", "reader", "signature", "fields", "rules", "rows")
 SOURCE_KEYS = ("column", "concat", "date_parts", "date_add", "sum", "product", "constant", "hash")
 OPTION_KEYS = (
     "sep",
@@ -37,6 +37,8 @@ OPTION_KEYS = (
     "prefix",
     "length",
     "number_duplicates",
+    "money",
+    "country_names",
 )
 FIELD_KEYS = SOURCE_KEYS + OPTION_KEYS
 RULE_KEYS = ("required", "min", "max", "min_length", "max_length", "enum")  # schema.OVERRIDE_KEYS wins
@@ -56,7 +58,10 @@ _OPTION_SOURCES: dict[str, tuple[str, ...]] = {
     "prefix": ("hash",),
     "length": ("hash",),
     "number_duplicates": ("hash",),
+    "money": ("column",),
+    "country_names": ("column",),
 }
+MONEY_KEYS = ("decimal", "symbols")
 # reader options the readers understand; others pass through unchecked (the readers own them)
 _READER_TYPES: dict[str, tuple[type, ...]] = {
     "delimiter": (str,),
@@ -179,7 +184,16 @@ class ProfileChecker:
         else:
             self._fields(fields)
         self._rules(d.get("rules"))
+        self._rows(d.get("rows"))
         return self.problems
+
+    def _rows(self, rows: Any) -> None:
+        if rows is None:
+            return
+        from booking_desktop.mapping.rows import check_row_rules
+
+        for key, msg in check_row_rules(rows):
+            self.add(key, msg)
 
     def _reader(self, r: Any) -> None:
         if r is None:
@@ -255,6 +269,8 @@ class ProfileChecker:
                 self.add(f"{key}.{opt}", f"cannot be used with {kind}")
             elif opt in spec:
                 self._option(name, f"{key}.{opt}", opt, spec[opt], spec)
+        if "money" in spec and "number_locale" in spec:
+            self.add(key, "give only one of money, number_locale (money reads the separators itself)")
         if sum(k in spec for k in ("date_format", "date_order", "datetime_format")) > 1:
             self.add(key, "give only one of date_format, date_order, datetime_format")
         if kind == "date_add" and isinstance(arg, Mapping):
@@ -361,6 +377,37 @@ class ProfileChecker:
                 self.add(key, f"must be a whole number from 8 to {HASH_MAX_LENGTH}")
         elif opt == "number_duplicates" and not isinstance(v, bool):
             self.add(key, "must be true or false")
+        elif opt == "money":
+            self._money(name, key, v)
+        elif opt == "country_names":
+            if name != "country":
+                self.add(key, "only for the country field")
+            if not isinstance(v, bool):
+                self.add(key, "must be true or false")
+
+    def _money(self, name: str, key: str, v: Any) -> None:
+        if v is True or v is None:
+            return
+        if not isinstance(v, Mapping):
+            self.add(key, 'must be true or a mapping such as {decimal: ",", symbols: {"$": USD}}')
+            return
+        for extra in set(v) - set(MONEY_KEYS):
+            self.add(f"{key}.{extra}", f"unknown key; allowed: {', '.join(MONEY_KEYS)}")
+        if "decimal" in v and v["decimal"] not in (".", ","):
+            self.add(f"{key}.decimal", f'must be "." or ",", not {v["decimal"]!r}')
+        symbols = v.get("symbols")
+        if symbols is None:
+            return
+        if not isinstance(symbols, Mapping) or not symbols:
+            self.add(f"{key}.symbols", 'must be a mapping of mark -> ISO code, such as {"$": USD}')
+            return
+        schema = _schema()
+        codes = schema.currencies if schema is not None else {}
+        for mark, code in symbols.items():
+            if not _is_scalar(mark) or not str(mark).strip():
+                self.add(f"{key}.symbols", f"{mark!r} is not a currency mark")
+            elif not isinstance(code, str) or (codes and code.upper() not in codes):
+                self.add(f"{key}.symbols.{mark}", f"{code!r} is not an active ISO 4217 currency code")
 
     def _rules(self, rules: Any) -> None:
         if rules is None:

@@ -26,6 +26,7 @@ from booking_desktop.errors import Problem, ProblemTable, Severity
 from booking_desktop.mapping import dates
 from booking_desktop.mapping.decimals import decimal_product, decimal_sum, normalize_number
 from booking_desktop.mapping.drift import header_key, match_profile
+from booking_desktop.mapping.money import MoneyParse, parse_money, resolve_with_currency
 from booking_desktop.mapping.profile import MappingProfile, canonical_fields, field_ref, spec_refs, spec_source
 from booking_desktop.readers.base import RawTable
 from booking_desktop.readers.cleaning import is_clean_text
@@ -81,6 +82,8 @@ class _Mapper:
         self.problems: list[ProblemTable] = []
         self.file_problems: list[Problem] = []
         self._cache: dict[str, pd.Series] = {}
+        self._money_cache: dict[tuple, MoneyParse] = {}
+        self.money: dict[str, tuple[str, MoneyParse]] = {}  # field -> (column, parse) of money fields
 
     # -- inputs ---------------------------------------------------------
     def column(self, name: str, field_name: str, allow_ref: bool = True) -> pd.Series | None:
@@ -129,6 +132,14 @@ class _Mapper:
             value, how = self.field(name, spec)
             self.out[name] = value
             self.described[name] = how
+        if self.money:
+            self._money_checks()
+        if self.profile.rows:
+            from booking_desktop.mapping.rows import flag_rows
+
+            flags, missing = flag_rows(self.raw, self.profile)
+            self.problems.append(flags)
+            self.file_problems.extend(missing)
         vendor_value = vendor or (None if "vendor" in self.profile.fields else self.profile.vendor)
         if vendor_value:
             self.out["vendor"] = _constant(vendor_value, self.n)
@@ -173,13 +184,100 @@ class _Mapper:
             sep, index = spec["split"]["sep"], int(spec["split"].get("index", 0))
             s = _split(s, sep, index)
             how += f" (part {index} split on {sep!r})"
+        if "money" in spec:
+            s, how = self._money(name, col, s, spec, how)
         if "number_locale" in spec:
             loc = spec["number_locale"]
             s, _ = normalize_number(s, loc.get("decimal", "."), loc.get("thousands", ""))
             how += " (number)"
+        if spec.get("country_names"):
+            from booking_desktop.mapping.countries import names_to_codes
+
+            s = names_to_codes(s)
+            how += " (country names read as codes)"
         if name in ("check_in", "check_out", "booked_at"):
             s, how = self._dates(name, col, s, spec, how)
         return s, how
+
+    def _money(self, name: str, col: str, s: pd.Series, spec: Mapping[str, Any], how: str):
+        """Amount or currency read from a money cell (``Rp1,445,000.00``); problems come later
+        (:meth:`_money_checks`), once every field is known."""
+        from booking_desktop.schema import load_schema
+
+        opts = spec.get("money") or {}
+        symbols = dict(opts.get("symbols") or {})
+        key = (col, opts.get("decimal"), tuple(sorted(symbols.items())))
+        parse = self._money_cache.get(key)
+        if parse is None:
+            parse = parse_money(s, load_schema().currencies, opts.get("decimal"), symbols)
+            self._money_cache[key] = parse
+        self.money[name] = (col, parse)
+        if name == "currency":
+            # the code the mark names; an ambiguous or unknown mark stays as written
+            return parse.currency.fillna(parse.mark), how + " (currency named in the money cell)"
+        read = f", decimal {parse.decimal!r}" if parse.decimal else ""
+        return parse.amount, how + f" (money{read})"
+
+    def _money_checks(self) -> None:
+        """Problems of money cells: separators that read two ways, marks that name no currency or
+        several, and marks that contradict the row's currency column."""
+        cur_entry = self.money.get("currency")
+        for name, (col, parse) in self.money.items():
+            if name == "currency":
+                continue
+            raw = self._cache.get(col)
+            shown = raw if raw is not None else parse.amount
+            if parse.ambiguous_number.any():
+                why = (
+                    "the column has both 1.234,56 and 1,234.56 forms"
+                    if parse.decimal_conflict
+                    else "nothing in the column shows which separator is the decimal one"
+                )
+                msg = (
+                    f"{col} " + shown.fillna("") + f": the separators read two ways (1.234 is 1234 or 1.234); {why}; "
+                    'set money: {decimal: "."} or {decimal: ","} for ' + name + " in the profile"
+                )
+                self.problems.append(
+                    ProblemTable.from_mask(parse.ambiguous_number, name, "ambiguous_number", msg.astype("str"), shown)
+                )
+            if cur_entry is not None and cur_entry[0] == col:
+                continue  # the currency field reports this cell's mark
+            current = self.out.get("currency")
+            if current is not None:
+                mismatch, settled = resolve_with_currency(parse, current)
+                named = parse.currency.fillna("'" + parse.mark.fillna("") + "' (" + parse.candidates.fillna("") + ")")
+                msg = f"{col} " + shown.fillna("") + " is in " + named + ", but currency is " + current.fillna("")
+                self.problems.append(
+                    ProblemTable.from_mask(mismatch, name, "currency_mismatch", msg.astype("str"), shown)
+                )
+                lone = parse.ambiguous_mark & ~settled & ~mismatch
+            else:
+                lone = np.zeros(len(shown), dtype=bool)
+            self._mark_problems(name, col, parse, shown, parse.unknown_mark, lone)
+        if cur_entry is not None:
+            col, parse = cur_entry
+            raw = self._cache.get(col)
+            shown = raw if raw is not None else parse.mark
+            self._mark_problems("currency", col, parse, shown, parse.unknown_mark, parse.ambiguous_mark)
+
+    def _mark_problems(self, name: str, col: str, parse: MoneyParse, shown: pd.Series, unknown, ambiguous) -> None:
+        if unknown.any():
+            msg = f"{col} " + shown.fillna("") + ": '" + parse.mark.fillna("") + "' is no currency symbol or ISO code"
+            self.problems.append(ProblemTable.from_mask(unknown, name, "currency_symbol", msg.astype("str"), shown))
+        if ambiguous.any():
+            msg = (
+                f"{col} "
+                + shown.fillna("")
+                + ": '"
+                + parse.mark.fillna("")
+                + "' may be "
+                + parse.candidates.fillna("")
+                + "; say which in the profile (money: {symbols: {'"
+                + parse.mark.fillna("")
+                + "': CODE}})"
+                + " or map currency from a column"
+            )
+            self.problems.append(ProblemTable.from_mask(ambiguous, name, "currency_symbol", msg.astype("str"), shown))
 
     def _dates(self, name: str, col: str, s: pd.Series, spec: Mapping[str, Any], how: str):
         want_time = name == "booked_at"

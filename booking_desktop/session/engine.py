@@ -30,7 +30,18 @@ if TYPE_CHECKING:
     from booking_desktop.mapping.profile import MappingProfile
     from booking_desktop.validation.validator import ValidationResult
 
-MAPPING_CELL_CODES = frozenset({"transform", "missing_column", "ambiguous_date_format"})
+MAPPING_CELL_CODES = frozenset(
+    {
+        "transform",
+        "missing_column",
+        "ambiguous_date_format",
+        # money cells and row rules (mapping/money.py, mapping/rows.py)
+        "ambiguous_number",
+        "currency_symbol",
+        "currency_mismatch",
+        "not_a_booking",
+    }
+)
 
 
 @dataclasses.dataclass
