@@ -359,3 +359,45 @@ def test_default_limits_are_the_documented_ones():
     assert LIMITS.inflated_bytes == 2_000_000_000
     assert LIMITS.workbook_inflated_bytes == 1_000_000_000
     assert LIMITS.zip_members == 10_000
+
+
+# -- huge cells -----------------------------------------------------------------------------------
+
+
+def _best_time(fn, arg, repeat: int = 5) -> float:
+    import time
+
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn(arg)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def test_normalizing_a_huge_upper_case_cell_is_linear():
+    """A 100 KB upper-case status cell took 258 s: "([A-Z]+)([A-Z][a-z])" backtracked over every
+    run of capitals.  16 times the text must cost about 16 times as much, not 256 times."""
+    from booking_desktop.mapping.sniff import normalize_text
+
+    assert normalize_text("checkInDate") == "check in date"
+    assert normalize_text("HTMLParser") == "html parser"
+    assert normalize_text("Guest name(s)") == "guest name"
+    small, big = "A" * 4_000 + "b", "A" * 64_000 + "b"
+    assert normalize_text(big) == "a" * 63_999 + " ab"
+    ratio = _best_time(normalize_text, big) / _best_time(normalize_text, small)
+    assert ratio < 80, f"64,000 characters cost {ratio:.0f}x 4,000 (quadratic is 256x)"
+
+
+def test_huge_upper_case_status_cell_is_validated(tmp_path):
+    """The suggested-mapping path looks at status values; the file is read, mapped and checked."""
+    from booking_desktop.pipeline import run_to_end
+
+    rows = [f"B-{i},Ann Lee,2024-01-02,2024-01-05,120.50,EUR,confirmed" for i in range(5)]
+    rows[2] = rows[2].replace("confirmed", "A" * 100_000)
+    path = tmp_path / "export.csv"
+    path.write_text("booking id,guest,check in,check out,price,cur,state\n" + "\n".join(rows) + "\n")
+    result = run_to_end(path)
+    assert result.records == 5
+    third = result.problems.frame.query("row == 2")
+    assert ("status", "enum") in set(zip(third["field"], third["code"], strict=True))
