@@ -122,8 +122,13 @@ def check_workbook_zip(data: bytes, kind: str, label: str) -> None:
             if any(is_encrypted(i) for i in infos) or (kind == "ods" and _ods_encrypted(zf)):
                 raise fail("encrypted-workbook", ENCRYPTED_TEXT, label)
             left = limit
+            cells = _CellCounter(label)
             for info in infos:
-                inflate_member(zf, info, label, left, keep=False, subject="the workbook", limit_shown=limit)
+                sheet = info.filename.startswith("xl/worksheets/")
+                inflate_member(
+                    zf, info, label, left, keep=False, subject="the workbook", limit_shown=limit,
+                    on_block=cells if sheet else None,
+                )  # fmt: skip
                 left -= info.file_size
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
         raise fail("corrupt-workbook", f"the workbook is truncated or damaged ({exc})", label) from None
@@ -131,6 +136,20 @@ def check_workbook_zip(data: bytes, kind: str, label: str) -> None:
         if exc.problem.code == "corrupt-archive":
             raise fail("corrupt-workbook", f"the workbook is damaged: {exc.problem.message}", label) from None
         raise
+
+
+class _CellCounter:
+    """Counts ``<c>`` elements of XLSX sheet XML block by block and refuses past the limit (a cell
+    split between two blocks goes uncounted: a few per megabyte)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.cells = 0
+
+    def __call__(self, block: bytes) -> None:
+        self.cells += block.count(b"<c ") + block.count(b"<c>")
+        if self.cells > LIMITS.workbook_cells:
+            raise fail("too-large", f"the workbook holds more than {LIMITS.workbook_cells:,} cells (limit)", self.label)
 
 
 def _ods_encrypted(zf: zipfile.ZipFile) -> bool:

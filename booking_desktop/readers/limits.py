@@ -21,6 +21,9 @@ class Limits:
     #: decompressed bytes of every part of an XLSX/ODS workbook together (its cells are held as
     #: Python objects, several times the XML's size)
     workbook_inflated_bytes: int = 1_000_000_000
+    #: cells of an XLSX's sheets together (counted in the XML while it streams): calamine and
+    #: Python hold 60-100 bytes per cell, and the densest XML spends 15 bytes on one
+    workbook_cells: int = 25_000_000
     #: members of a zip archive (an XLSX/ODS is one too)
     zip_members: int = 10_000
     #: names a message lists before "…"

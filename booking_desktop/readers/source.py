@@ -363,12 +363,14 @@ def inflate_member(
     keep: bool = True,
     subject: str | None = None,
     limit_shown: int | None = None,
+    on_block: Callable[[bytes], None] | None = None,
 ) -> bytes:
     """One member's bytes, counted while they stream: refused past ``limit`` or past the size the
     archive declares for it (zipfile alone stops at the declared size without a word; other
     readers, calamine's among them, do not), and checked against its CRC-32.
     ``keep=False`` only measures (returns b"").  ``subject``/``limit_shown``: what the refusal
-    names (a workbook checks each part against what is left of one limit)."""
+    names (a workbook checks each part against what is left of one limit); ``on_block`` sees
+    each decompressed block."""
     shown = names_text([info.filename], 1)
     too_large = fail("too-large", f"{subject or shown} inflates past {size_text(limit_shown or limit)} (limit)", label)
     if info.file_size > limit:
@@ -391,6 +393,8 @@ def inflate_member(
                     label,
                 )
             crc = zlib.crc32(block, crc)
+            if on_block is not None:
+                on_block(block)
             if keep:
                 out.append(block)
     if total != info.file_size or crc != info.CRC:

@@ -326,6 +326,16 @@ def test_workbook_inflating_past_the_limit_is_refused_before_calamine_reads_it(t
     assert str(exc) == "big.xlsx: the workbook inflates past 50 KB (limit)"
 
 
+def test_workbook_with_too_many_cells_is_refused_before_calamine_holds_them(tmp_path):
+    """Dense sheet XML (15 bytes a cell) costs calamine and Python 60-100 bytes a cell: the cells
+    are counted while the sheet streams."""
+    path = small_xlsx(tmp_path / "dense.xlsx", 3000)  # 6,002 cells
+    with overridden(workbook_cells=6_100):
+        assert len(read_file(path).frame) == 3000
+    with overridden(workbook_cells=5_000):
+        assert str(refusal(path)) == "dense.xlsx: the workbook holds more than 5,000 cells (limit)"
+
+
 def test_workbook_part_inflating_past_its_declared_size_is_refused(tmp_path):
     path = small_xlsx(tmp_path / "liar.xlsx", 3000)
     path.write_bytes(patch_declared_size(path.read_bytes(), "xl/worksheets/sheet1.xml", 100))
