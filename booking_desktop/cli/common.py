@@ -12,7 +12,9 @@ from booking_desktop.pipeline import PipelineResult, Progress, run
 
 
 def fail(message: str, code: int = 2) -> int:
-    print(f"booking-desktop-cli: {message}", file=sys.stderr)
+    from booking_desktop.cli.output import printable
+
+    print(f"booking-desktop-cli: {printable(message)}", file=sys.stderr)  # a file name cannot forge a line
     return code
 
 
@@ -48,7 +50,9 @@ def _run(
 
 def _draw(event: Progress) -> None:
     pct = f" {100 * event.done // event.total:3d}%" if event.total else ""
-    print(f"\r\033[K{event.stage}{pct} {event.message}", end="", file=sys.stderr, flush=True)
+    from booking_desktop.cli.output import printable
+
+    print(f"\r\033[K{event.stage}{pct} {printable(event.message)}", end="", file=sys.stderr, flush=True)
 
 
 def encoding_option(value: str | None) -> dict[str, Any] | None:
@@ -66,10 +70,9 @@ def encoding_option(value: str | None) -> dict[str, Any] | None:
 
 
 def iter_problem_dicts(result: PipelineResult) -> Iterator[dict[str, Any]]:
-    for p in result.file_problems:
-        yield p.as_dict()
-    for p in result.problems.problems(result.raw.locations):
-        yield p.as_dict()
+    from booking_desktop.cli.output import problem_dicts
+
+    yield from problem_dicts(result)
 
 
 __all__ = ["encoding_option", "fail", "iter_problem_dicts", "run_pipeline_cli"]

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from booking_desktop.cli.common import encoding_option, fail, iter_problem_dicts, run_pipeline_cli
+from booking_desktop.cli.common import encoding_option, fail, run_pipeline_cli
+from booking_desktop.cli.output import defuse_csv_column, printable, problem_dicts, write_xlsx
 from booking_desktop.errors import ProblemError, ProblemTable, Severity
 from booking_desktop.pipeline import PipelineResult
 
@@ -57,9 +58,8 @@ def run_validate(args: argparse.Namespace) -> int:
     if getattr(args, "output", None) and (code := _write_output(result, args.output)):
         return code
     if args.json:
-        summary["errors"] = list(iter_problem_dicts(result))
-        json.dump(summary, sys.stdout, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
+        summary["errors"] = problem_dicts(result)
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False, default=str) + "\n")  # one C-encoded string
     else:
         print_summary(result, summary)
     return 0
@@ -89,35 +89,43 @@ def summarize(result: PipelineResult) -> dict[str, Any]:
 
 
 def print_summary(result: PipelineResult, s: dict[str, Any]) -> None:
-    print(f"{s['file']} ({s['format']}), profile: {s['profile'] or 'none (suggested mapping)'}, vendor: {s['vendor']}")
+    # every line through printable(): a file name or cell value holding a newline prints escaped,
+    # so no vendor text can forge a line of this summary
+    def say(text: str) -> None:
+        print(printable(text))
+
+    say(f"{s['file']} ({s['format']}), profile: {s['profile'] or 'none (suggested mapping)'}, vendor: {s['vendor']}")
     skipped = f"  skipped (not bookings): {s['skipped']}" if s.get("skipped") else ""
-    print(
+    say(
         f"records: {s['records']}  valid: {s['valid']}  invalid: {s['invalid']}  with warnings: {s['warnings']}"
         + skipped
     )
     for p in result.file_problems:
-        print(f"  [{p.severity}] {p.code}: {p.message}")
+        say(f"  [{p.severity}] {p.code}: {p.message}")
     if s["errors_by_code"]:
-        print("problems by code:")
+        say("problems by code:")
         for code, n in s["errors_by_code"].items():
-            print(f"  {code:24} {n}")
+            say(f"  {code:24} {n}")
     for shown, p in enumerate(result.problems.problems(result.raw.locations)):
         if shown == SUMMARY_EXAMPLES:
-            print(f"  ... {len(result.problems) - shown} more (use --json or --report)")
+            say(f"  ... {len(result.problems) - shown} more (use --json or --report)")
             break
-        print(f"  record {p.row} ({p.location}) {p.field}: [{p.severity}] {p.code}: {p.message}")
+        say(f"  record {p.row} ({p.location}) {p.field}: [{p.severity}] {p.code}: {p.message}")
 
 
 def write_report(result: PipelineResult, path: Path) -> None:
-    rows = list(iter_problem_dicts(result))
+    """Every problem to ``path``.  Vendor text that a spreadsheet would run as a formula (``=``,
+    ``+``, ``-``, ``@``, tab, CR first) is written as text: ``'``-prefixed in the CSV, typed as
+    text in the XLSX (see ``cli/output.py``)."""
+    rows = problem_dicts(result)
     frame = pd.DataFrame(rows, columns=["row", "field", "code", "severity", "message", "value", "location"])
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        frame.to_csv(path, index=False)
+        frame.apply(defuse_csv_column).to_csv(path, index=False)
     elif suffix == ".json":
         path.write_text(json.dumps(rows, ensure_ascii=False, default=str, indent=1), encoding="utf-8")
     elif suffix == ".xlsx":
-        frame.astype(object).where(frame.notna(), None).to_excel(path, index=False, sheet_name="problems")
+        write_xlsx(frame, path, sheet="problems")
     else:
         raise ValueError("report must end in .xlsx, .csv or .json")
 
@@ -165,8 +173,8 @@ def _report_unmapped(args: argparse.Namespace, exc: NoMappingError) -> int:
         json.dump(summary, sys.stdout, ensure_ascii=False, default=str)
         sys.stdout.write("\n")
         return 0
-    print(f"{summary['file']} ({summary['format']}), nothing mapped")
-    print(f"records: {len(raw)}  columns: {', '.join(raw.columns) or 'none'}")
+    print(printable(f"{summary['file']} ({summary['format']}), nothing mapped"))
+    print(printable(f"records: {len(raw)}  columns: {', '.join(raw.columns) or 'none'}"))
     for p in problems:
-        print(f"  [{p.severity}] {p.code}: {p.message}")
+        print(printable(f"  [{p.severity}] {p.code}: {p.message}"))
     return 0

@@ -81,7 +81,7 @@ def supported_extensions() -> dict[str, str]:
     return dict(sorted(_BY_EXTENSION.items()))
 
 
-CONTAINER_EXTENSIONS = (".gz", ".zip")  # unwrapped by readers.source before parsing
+CONTAINER_EXTENSIONS = (".gz", ".bz2", ".xz", ".zip")  # unwrapped by readers.source before parsing
 
 
 def openable_extensions() -> list[str]:
@@ -213,7 +213,7 @@ def _alias(fmt: str) -> str:
 
 def _supported() -> str:
     exts = " ".join(supported_extensions())
-    return f"supported formats: {', '.join(supported_formats())} ({exts}, also inside .gz or .zip)"
+    return f"supported formats: {', '.join(supported_formats())} ({exts}, also inside .gz, .bz2, .xz or .zip)"
 
 
 def _totals_row(raw: RawTable, src: Source, drop: bool) -> RawTable:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,22 @@ import numpy as np
 import pyarrow as pa
 import python_calamine as cal
 
+from booking_desktop.errors import ReadError
 from booking_desktop.readers.base import Locations, RawTable, SourceInfo
 from booking_desktop.readers.cleaning import clean_headers, find_header_row, frame_from_columns, null_values
-from booking_desktop.readers.source import Source, fail, load_source, sniff, warning
+from booking_desktop.readers.limits import LIMITS, size_text
+from booking_desktop.readers.source import (
+    Source,
+    check_zip_members,
+    fail,
+    inflate_member,
+    is_encrypted,
+    load_source,
+    sniff,
+    warning,
+)
+
+ENCRYPTED_TEXT = "the workbook is password-protected; save it without a password"
 
 
 class ExcelReader:
@@ -37,16 +52,16 @@ class ExcelReader:
         label = src.label
         kind = sniff(src.data)
         if kind == "encrypted-workbook":
-            raise fail("encrypted-workbook", "the workbook is password-protected; save it without a password", label)
+            raise fail("encrypted-workbook", ENCRYPTED_TEXT, label)
+        if kind in ("xlsx", "ods"):
+            check_workbook_zip(src.data, kind, label)
         try:
             wb = cal.CalamineWorkbook.from_filelike(io.BytesIO(src.data))
             sheets = list(wb.sheet_names)
             name, sheet, rows = _pick_sheet(wb, sheets, options.get("sheet"), label)
             start = sheet.start or (0, 0)
         except cal.PasswordError:
-            raise fail(
-                "encrypted-workbook", "the workbook is password-protected; save it without a password", label
-            ) from None
+            raise fail("encrypted-workbook", ENCRYPTED_TEXT, label) from None
         except (cal.ZipError, cal.XmlError) as exc:
             raise fail("corrupt-workbook", f"the workbook is truncated or damaged ({exc})", label) from None
         except cal.CalamineError as exc:
@@ -90,6 +105,60 @@ class ExcelReader:
         frame = frame_from_columns(names, columns, null_values(options))
         numbers = np.asarray(keep_rows, dtype=np.int64) + info.header_row + 1
         return RawTable(frame, Locations(template, numbers), info, problems + hp)
+
+
+def check_workbook_zip(data: bytes, kind: str, label: str) -> None:
+    """Refuse an XLSX/ODS that would inflate past the limit *before* calamine holds it: the sizes
+    the zip declares, then the sizes its parts really inflate to (counted while they stream,
+    nothing kept: a part may declare a few bytes and inflate to gigabytes), and an encrypted ODS
+    (LibreOffice keeps the zip and encrypts the parts; its manifest says so)."""
+    limit = LIMITS.workbook_inflated_bytes
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            check_zip_members(zf, label, "workbook")
+            infos = zf.infolist()
+            if sum(i.file_size for i in infos) > limit:
+                raise fail("too-large", f"the workbook inflates past {size_text(limit)} (limit)", label)
+            if any(is_encrypted(i) for i in infos) or (kind == "ods" and _ods_encrypted(zf)):
+                raise fail("encrypted-workbook", ENCRYPTED_TEXT, label)
+            left = limit
+            cells = _CellCounter(label)
+            for info in infos:
+                sheet = info.filename.startswith("xl/worksheets/")
+                inflate_member(
+                    zf, info, label, left, keep=False, subject="the workbook", limit_shown=limit,
+                    on_block=cells if sheet else None,
+                )  # fmt: skip
+                left -= info.file_size
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
+        raise fail("corrupt-workbook", f"the workbook is truncated or damaged ({exc})", label) from None
+    except ReadError as exc:
+        if exc.problem.code == "corrupt-archive":
+            raise fail("corrupt-workbook", f"the workbook is damaged: {exc.problem.message}", label) from None
+        raise
+
+
+class _CellCounter:
+    """Counts ``<c>`` elements of XLSX sheet XML block by block and refuses past the limit (a cell
+    split between two blocks goes uncounted: a few per megabyte)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.cells = 0
+
+    def __call__(self, block: bytes) -> None:
+        self.cells += block.count(b"<c ") + block.count(b"<c>")
+        if self.cells > LIMITS.workbook_cells:
+            raise fail("too-large", f"the workbook holds more than {LIMITS.workbook_cells:,} cells (limit)", self.label)
+
+
+def _ods_encrypted(zf: zipfile.ZipFile) -> bool:
+    try:
+        info = zf.getinfo("META-INF/manifest.xml")
+    except KeyError:
+        return False
+    manifest = inflate_member(zf, info, "manifest", min(info.file_size, 10_000_000))
+    return b"encryption-data" in manifest
 
 
 # A sheet's column: a tuple of cells, or a column of the 2-D object array the rows became.
