@@ -125,3 +125,24 @@ def test_unknown_or_empty_lists_never_invent_a_record(write, body):
         )
     )
     assert len(raw) == 0 and "no-records" in codes(raw)
+
+
+def test_the_built_in_profile_maps_each_reservation_onto_a_valid_booking(write):
+    from booking_desktop.pipeline import run_to_end
+
+    result = run_to_end(write("notif.xml", m.RES_NOTIF))
+    assert result.profile is not None and result.profile.name == "ota_hotel_reservations"
+    assert (result.records, result.valid) == (2, 2)
+    t = result.text
+    assert t.loc[0, ["vendor", "booking_ref", "status", "customer_name", "check_in", "check_out"]].tolist() == [
+        "SITEMINDER", "BDC-4711", "confirmed", "Ana Silva", "2024-06-10", "2024-06-12",
+    ]  # fmt: skip
+    assert t.loc[0, ["adults", "children", "amount", "currency", "room_type", "channel", "country"]].tolist() == [
+        "2", "2", "250.50", "EUR", "Double Room Sea View", "Booking.com", "PT",
+    ]  # fmt: skip
+    assert t["status"].tolist() == ["confirmed", "cancelled"]
+    assert t.loc[1, "booked_at"] == "2024-04-20T17:05:00Z"
+    alpine = run_to_end(write("ab.xml", m.ALPINEBITS), vendor="ALPINE-CM")
+    assert alpine.valid == 2 and alpine.text["status"].tolist() == ["pending", "cancelled"]
+    no_vendor = run_to_end(write("ab2.xml", m.ALPINEBITS))
+    assert no_vendor.invalid == 2 and "ota-no-sender" in [p.code for p in no_vendor.file_problems]
