@@ -58,9 +58,12 @@ def xml_members(names: list[str]) -> list[str]:
 
 
 def zip_is_batch(path: Path) -> bool:
-    """Does this zip hold several XML files (and no other data file)?"""
+    """Does this zip hold several XML files (and no other data file)?  Only a regular file is
+    looked into (a FIFO named .zip would block; load_source refuses it with a clear message)."""
     from booking_desktop.readers.base import format_for_path
 
+    if not path.is_file():
+        return False
     try:
         with zipfile.ZipFile(path) as zf:
             data = [i.filename for i in _zip_members(zf) if format_for_path(Path(i.filename)) is not None]

@@ -146,3 +146,13 @@ def test_entity_bomb_inside_an_ota_message_is_refused(write):
         read_file(write("bomb.xml", bomb))
     assert exc.value.problem.code == "xml-forbidden" and "entity declaration" in str(exc.value)
     assert codes(read_file(write("fine.xml", m.ALPINEBITS))) == ["ota-no-sender"]
+
+
+def test_a_fifo_named_zip_is_not_opened_to_look_for_a_batch(tmp_path):
+    import os
+
+    from booking_desktop.readers.batch import zip_is_batch
+
+    fifo = tmp_path / "pipe.zip"
+    os.mkfifo(fifo)
+    assert zip_is_batch(fifo) is False  # returns at once: opening it would block until a writer comes
