@@ -29,6 +29,7 @@ from booking_desktop.readers.base import (
     register,
     supported_formats,
 )
+from booking_desktop.readers.batch import read_batch, zip_is_batch
 from booking_desktop.readers.cleaning import null_values, totals_row_kind
 from booking_desktop.readers.csv_reader import CsvReader
 from booking_desktop.readers.excel_reader import ExcelReader
@@ -57,7 +58,7 @@ _GENERIC_TEXT = {".txt", ".dat", ""}
 _STRONG = {"xlsx": "excel", "ods": "excel", "xls": "excel", "json": "json", "xml": "xml"}
 _KNOWN_OPTIONS = {
     "encoding", "delimiter", "quotechar", "header_row", "null_values", "extra_null_values", "sheet",
-    "drop_totals_row", "record_path", "arrays", "member",
+    "drop_totals_row", "record_path", "arrays", "member", "ota",
 }  # fmt: skip
 _EXPECTED = (
     ValueError,
@@ -104,6 +105,8 @@ def read_file(path: str | Path, options: dict[str, Any] | None = None, format: s
     format = format or fmt_opt
     path = Path(path)
     unknown = sorted(set(options) - _KNOWN_OPTIONS)
+    if path.is_dir() or (not options.get("member") and path.suffix.lower() == ".zip" and zip_is_batch(path)):
+        return _read_batch(path, options, given, unknown)  # a folder or zip of OTA messages
     src = load_source(path, options)
     problems: list[Problem] = list(src.problems)
     if unknown:
@@ -138,9 +141,20 @@ def read_file(path: str | Path, options: dict[str, Any] | None = None, format: s
     if fmt in ("csv", "excel"):
         raw = _totals_row(raw, src, bool(options.get("drop_totals_row", False)))
     raw.problems = problems + raw.problems
-    if len(raw.frame) == 0:
+    if len(raw.frame) == 0 and not any(p.code == "no-records" for p in raw.problems):
         what = "only a header" if raw.columns else "no records"
         raw.problems.append(warning("no-records", f"the file has {what}; nothing to import", src.label))
+    return raw
+
+
+def _read_batch(path: Path, options: dict[str, Any], given: dict[str, Any], unknown: list[str]) -> RawTable:
+    raw = read_batch(path, options)
+    raw.cells_clean = "" in null_values(options)
+    raw.source.extra["options"] = given
+    if unknown:
+        raw.problems.insert(0, warning("unknown-option", f"ignored unknown option(s): {', '.join(unknown)}", path.name))
+    if len(raw.frame) == 0 and not any(p.code == "no-records" for p in raw.problems):
+        raw.problems.append(warning("no-records", "the messages hold no reservations; nothing to import", path.name))
     return raw
 
 

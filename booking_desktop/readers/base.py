@@ -39,6 +39,34 @@ class Locations:
         return Locations(self.template, self.numbers[np.asarray(positions, dtype=np.int64)])
 
 
+@dataclass(frozen=True)
+class MixedLocations(Locations):
+    """Records whose places follow several templates: the reservations of a batch of OTA messages
+    (``a.zip!res_001.xml /OTA_HotelResNotifRQ/…/HotelReservation[{}]``) or the rooms of one
+    reservation.  ``which[i]`` picks the template of record ``i``; ``template`` is the first one."""
+
+    templates: tuple[str, ...] = ()
+    which: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def __getitem__(self, i: int) -> str:
+        return self.templates[int(self.which[i])].format(int(self.numbers[i]))
+
+    def take(self, positions: np.ndarray | list[int]) -> Locations:
+        pos = np.asarray(positions, dtype=np.int64)
+        return MixedLocations(self.template, self.numbers[pos], self.templates, self.which[pos])
+
+
+def build_locations(places: list[tuple[str, int]]) -> Locations:
+    """Locations from ``(template, number)`` per record: plain when they share one template."""
+    templates: dict[str, int] = {}
+    which = np.fromiter((templates.setdefault(t, len(templates)) for t, _ in places), np.int64, len(places))
+    numbers = np.fromiter((n for _, n in places), np.int64, len(places))
+    if len(templates) <= 1:
+        return Locations(next(iter(templates), "{}"), numbers)
+    names = tuple(templates)
+    return MixedLocations(names[0], numbers, names, which)
+
+
 @dataclass
 class SourceInfo:
     path: Path
