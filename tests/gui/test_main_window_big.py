@@ -16,7 +16,7 @@ import pytest
 from gui_helpers import LoopGaps
 
 from booking_desktop import pipeline
-from booking_desktop.gui import main_window
+from booking_desktop.gui import file_controller
 from booking_desktop.validation import validator
 
 pytestmark = [pytest.mark.gui, pytest.mark.big]
@@ -90,7 +90,7 @@ def test_million_row_load_keeps_the_event_loop_answering(qtbot, make_window, mil
     (no repaint, no Cancel) for the whole load; then each cell edit re-validated every row."""
     path, profiles = million_csv
     loaded_on, cached_on = Threads(), Threads()
-    monkeypatch.setattr(main_window, "fill_column_cache", _recording(main_window.fill_column_cache, cached_on))
+    monkeypatch.setattr(file_controller, "fill_column_cache", _recording(file_controller.fill_column_cache, cached_on))
     w = make_window(profiles_dir=profiles, pipeline_run=_recording(pipeline.run, loaded_on))
     probe = _load(qtbot, w, path)
 
