@@ -29,6 +29,7 @@ class ConnectionManager(QObject):
         self.target: Any = None  # storage.client.ConnectionTarget; None = the local database
         self.name: str | None = None
         self.status = status  # a ConnectionStatusWidget, or None
+        self._stopped = False  # the window closed: no more health checks start
         if status is not None:
             status.health_changed.connect(self.health.emit)
 
@@ -63,6 +64,8 @@ class ConnectionManager(QObject):
     def restore(self, parent: QWidget) -> None:
         """Use the connection chosen in an earlier run again.  When it cannot be (removed, or its
         password prompt cancelled) the operator is told that commits go to the local database."""
+        if self._stopped:  # the window closed before this ran
+            return
         name = str(recent_files.settings().value(SETTINGS_KEY) or "")
         target = None
         if name:
@@ -86,12 +89,13 @@ class ConnectionManager(QObject):
 
     def stop(self) -> None:
         """The window is closing: no more health checks; stop the local database this app started."""
+        self._stopped = True
         if self.status is not None:
             self.status.stop()
         self.local_db.stop_owned()
 
     def _watch(self) -> None:
-        if self.status is None:
+        if self.status is None or self._stopped:
             return
         if self.target is None:
             self.status.set_connection(None, status_widgets.local_database_ping(self.local_db))
