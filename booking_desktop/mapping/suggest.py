@@ -76,6 +76,7 @@ from booking_desktop.mapping.suggest_evidence import (
     expand,
     header_score,
     rate_score,
+    shortlisted,
     single_column_candidate,
     vocabulary,
 )
@@ -159,6 +160,8 @@ MIN_CONFIDENCE = 0.5  # below this a field stays unmapped
 ALTERNATIVE_MIN = 0.2  # candidates below this are not offered as alternatives
 MAX_ALTERNATIVES = 4
 HASH_REF_LENGTH = 16
+MAX_SAMPLE_CELLS = 2_000_000  # a wide file's content is judged on fewer rows (see _sample_rows)
+MIN_SAMPLE_ROWS = 200
 
 
 # -- the engine ------------------------------------------------------------------
@@ -173,20 +176,22 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
     frame = raw.frame
     all_columns = [str(c) for c in frame.columns]
     columns = [c for c in all_columns if c != ""]  # a profile cannot name a blank header (readers rename them)
-    sample = _sample(frame, sample_size)
+    rows = _sample_rows(len(frame), len(all_columns), sample_size)
+    sample = _Sample(frame, rows)
     status_words = frozenset(vocab.status_synonyms)
-    sniffs = sniff_frame(sample, status_words)
+    sniffs = sniff_frame(frame, status_words, rows=rows)
     headers = {c: expand(normalize_text(c)) for c in columns}
 
     candidates: dict[str, list[Candidate]] = {f: [] for f in SUGGESTED_FIELDS}
-    rate_like = {c: rate_score(headers[c]) for c in columns}
-    for c in columns:
-        for fld in SUGGESTED_FIELDS:
-            cand = single_column_candidate(fld, c, headers[c], sniffs[c], vocab, rate_like[c])
-            if cand is not None:
-                candidates[fld].append(cand)
-    for cand in composite_candidates(columns, headers, sniffs, vocab, rate_like):
-        candidates[cand.field].append(cand)
+    with shortlisted(headers.values(), _all_synonyms(vocab)):
+        rate_like = {c: rate_score(headers[c]) for c in columns}
+        for c in columns:
+            for fld in SUGGESTED_FIELDS:
+                cand = single_column_candidate(fld, c, headers[c], sniffs[c], vocab, rate_like[c])
+                if cand is not None:
+                    candidates[fld].append(cand)
+        for cand in composite_candidates(columns, headers, sniffs, vocab, rate_like):
+            candidates[cand.field].append(cand)
     for cand in stay_candidates(columns, sniffs, sample):
         candidates[cand.field].append(cand)
     for fld in candidates:
@@ -239,6 +244,12 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
     )
 
 
+def _all_synonyms(vocab: Vocabulary) -> list[str]:
+    """Every synonym a header is scored against (fields, nightly rates, name parts, lead times)."""
+    words = [w for syns in vocab.header_synonyms.values() for w in syns]
+    return [*words, *RATE_SYNONYMS, *FIRST_NAME_SYNONYMS, *LAST_NAME_SYNONYMS, *LEAD_TIME_SYNONYMS]
+
+
 def _hash_ref_candidate(columns: list[str]) -> Candidate:
     """No column is a reference, but the field is required: a reference hashed from every
     column is the same each time the vendor re-sends a row, so re-imports update instead
@@ -248,12 +259,27 @@ def _hash_ref_candidate(columns: list[str]) -> Candidate:
     return Candidate("booking_ref", spec, MIN_CONFIDENCE, [why], (), ambiguous=True)
 
 
-def _sample(frame: pd.DataFrame, size: int) -> pd.DataFrame:
-    """Rows spread evenly over the file (exports are often sorted by date or ref)."""
-    if len(frame) <= size:
-        return frame
-    positions = np.unique(np.linspace(0, len(frame) - 1, num=size).astype(np.int64))
-    return frame.iloc[positions]
+def _sample_rows(n_rows: int, n_columns: int, size: int) -> np.ndarray | None:
+    """Positions of the sampled rows, spread evenly over the file (exports are often sorted
+    by date or ref); None for every row.  A wide file gets fewer rows (at most
+    :data:`MAX_SAMPLE_CELLS` cells, never fewer than :data:`MIN_SAMPLE_ROWS` rows): the
+    content evidence of 200 rows is plenty, and 5,000 rows of 9,000 columns are not."""
+    size = min(size, max(MIN_SAMPLE_ROWS, MAX_SAMPLE_CELLS // max(1, n_columns)))
+    if n_rows <= size:
+        return None
+    return np.unique(np.linspace(0, n_rows - 1, num=size).astype(np.int64))
+
+
+class _Sample:
+    """The sampled rows of one column at a time (what the refinements and the stay
+    candidates read), taken when asked for: never the whole sampled frame."""
+
+    def __init__(self, frame: pd.DataFrame, rows: np.ndarray | None):
+        self.frame, self.rows = frame, rows
+
+    def __getitem__(self, column: str) -> pd.Series:
+        s = self.frame[column]
+        return s if self.rows is None else s.iloc[self.rows]
 
 
 def _assign(candidates: dict[str, list[Candidate]]) -> dict[str, Candidate]:
