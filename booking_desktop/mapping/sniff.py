@@ -33,10 +33,16 @@ DATE_RE = (
 )
 TIME_RE = r"[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?: ?[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?"
 INT_RE = r"[+-]?\d+"
+CURRENCY_SIGNS = {"€": "EUR", "£": "GBP", "₹": "INR", "₩": "KRW", "₺": "TRY", "₽": "RUB", "₪": "ILS", "₫": "VND",
+                  "฿": "THB", "₱": "PHP", "$": "", "¥": ""}  # fmt: skip  # "" : several currencies write it
+CURRENCY_SIGN_RE = "[" + "".join(re.escape(c) for c in CURRENCY_SIGNS) + "]"
 COUNT_RE = r"\d{1,3}"  # non-negative, small enough for adults/children/nights
 DECIMAL_RE = r"[+-]?(?:\d{1,3}(?:[,.' ]\d{3})+|\d+)(?:[.,]\d{1,4})?"
 HAS_DECIMALS_RE = r"[+-]?[\d,.' ]*\d[.,]\d{1,4}"
 PHONE_RE = r"\+?[\d(][\d\s().\-/]{5,22}\d"
+# an amount, never a phone: negative, or one decimal point/comma not after a leading 0 + digit
+# (the validation's phone check rejects the same values)
+NUMBER_NOT_PHONE_RE = r"-.*|[1-9]\d*[.,]\d+|0[.,]\d+"
 REF_RE = r"[A-Za-z0-9][A-Za-z0-9_\-/#.]{2,63}"
 PERSON_NAME_RE = r"\p{L}[\p{L}'.\-]*(?:[ ,]+\p{L}[\p{L}'.\-]*\.?){1,4}"
 YEAR_RE = r"(?:19|20)\d{2}"
@@ -143,11 +149,13 @@ def sniff_frame(
     has_decimals = fullmatch(HAS_DECIMALS_RE)
     put("has_decimals", has_decimals)
     digits = pc.count_substring_regex(arr, r"\d").to_numpy(zero_copy_only=False)
-    put("phone", fullmatch(PHONE_RE) & (digits >= 7) & (digits <= 15) & ~date_only & ~date_time)
+    phone = fullmatch(PHONE_RE) & (digits >= 7) & (digits <= 15) & ~date_only & ~date_time
+    put("phone", phone & ~fullmatch(NUMBER_NOT_PHONE_RE))
     letters = _np(pc.match_substring_regex(arr, r"\p{L}"))
     put("letters", letters)
     put("amount_code", fullmatch(f"(?:{DECIMAL_RE}) [A-Za-z]{{3}}"))  # "120.50 EUR"
     put("code_amount", fullmatch(f"[A-Za-z]{{3}} (?:{DECIMAL_RE})"))  # "EUR 120.50"
+    put("amount_sign", fullmatch(f"-?{CURRENCY_SIGN_RE} ?-?(?:{DECIMAL_RE})|-?(?:{DECIMAL_RE}) ?{CURRENCY_SIGN_RE}"))
     put("ref", fullmatch(REF_RE) & (digits > 0) & ~date_only & ~has_decimals)
     put("person_name", fullmatch(PERSON_NAME_RE))
     put("currency", (length == 3) & _np(pc.is_in(upper, value_set=_set_array("currency"))))

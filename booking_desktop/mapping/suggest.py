@@ -97,11 +97,13 @@ from booking_desktop.mapping.suggest_refine import (
     STATUS_CONTAINS_CONFIDENCE,
     STATUS_FUZZY_MIN,
     currency_from_amount,
+    currency_from_sign,
     refine_date,
     refine_number_locale,
     share_date_order,
     suggest_status_map,
 )
+from booking_desktop.mapping.suggest_semantics import weigh_semantics
 from booking_desktop.schema import CANONICAL_FIELDS
 
 if TYPE_CHECKING:
@@ -194,6 +196,7 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
             candidates[cand.field].append(cand)
     for cand in stay_candidates(columns, sniffs, sample):
         candidates[cand.field].append(cand)
+    weigh_semantics(candidates, columns, headers, sniffs, MIN_CONFIDENCE)
     for fld in candidates:
         candidates[fld].sort(key=lambda k: (-k.confidence, k.rank))
 
@@ -214,6 +217,7 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
             alternatives=alternatives,
             ambiguous=best.ambiguous,
             columns=best.columns,
+            doubts=list(best.doubts),
         )
         if fld in DATE_FIELDS and "column" in fs.spec:
             decision = refine_date(fld, fs, frame[fs.spec["column"]], sample[fs.spec["column"]])
@@ -226,6 +230,8 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
         fields[fld] = fs
     share_date_order(fields, decisions)
     currency_from_amount(fields, candidates, sniffs)
+    amount_column = fields["amount"].spec.get("column") if "amount" in fields else None
+    currency_from_sign(fields, candidates, sample[amount_column] if amount_column else None)
     if "booking_ref" not in fields and columns and len(frame):
         fallback = _hash_ref_candidate(columns)
         candidates["booking_ref"].append(fallback)

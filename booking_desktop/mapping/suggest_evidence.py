@@ -41,6 +41,22 @@ ABBREVIATIONS = {
     "avg": "average", "dt": "date", "book": "booking",
 }  # fmt: skip
 STOP_WORDS = frozenset({"number", "of", "the", "a", "an", "count", "total"})
+# headers of real exports the schema's synonyms miss (Airbnb: "Listing", "Earnings"); kept with
+# the suggester, which weighs them (suggest_semantics doubts "Earnings" as net of fees)
+VENDOR_HEADERS = {
+    "property_name": ("listing", "listing name", "apartment", "house name"),
+    "amount": ("earnings", "gross earnings", "total earnings", "total payout"),
+    "customer_phone": ("contact", "guest contact", "phone 1", "mobile 1"),
+}
+# status words of real exports the schema's synonyms miss (Airbnb's reservation list, channel
+# managers); the suggester puts them in the profile's value map, so validation needs none of them
+VENDOR_STATUSES = {
+    "past guest": "completed", "currently hosting": "confirmed", "arriving soon": "confirmed",
+    "checking out today": "confirmed", "checked in": "confirmed", "in house": "confirmed", "inhouse": "confirmed",
+    "awaiting guest review": "completed", "review guest": "completed", "upcoming": "confirmed",
+    "inquiry": "pending", "enquiry": "pending", "request to book": "pending", "awaiting payment": "pending",
+    "expired": "cancelled", "denied": "cancelled", "withdrawn": "cancelled", "no shows": "no_show",
+}  # fmt: skip
 # headers that name a price per night rather than the total of the stay
 RATE_SYNONYMS = (
     "rate", "adr", "average daily rate", "daily rate", "nightly rate", "night rate", "rate per night",
@@ -76,9 +92,11 @@ def vocabulary() -> Vocabulary:
     schema = load_schema()
     headers: dict[str, tuple[str, ...]] = {}
     for name in SUGGESTED_FIELDS:
-        words = [*schema.header_synonyms.get(name, ()), name]
+        words = [*schema.header_synonyms.get(name, ()), name, *VENDOR_HEADERS.get(name, ())]
         headers[name] = tuple(dict.fromkeys(expand(normalize_text(w)) for w in words))
     synonyms = {normalize_text(k): v for k, v in schema.status_synonyms.items()}
+    for k, v in VENDOR_STATUSES.items():
+        synonyms.setdefault(normalize_text(k), v)
     statuses = tuple(schema.field("status").enum or ())
     if "cancelled" in statuses and "confirmed" in statuses:  # "Not_Canceled" is a confirmed booking
         for neg in ("not", "non", "un"):
@@ -237,9 +255,11 @@ def _content(fld: str, sn: ColumnSniff) -> tuple[float, float, Callable[[], str]
         typical = {"adults": 1 <= mean <= 4, "children": 0 <= mean < 1, "nights": 1 <= mean <= 14}[fld]
         return c, (0.25 if typical else 0.1) * c, lambda: f"{pct(c)} of values are small whole numbers"
     if fld == "amount":
-        coded = max(g("amount_code"), g("code_amount"))
-        if coded > g("number"):
+        coded, sign = max(g("amount_code"), g("code_amount")), g("amount_sign")
+        if coded > g("number") and coded >= sign:
             return coded, 0.4 * coded, lambda: f"{pct(coded)} of values are amounts with a currency code"
+        if sign > g("number"):
+            return sign, 0.4 * sign, lambda: f"{pct(sign)} of values are amounts with a currency sign"
         c, dec = g("number"), g("has_decimals")
         return c, 0.4 * dec, lambda: f"{pct(c)} of values are amounts ({pct(dec)} with decimals)"
     if fld == "currency":
@@ -260,7 +280,8 @@ def _content(fld: str, sn: ColumnSniff) -> tuple[float, float, Callable[[], str]
         return max(c, known), 0.85 * known * low_card, lambda: f"{pct(known)} of values are known booking statuses"
     if fld == "booking_ref":
         u = sn.uniqueness
-        c = g("ref") * (1.0 if u >= 0.8 else u) if g("ref") else min(u, 0.5)
+        # a reservation of several rooms repeats its number: repeats lower the signal, the fit a little
+        c = g("ref") * min(1.0, 0.6 + u) if g("ref") else min(u, 0.5)
         ref = g("ref")
         return c, 0.6 * ref * u**4, lambda: f"{pct(u)} of values are distinct, {pct(ref)} look like references"
     if fld == "customer_name":

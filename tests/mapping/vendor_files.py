@@ -108,7 +108,7 @@ def payout_report(n: int = N) -> RawTable:
     and ids next to the stay's, a database id next to the vendor's reservation number, the
     property's city and country as constant columns."""
     start, end, nights = _stays(n, seed=3)
-    gross = np.round(nights * 96.4 + 0.2, 4)
+    gross = np.round(nights * 96400.2 + 0.2, 4)  # forints: fees of 120069.2000 have phone-like digit counts
     payout = start + pd.to_timedelta(3, unit="D")
     return table(
         {
@@ -127,14 +127,14 @@ def payout_report(n: int = N) -> RawTable:
             "Room": _cycle(["Double", "Suite", "Twin"], n),
             "Nights": [str(k) for k in nights],
             "Status": _cycle(["CNF", "CNF", "PND", "CXL", "NSH"], n),
-            "Total price": [f"{g:.4f}" for g in gross],
+            "Total price": [f"{g:.2f}" for g in gross],
             "Payment fee": [f"{g * 0.012:.4f}" for g in gross],
             "Host Fee": [f"{g * 0.03:.4f}" for g in gross],
             "Commission": [f"{g * 0.15:.2f}" for g in gross],
             "ADR": [f"{g / k:.4f}" for g, k in zip(gross, nights)],
             "Net of commission": [f"{g * 0.85:.2f}" for g in gross],
             "Exchange delta": [f"{(-0.0412 + i * 0.0007):.4f}" for i in range(n)],
-            "Currency": ["EUR"] * n,
+            "Currency": ["HUF"] * n,
         },
         "payouts.csv",
     )
