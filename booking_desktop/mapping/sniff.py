@@ -23,11 +23,11 @@ import pyarrow.compute as pc
 
 EMAIL_RE = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
 # dates without a time: ISO, d/m/y or m/d/y with / . -, "12 Mar 2024", "Mar 12, 2024", compact 20240312
-_MONTH_WORD = r"[A-Za-z]{3,9}\.?"
+_MONTH_WORD = r"\p{L}{3,10}\.?"  # "Jan", "janv.", "März": the mapping reads month names of several languages
 DATE_RE = (
     r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
     r"|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})"
-    rf"|\d{{1,2}}[ -]{_MONTH_WORD}[ -,]*\d{{2,4}}"
+    rf"|\d{{1,2}}\.?[ ./-]{_MONTH_WORD}[ ./,-]*\d{{2,4}}"
     rf"|{_MONTH_WORD} \d{{1,2}},? \d{{4}}"
     r"|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))"
 )

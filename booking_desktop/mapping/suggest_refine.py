@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from booking_desktop.mapping.dates import DateOrderDecision, detect_date_order, iso_date_mask
+from booking_desktop.mapping.dates import DateOrderDecision, detect_date_order, iso_date_mask, normalize_dates_auto
 from booking_desktop.mapping.sniff import CURRENCY_SIGN_RE, CURRENCY_SIGNS, ColumnSniff, normalize_text
 from booking_desktop.mapping.suggest_evidence import Vocabulary
 from booking_desktop.mapping.suggest_model import Candidate, FieldSuggestion, ValueMapping, pct
@@ -27,7 +27,7 @@ ABBREV_MIN_LETTERS, ABBREV_MAX_LETTERS = 2, 5  # vendor status codes matched by 
 DATE_FORMATS = (
     "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d", "%Y.%m.%d",
     "%d/%m/%y", "%m/%d/%y", "%d.%m.%y", "%Y%m%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y",
-    "%d-%b-%Y", "%d-%b-%y",
+    "%d-%b-%Y", "%d-%b-%y", "%d.%b.%Y", "%d/%b/%Y", "%d.%b.%y", "%d/%b/%y", "%d %b %y",
 )  # fmt: skip
 # no offsets ("Z", "+02:00"): the mapping reads ISO 8601 with offsets without a format
 DATETIME_FORMATS = (
@@ -104,7 +104,9 @@ def refine_date(fld: str, fs: FieldSuggestion, full: pd.Series, sample: pd.Serie
         fs.reasons.append(_order_reason(decision))
         return decision
     if len(fits) < 2 and (decision.order is not None or decision.checked == 0):
-        if decision.checked == 0:
+        if decision.checked == 0 and not has_time and not normalize_dates_auto(full_u)[0].n_failed:
+            fs.reasons.append("dates with month names (read as such, in any of the languages the mapping knows)")
+        elif decision.checked == 0:
             fs.reasons.append("no single date format reads every value; choose one if the preview shows raw text")
         return decision
     fs.ambiguous = True
