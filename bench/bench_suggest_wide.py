@@ -8,14 +8,19 @@ every synonym / every missing signature column.  This script makes a synthetic w
 * baseline: the same steps for a file of the ordinary width (the dozen booking columns), and
 * the wide file: suggestion, profile ranking, and their sum,
 
-so that the figures can be compared on the machine at hand.  Figures go to bench/RESULTS.md.
+so that the figures can be compared on the machine at hand; ``--compare DIR`` also runs the
+wide file, in a child process, with the ``booking_desktop`` package found in DIR (e.g. the
+code before issue 9: ``git archive a23658f booking_desktop | tar -x -C /tmp/old``).
+Figures go to bench/RESULTS.md.
 
-    python bench/bench_suggest_wide.py [--columns 9074] [--rows 200] [--repeat 3]
+    python bench/bench_suggest_wide.py [--columns 9074] [--rows 1000] [--repeat 3] [--compare DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, os.environ.get("BENCH_CODE") or str(Path(__file__).resolve().parents[1]))
 
 from booking_desktop.mapping import list_profiles, rank_profiles
 from booking_desktop.mapping.suggest import suggest_mapping
@@ -75,19 +80,30 @@ def timed(fn, repeat: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--columns", type=int, default=9074)
-    ap.add_argument("--rows", type=int, default=200)
+    ap.add_argument("--rows", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--compare", type=Path, help="a folder holding another booking_desktop package")
+    ap.add_argument("--wide-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.compare is not None:
+        cmd = [sys.executable, __file__, "--columns", str(args.columns), "--rows", str(args.rows),
+               "--repeat", "1", "--wide-only"]  # fmt: skip
+        print(f"compared code ({args.compare}):", flush=True)
+        subprocess.run(cmd, env={**os.environ, "BENCH_CODE": str(args.compare.resolve())}, check=True)
+        print("this code:", flush=True)
     profiles = list_profiles()
     narrow = wide_table(12, args.rows)
     wide = wide_table(args.columns, args.rows)
-    for label, raw in (("baseline (12 columns)", narrow), (f"wide ({len(wide.frame.columns)} columns)", wide)):
+    runs = [(f"wide ({len(wide.frame.columns)} columns)", wide)]
+    if not args.wide_only:
+        runs.insert(0, ("baseline (12 columns)", narrow))
+    for label, raw in runs:
         cols = [str(c) for c in raw.frame.columns]
         s = timed(lambda raw=raw: suggest_mapping(raw), args.repeat)
         p = timed(lambda cols=cols: rank_profiles(cols, profiles), args.repeat)
         print(f"{label:24} suggest {s:7.2f} s   profiles ({len(profiles)}) {p:7.2f} s   total {s + p:7.2f} s")
-    sug = suggest_mapping(wide)
-    print("wide file mapping:", sug.mapping_summary())
+    if not args.wide_only:
+        print("wide file mapping:", suggest_mapping(wide).mapping_summary())
 
 
 if __name__ == "__main__":
