@@ -178,3 +178,44 @@ def test_an_unknown_status_code_is_reported_once_per_distinct_value_with_its_row
     assert sug.fields["status"].doubtful
     checked = validate(apply_mapping(raw, sug.to_profile("p", vendor="V")).text)
     assert (checked.problems.frame["field"] == "status").sum() == 36  # the rows still fail the status check
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "field"),
+    [
+        ("Invoice no", [f"INV-{i:05d}" for i in range(N)], "booking_ref"),
+        ("Guest ID", [f"G{i:06d}" for i in range(N)], "booking_ref"),
+        ("Room No", [str(100 + i % 40) for i in range(N)], "room_type"),
+        ("Modified", [f"2024-03-{1 + i % 28:02d} 10:00:00" for i in range(N)], "booked_at"),
+        ("Cancellation date", [f"2024-03-{1 + i % 28:02d}" for i in range(N)], "check_in"),
+        ("Company", [f"Acme Travel {chr(65 + i % 26)}" for i in range(N)], "customer_name"),
+        ("Host Fee", [f"{120069.2 + i:.4f}" for i in range(N)], "customer_phone"),
+    ],
+)
+def test_look_alike_columns_are_not_taken_for_the_field(header, values, field):
+    """Each header of the docs' table (docs/PROFILES.md) alone next to a reference column."""
+    cols = {"Reservation code": [f"RC{i:05d}" for i in range(N)], header: values}
+    if field == "booking_ref":
+        cols = {header: values, "Guest name": [f"Anna Lee{i}" for i in range(N)]}
+    sug = suggest_mapping(table(cols))
+    assert sources(sug).get(field) != header
+    kept = [k for k in sug.candidates[field] if k.columns == (header,) and k.confidence >= 0.2]
+    assert all(k.doubts for k in kept), kept
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [("PND", "pending"), ("NSH", "no_show"), ("TNT", "pending"), ("CNFM", "confirmed"), ("CMP", "completed")],
+)
+def test_vendor_status_codes_are_matched_by_their_letters_with_a_confidence(code, status):
+    values = ["CNF", "CXL", code] * (N // 3)
+    fs = suggest_mapping(table({"Res no": [f"R{i}" for i in range(N)], "Status": values})).fields["status"]
+    vm = next(v for v in fs.value_map if v.source == code)
+    assert vm.target == status and 0.5 < vm.confidence < 1.0 and vm.count == N // 3
+    assert fs.spec["map"][code] == status
+
+
+def test_a_code_that_fits_two_statuses_is_not_guessed():
+    fs = suggest_mapping(table({"Res no": [f"R{i}" for i in range(N)], "Status": ["CNF", "CN"] * (N // 2)}))
+    status = fs.fields["status"]
+    assert "CN" in status.unmatched_values and "CN" not in status.spec.get("map", {})
