@@ -149,6 +149,7 @@ def run(
         from booking_desktop.mapping import suggest_mapping
 
         suggestion = suggest_mapping(raw, vendor=vendor)
+        file_problems.extend(suggestion.problems())  # once per unknown status value, not per row
         try:
             mapping_profile = suggestion.to_profile(name=path.stem, vendor=vendor)
         except ProfileError as exc:

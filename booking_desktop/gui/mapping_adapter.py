@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +179,71 @@ def suggestion_info(suggestion: Any, field: str) -> tuple[float | None, list[str
     if isinstance(reasons, str):
         reasons = [reasons]
     return (float(conf) if conf is not None else None), [str(r) for r in reasons], bool(get("ambiguous", False))
+
+
+@dataclass(frozen=True)
+class SuggestionNote:
+    """What the mapping panel shows about one field's suggestion: how sure, why, and what
+    speaks against it.  ``doubtful`` rows are marked so that a wrong suggestion is easy to see."""
+
+    confidence: float | None
+    reasons: list[str]
+    doubts: list[str]
+    ambiguous: bool
+    doubtful: bool
+    basis: str  # "header", "content", "header + content", "columns", "profile" or ""
+
+    @property
+    def summary(self) -> str:
+        """One line for the row: the evidence against first, else the main reason."""
+        if self.doubts:
+            return f"⚠ {self.doubts[0]}"
+        if not self.reasons:
+            return ""
+        return ("⚠ " if self.doubtful else "") + self.reasons[0]
+
+    @property
+    def tooltip(self) -> str:
+        parts = []
+        if self.confidence is not None:
+            head = f"Confidence {self.confidence:.0%}"
+            if self.basis:
+                head += f" (from the {self.basis})"
+            parts.append(head + (" — check this suggestion" if self.doubtful else ""))
+        parts += [f"• {r}" for r in self.reasons]
+        if self.doubts:
+            parts.append("Against it:")
+            parts += [f"• {d}" for d in self.doubts]
+        return "\n".join(parts)
+
+
+def _basis(reasons: list[str]) -> str:
+    header = any(r.startswith("header '") for r in reasons)
+    content = any("of values" in r or "values are" in r for r in reasons)
+    if header and content:
+        return "header + content"
+    if header:
+        return "header"
+    if content:
+        return "content"
+    return "columns" if reasons else ""
+
+
+def suggestion_note(suggestion: Any, field: str, profile: Any = None) -> SuggestionNote:
+    """The :class:`SuggestionNote` of one field: from the suggestion when there is one, else
+    (a mapping read from a profile) "profile <name>" for the fields the profile maps."""
+    conf, reasons, ambiguous = suggestion_info(suggestion, field)
+    fields = getattr(suggestion, "fields", None)
+    item = fields.get(field) if isinstance(fields, dict) else None
+    if item is None:
+        name = getattr(profile, "name", None)
+        mapped = field in (getattr(profile, "fields", None) or {})
+        if suggestion is None and name and mapped:
+            return SuggestionNote(None, [f"profile '{name}'"], [], False, False, "profile")
+        return SuggestionNote(conf, reasons, [], ambiguous, False, "")
+    doubts = [str(d) for d in (getattr(item, "doubts", None) or [])]
+    doubtful = bool(getattr(item, "doubtful", bool(doubts) or ambiguous))
+    return SuggestionNote(conf, reasons, doubts, ambiguous, doubtful, _basis(reasons))
 
 
 def drift_text(drift: Any) -> str:

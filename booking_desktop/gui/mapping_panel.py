@@ -77,6 +77,7 @@ class MappingPanel(QWidget):
 
     profile_changed = Signal(object)
     error_changed = Signal(str)  # "" when the current spec is valid
+    COLUMNS = ("Field", "Source", "", "Confidence", "Why", "Options", "", "Preview")
 
     def __init__(
         self,
@@ -90,6 +91,7 @@ class MappingPanel(QWidget):
         self._mappings_dir = mappings_dir
         self._preview_rows = preview_rows
         self._raw: Any = None
+        self._columns: list[str] = []
         self._head: Any = None
         self._spec: dict[str, Any] = adapter.empty_spec()
         self._saved_path: Path | None = None
@@ -134,14 +136,14 @@ class MappingPanel(QWidget):
         self._grid.setHorizontalSpacing(8)
         self._grid.setVerticalSpacing(3)
         self._headers: list[QLabel] = []
-        for col, title in enumerate(("Field", "Source", "", "Confidence", "Options", "", "Preview")):
+        for col, title in enumerate(self.COLUMNS):
             h = QLabel(f"<b>{title}</b>", body)
             self._grid.addWidget(h, 0, col)
             self._headers.append(h)
         self._headers[3].setVisible(False)  # confidences exist only for a suggested mapping
         for i, field in enumerate(adapter.canonical_fields(), start=1):
             self._rows[field] = FieldRow(self, field, self._grid, i)
-        self._grid.setColumnStretch(6, 1)
+        self._grid.setColumnStretch(self.COLUMNS.index("Preview"), 1)
         self._grid.setRowStretch(len(self._rows) + 1, 1)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
@@ -171,6 +173,7 @@ class MappingPanel(QWidget):
     def set_source(self, raw: Any, profile: Any = None, suggestion: Any = None, drift: Any = None) -> None:
         """Show ``raw`` (a RawTable) mapped by ``profile``, or by the suggestion when there is no profile."""
         self._raw = raw
+        self._columns = [str(c) for c in raw.columns] if raw is not None else []  # once: rows share it
         self._head = adapter.head(raw, self._preview_rows) if raw is not None else None
         self._suggestion = suggestion
         if profile is None and suggestion is not None:
@@ -405,7 +408,7 @@ class MappingPanel(QWidget):
 
     def _refresh_row(self, row: FieldRow) -> None:
         spec = self._field_spec(row.field)
-        columns = list(self._raw.columns) if self._raw is not None else []
+        columns = self._columns
         combo = row.source
         combo.blockSignals(True)
         combo.clear()
@@ -414,8 +417,7 @@ class MappingPanel(QWidget):
         if spec and "column" not in spec:
             combo.addItem(f"ƒ {adapter.describe(spec)}", _KIND_CURRENT_TRANSFORM)
             current = 1
-        for c in columns:
-            combo.addItem(c, _KIND_COLUMN)
+        combo.addItems(columns)  # one call: a file of 9,000 columns fills 18 combos (items without data are columns)
         if spec and "column" in spec:
             idx = combo.findText(str(spec["column"]), Qt.MatchFlag.MatchExactly)
             if idx < 0:  # the profile names a column this file lacks
@@ -428,9 +430,11 @@ class MappingPanel(QWidget):
         combo.setToolTip(adapter.describe(spec) if spec else f"{row.field} is not mapped")
         combo.blockSignals(False)
 
-        conf, reasons, ambiguous = adapter.suggestion_info(self._suggestion, row.field)
-        row.confidence.set_confidence(conf, reasons)
-        row.confidence.setVisible(self._suggestion is not None)
+        note = adapter.suggestion_note(self._suggestion, row.field, self._profile)
+        ambiguous = note.ambiguous
+        if self._suggestion is not None and not self._is_suggested(row.field, spec):
+            note = adapter.SuggestionNote(None, ["changed by hand"], [], False, False, "")  # the operator's own choice
+        row.set_note(note, self._suggestion is not None)
         if row.date_choice is not None and row.date_format is not None:
             key, fmt = adapter.date_choice(spec)
             row.date_choice.blockSignals(True)
@@ -451,7 +455,23 @@ class MappingPanel(QWidget):
         row.optional.setChecked(rule.get("required") is False)
         row.optional.blockSignals(False)
         highlight = ambiguous and not adapter.has_date_choice(spec)
-        row.set_highlight(theme.ambiguous_color(self.palette()) if highlight else None)
+        if highlight:
+            row.set_highlight(theme.ambiguous_color(self.palette()))
+        elif note.doubtful:
+            row.set_highlight(theme.warning_color(self.palette()))
+        else:
+            row.set_highlight(None)
+
+    def _is_suggested(self, field: str, spec: dict[str, Any] | None) -> bool:
+        """The field still reads what the suggestion chose (its reasons still apply)."""
+        fields = getattr(self._suggestion, "fields", None)
+        item = fields.get(field) if isinstance(fields, dict) else None
+        if item is None:
+            return spec is None
+        suggested = getattr(item, "spec", None) or {}
+        if spec is None:
+            return False
+        return suggested.get("column") == spec.get("column") and ("column" in spec or suggested == spec)
 
     def _refresh_previews(self) -> None:
         values, problems = adapter.preview(self._head, self._profile, self._spec)

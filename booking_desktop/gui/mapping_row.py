@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from booking_desktop.gui import mapping_adapter as adapter
+from booking_desktop.gui import theme
 
 if TYPE_CHECKING:
     from booking_desktop.gui.mapping_panel import MappingPanel
@@ -39,6 +40,9 @@ DATE_CHOICES = [
 ]
 
 
+WHY_WIDTH = 280  # px of the one-line reason; the whole story is in its tooltip
+
+
 class ConfidenceBar(QProgressBar):
     """A slim percentage bar; the reasons for the suggestion go in the tooltip."""
 
@@ -49,17 +53,29 @@ class ConfidenceBar(QProgressBar):
         self.setFormat("%p%")
         self.setFixedWidth(52)
         self.setMaximumHeight(16)
+        self.doubtful = False
 
-    def set_confidence(self, value: float | None, reasons: list[str]) -> None:
+    def set_confidence(self, value: float | None, reasons: list[str], doubtful: bool = False,
+                       tooltip: str | None = None) -> None:  # fmt: skip
+        """``doubtful``: low confidence or evidence against it -- shown as "⚠ 45%" in the
+        warning colour, so that a wrong suggestion stands out."""
+        self.doubtful = doubtful and value is not None
         if value is None:
             self.setValue(0)
             self.setFormat("—")
             self.setToolTip("No suggestion for this field")
         else:
-            self.setFormat("%p%")
+            self.setFormat("⚠ %p%" if self.doubtful else "%p%")
             self.setValue(round(max(0.0, min(1.0, value)) * 100))
-            self.setToolTip("\n".join(reasons) if reasons else f"Confidence {value:.0%}")
-        self.setAccessibleDescription(self.toolTip())
+            self.setToolTip(tooltip or ("\n".join(reasons) if reasons else f"Confidence {value:.0%}"))
+        self.setFixedWidth(64 if self.doubtful else 52)
+        pal = self.palette()
+        parent = self.parentWidget()
+        base = parent.palette() if parent is not None else QPalette()
+        pal.setColor(QPalette.ColorRole.Highlight,
+                     theme.warning_text_color(base) if self.doubtful else base.color(QPalette.ColorRole.Highlight))
+        self.setPalette(pal)  # fmt: skip
+        self.setAccessibleDescription(("doubtful suggestion. " if self.doubtful else "") + self.toolTip())
 
 
 class FieldRow:
@@ -84,6 +100,11 @@ class FieldRow:
         self.edit.setAccessibleName(f"Edit transform of {field}")
         self.confidence = ConfidenceBar(parent)
         self.confidence.setObjectName(f"confidence_{field}")
+        self.why = QLabel(parent)  # why this source: the main reason, or what speaks against it
+        self.why.setObjectName(f"why_{field}")
+        self.why.setTextFormat(Qt.TextFormat.PlainText)
+        self.why.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.why.setFixedWidth(WHY_WIDTH)
         self.options = QWidget(parent)
         opt = QHBoxLayout(self.options)
         opt.setContentsMargins(0, 0, 0, 0)
@@ -120,9 +141,7 @@ class FieldRow:
         self.preview.setTextFormat(Qt.TextFormat.PlainText)
         self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.preview.setMinimumWidth(160)
-        for col, w in enumerate(
-            (self.label, self.source, self.edit, self.confidence, self.options, self.optional, self.preview)
-        ):
+        for col, w in enumerate(self.widgets()):
             grid.addWidget(w, row, col)
         self.source.activated.connect(lambda _i: panel._on_source_activated(self))
         self.edit.clicked.connect(lambda: panel._edit_transform(self))
@@ -134,7 +153,25 @@ class FieldRow:
             self.value_map.clicked.connect(lambda: panel._edit_value_map(self))
 
     def widgets(self) -> list[QWidget]:
-        return [self.label, self.source, self.edit, self.confidence, self.options, self.optional, self.preview]
+        """In the grid's column order (see ``MappingPanel.COLUMNS``)."""
+        return [self.label, self.source, self.edit, self.confidence, self.why, self.options, self.optional,
+                self.preview]  # fmt: skip
+
+    def set_note(self, note: adapter.SuggestionNote, shown: bool) -> None:
+        """Confidence, the one-line why, and the warning mark of a doubtful suggestion."""
+        self.confidence.set_confidence(note.confidence, note.reasons, note.doubtful, note.tooltip or None)
+        self.confidence.setVisible(shown)
+        metrics = self.why.fontMetrics()
+        self.why.setText(metrics.elidedText(note.summary, Qt.TextElideMode.ElideRight, WHY_WIDTH - 4))
+        self.why.setProperty("summary", note.summary)  # the whole line (the label may elide it)
+        self.why.setToolTip(note.tooltip)
+        self.why.setAccessibleDescription(note.tooltip)
+        parent = self.why.parentWidget()
+        base = parent.palette() if parent is not None else QPalette()
+        pal = self.why.palette()
+        role = QPalette.ColorRole.WindowText
+        pal.setColor(role, theme.warning_text_color(base) if note.doubtful else theme.muted_text_color(base))
+        self.why.setPalette(pal)
 
     def set_highlight(self, color: QColor | None) -> None:
         for w in (self.label, self.preview):

@@ -14,6 +14,7 @@ has evidence both ways, or none, it says so instead of guessing.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -372,17 +373,95 @@ TEXT_DATE_FORMATS = (
     "%a, %d %b %Y",
     "%A, %d %B %Y",
     "%Y%m%d",
+    "%d.%b.%Y",
+    "%d/%b/%Y",
+    "%d.%b.%y",
+    "%d/%b/%y",
 )
+# month names in the languages vendors write (accents removed, lower case) -> month number;
+# English is in MONTHS.  A name is also known by its first letters (``janv``, ``sept``, ``dez``).
+LOCAL_MONTHS: dict[str, int] = {}
+for _i, _names in enumerate(
+    [
+        "januar janvier enero gennaio janeiro januari jaenner jaenuar janner",
+        "februar fevrier febrero febbraio fevereiro februari",
+        "maerz marz mars marzo marco maart mrt",
+        "april avril abril aprile",
+        "mai mayo maggio maio mei",
+        "juni juin junio giugno junho",
+        "juli juillet julio luglio julho",
+        "august aout agosto augustus",
+        "september septembre septiembre setiembre settembre setembro",
+        "oktober octobre octubre ottobre outubro",
+        "november novembre noviembre novembro",
+        "dezember decembre diciembre dicembre dezembro december",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        LOCAL_MONTHS[_name] = _i
+_LOCAL_ABBREVIATIONS = {"jan": 1, "janv": 1, "jaen": 1, "ene": 1, "gen": 1, "fev": 2, "febr": 2, "mrz": 3, "mar": 3,
+                        "avr": 4, "abr": 4, "apr": 4, "mag": 5, "juin": 6, "giu": 6, "juil": 7, "lug": 7, "ago": 8,
+                        "aou": 8, "set": 9, "sept": 9, "ott": 10, "okt": 10, "out": 10, "dez": 12, "dic": 12,
+                        "dec": 12}  # fmt: skip
+_MONTH_ABBR = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _TIME = r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<sec>\d{2}))?\s*(?P<ampm>[AaPp][Mm])?"
 _NUMERIC_DATETIME = r"^\d{1,4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,4}(?:[T ]|,\s*)+" + _TIME + "$"
 
 
+def _month_number(word: str) -> int | None:
+    w = "".join(c for c in unicodedata.normalize("NFKD", word.lower().rstrip(".")) if not unicodedata.combining(c))
+    if w in MONTHS:
+        return MONTHS[w]
+    if w in LOCAL_MONTHS:
+        return LOCAL_MONTHS[w]
+    if w in _LOCAL_ABBREVIATIONS:
+        return _LOCAL_ABBREVIATIONS[w]
+    hits = {m for name, m in LOCAL_MONTHS.items() if len(w) >= 3 and name.startswith(w)}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def _english_month_dates(s: pd.Series, left: np.ndarray) -> pd.Series:
+    """``17. März 2023``, ``17.Jan.2023``, ``3 févr. 2023`` -> ``17 mar 2023``: month names of
+    any language vendors write become English abbreviations and the separators single
+    spaces.  Done once per distinct text (a column holds few), never per row."""
+    texts = s.where(left)
+    distinct = pd.Series(texts.dropna().unique(), dtype="str")
+    if distinct.empty:
+        return texts
+    out: dict[str, str] = {}
+    for text in distinct.tolist():
+        parts = [p for p in re.split(r"[\s\-/.,]+", text) if p]
+        words = [i for i, p in enumerate(parts) if not p.isdigit()]
+        if len(parts) != 3 or len(words) != 1:
+            continue
+        m = _month_number(parts[words[0]])
+        if m is None:
+            continue
+        parts[words[0]] = _MONTH_ABBR[m - 1]
+        out[text] = " ".join(parts)
+    return texts.map(out)
+
+
 def _textual_dates(s: pd.Series, todo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(days, ok) for ``12 Mar 2024``, ``Mar 12, 2024``, ``20240312``... (first format that reads
-    a value wins; each format is unambiguous, so mixing them in a column is safe)."""
+    """(days, ok) for ``12 Mar 2024``, ``Mar 12, 2024``, ``20240312``, ``17.Jan.23``,
+    ``17. März 2023``... (first format that reads a value wins; each format is unambiguous,
+    so mixing them in a column is safe)."""
     days = np.zeros(len(s), dtype="int64")
     ok = np.zeros(len(s), dtype=bool)
-    for fmt in TEXT_DATE_FORMATS:
+    days, ok = _read_formats(s, todo, days, ok, TEXT_DATE_FORMATS)
+    left = todo & ~ok
+    if left.any():
+        english = _english_month_dates(s, left)
+        days, ok = _read_formats(english, left & english.notna().to_numpy(), days, ok,
+                                 ("%d %b %Y", "%d %b %y", "%b %d %Y", "%Y %b %d"))  # fmt: skip
+    return days, ok
+
+
+def _read_formats(
+    s: pd.Series, todo: np.ndarray, days: np.ndarray, ok: np.ndarray, formats: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    for fmt in formats:
         left = todo & ~ok
         if not left.any():
             break

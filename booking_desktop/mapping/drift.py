@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from booking_desktop.errors import Problem, Severity
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 RENAME_SIMILARITY = 75.0  # rapidfuzz ratio (0-100) above which a missing/added pair is a likely rename
 
 
+@lru_cache(maxsize=65536)
 def header_key(name: str) -> str:
     """How headers are compared: trimmed, case-folded, runs of spaces/_/- as one ``_``."""
     return re.sub(r"[\s_\-]+", "_", str(name).strip().casefold()).strip("_")
@@ -92,6 +95,14 @@ class ProfileMatch:
         ]
 
 
+@lru_cache(maxsize=65536)
+def _key_words(name: str) -> tuple[str, frozenset[str], str]:
+    """(header key, its distinct words, those words sorted and joined by spaces)."""
+    key = header_key(name)
+    words = frozenset(w for w in key.split("_") if w)
+    return key, words, " ".join(sorted(words))
+
+
 def match_columns(columns: Iterable[str], expected: Iterable[str]) -> tuple[float, list[str], list[str], list]:
     cols = [str(c) for c in columns]
     exp = [str(c) for c in expected]
@@ -104,27 +115,46 @@ def match_columns(columns: Iterable[str], expected: Iterable[str]) -> tuple[floa
 
 
 def _renames(missing: list[str], added: list[str]) -> list[tuple[str, str, float]]:
-    """Greedy best pairs of (missing, added) names above :data:`RENAME_SIMILARITY`."""
-    pairs = []
-    for m in missing:
-        km = header_key(m)
-        for a in added:
-            ka = header_key(a)
-            sim = max(fuzz.ratio(km, ka), fuzz.token_set_ratio(km.replace("_", " "), ka.replace("_", " ")))
-            if sim >= RENAME_SIMILARITY:
-                pairs.append((sim, m, a))
-    pairs.sort(key=lambda p: -p[0])
-    used_m: set[str] = set()
-    used_a: set[str] = set()
+    """Greedy best pairs of (missing, added) names above :data:`RENAME_SIMILARITY`.
+
+    The similarity of a pair is the larger of rapidfuzz's ``ratio`` of the keys and
+    ``token_set_ratio`` of their words.  Both are computed for all pairs at once in C: the
+    ratio directly, the token set ratio as the ratio of the sorted distinct words for pairs
+    that share no word (what it is then) and one by one only for the pairs that share one.
+    A file of 9,000 columns against a profile of 30 was 270,000 Python calls a profile."""
+    if not missing or not added:
+        return []
+    km, wm, sm = zip(*(_key_words(m) for m in missing))
+    ka, wa, sa = zip(*(_key_words(a) for a in added))
+    sim = process.cdist(km, ka, scorer=fuzz.ratio, dtype=np.float64)
+    np.maximum(sim, process.cdist(sm, sa, scorer=fuzz.ratio, dtype=np.float64), out=sim)
+    wanted = frozenset().union(*wm)
+    shared: dict[int, list[int]] = {}
+    for j, ws in enumerate(wa):
+        for w in ws & wanted:
+            for i, mw in enumerate(wm):
+                if w in mw:
+                    shared.setdefault(i, []).append(j)
+    for i, js in shared.items():
+        js = sorted(set(js))
+        spaced = km[i].replace("_", " ")
+        exact = process.cdist([spaced], [ka[j].replace("_", " ") for j in js], scorer=fuzz.token_set_ratio,
+                              dtype=np.float64)[0]  # fmt: skip
+        sim[i, js] = np.maximum(sim[i, js], exact)
+    rows, cols = np.nonzero(sim >= RENAME_SIMILARITY)
+    pairs = sorted(
+        ((float(sim[i, j]), i, j) for i, j in zip(rows.tolist(), cols.tolist())), key=lambda p: (-p[0], p[1], p[2])
+    )
+    used_m: set[int] = set()
+    used_a: set[int] = set()
     out = []
-    for sim, m, a in pairs:
-        if m in used_m or a in used_a:
+    for value, i, j in pairs:
+        if i in used_m or j in used_a:
             continue
-        used_m.add(m)
-        used_a.add(a)
-        out.append((m, a, round(float(sim), 1)))
-    order = {m: i for i, m in enumerate(missing)}
-    return sorted(out, key=lambda t: order[t[0]])
+        used_m.add(i)
+        used_a.add(j)
+        out.append((i, missing[i], added[j], round(value, 1)))
+    return [(m, a, v) for _, m, a, v in sorted(out)]
 
 
 def match_profile(columns: Iterable[str], profile: MappingProfile) -> ProfileMatch:

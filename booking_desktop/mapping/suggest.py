@@ -76,6 +76,7 @@ from booking_desktop.mapping.suggest_evidence import (
     expand,
     header_score,
     rate_score,
+    shortlisted,
     single_column_candidate,
     vocabulary,
 )
@@ -96,11 +97,13 @@ from booking_desktop.mapping.suggest_refine import (
     STATUS_CONTAINS_CONFIDENCE,
     STATUS_FUZZY_MIN,
     currency_from_amount,
+    currency_from_sign,
     refine_date,
     refine_number_locale,
     share_date_order,
     suggest_status_map,
 )
+from booking_desktop.mapping.suggest_semantics import weigh_semantics
 from booking_desktop.schema import CANONICAL_FIELDS
 
 if TYPE_CHECKING:
@@ -159,6 +162,8 @@ MIN_CONFIDENCE = 0.5  # below this a field stays unmapped
 ALTERNATIVE_MIN = 0.2  # candidates below this are not offered as alternatives
 MAX_ALTERNATIVES = 4
 HASH_REF_LENGTH = 16
+MAX_SAMPLE_CELLS = 2_000_000  # a wide file's content is judged on fewer rows (see _sample_rows)
+MIN_SAMPLE_ROWS = 200
 
 
 # -- the engine ------------------------------------------------------------------
@@ -173,22 +178,25 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
     frame = raw.frame
     all_columns = [str(c) for c in frame.columns]
     columns = [c for c in all_columns if c != ""]  # a profile cannot name a blank header (readers rename them)
-    sample = _sample(frame, sample_size)
+    rows = _sample_rows(len(frame), len(all_columns), sample_size)
+    sample = _Sample(frame, rows)
     status_words = frozenset(vocab.status_synonyms)
-    sniffs = sniff_frame(sample, status_words)
+    sniffs = sniff_frame(frame, status_words, rows=rows)
     headers = {c: expand(normalize_text(c)) for c in columns}
 
     candidates: dict[str, list[Candidate]] = {f: [] for f in SUGGESTED_FIELDS}
-    rate_like = {c: rate_score(headers[c]) for c in columns}
-    for c in columns:
-        for fld in SUGGESTED_FIELDS:
-            cand = single_column_candidate(fld, c, headers[c], sniffs[c], vocab, rate_like[c])
-            if cand is not None:
-                candidates[fld].append(cand)
-    for cand in composite_candidates(columns, headers, sniffs, vocab, rate_like):
-        candidates[cand.field].append(cand)
+    with shortlisted(headers.values(), _all_synonyms(vocab)):
+        rate_like = {c: rate_score(headers[c]) for c in columns}
+        for c in columns:
+            for fld in SUGGESTED_FIELDS:
+                cand = single_column_candidate(fld, c, headers[c], sniffs[c], vocab, rate_like[c])
+                if cand is not None:
+                    candidates[fld].append(cand)
+        for cand in composite_candidates(columns, headers, sniffs, vocab, rate_like):
+            candidates[cand.field].append(cand)
     for cand in stay_candidates(columns, sniffs, sample):
         candidates[cand.field].append(cand)
+    weigh_semantics(candidates, columns, headers, sniffs, MIN_CONFIDENCE)
     for fld in candidates:
         candidates[fld].sort(key=lambda k: (-k.confidence, k.rank))
 
@@ -209,6 +217,7 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
             alternatives=alternatives,
             ambiguous=best.ambiguous,
             columns=best.columns,
+            doubts=list(best.doubts),
         )
         if fld in DATE_FIELDS and "column" in fs.spec:
             decision = refine_date(fld, fs, frame[fs.spec["column"]], sample[fs.spec["column"]])
@@ -221,6 +230,8 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
         fields[fld] = fs
     share_date_order(fields, decisions)
     currency_from_amount(fields, candidates, sniffs)
+    amount_column = fields["amount"].spec.get("column") if "amount" in fields else None
+    currency_from_sign(fields, candidates, sample[amount_column] if amount_column else None)
     if "booking_ref" not in fields and columns and len(frame):
         fallback = _hash_ref_candidate(columns)
         candidates["booking_ref"].append(fallback)
@@ -239,6 +250,12 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
     )
 
 
+def _all_synonyms(vocab: Vocabulary) -> list[str]:
+    """Every synonym a header is scored against (fields, nightly rates, name parts, lead times)."""
+    words = [w for syns in vocab.header_synonyms.values() for w in syns]
+    return [*words, *RATE_SYNONYMS, *FIRST_NAME_SYNONYMS, *LAST_NAME_SYNONYMS, *LEAD_TIME_SYNONYMS]
+
+
 def _hash_ref_candidate(columns: list[str]) -> Candidate:
     """No column is a reference, but the field is required: a reference hashed from every
     column is the same each time the vendor re-sends a row, so re-imports update instead
@@ -248,12 +265,27 @@ def _hash_ref_candidate(columns: list[str]) -> Candidate:
     return Candidate("booking_ref", spec, MIN_CONFIDENCE, [why], (), ambiguous=True)
 
 
-def _sample(frame: pd.DataFrame, size: int) -> pd.DataFrame:
-    """Rows spread evenly over the file (exports are often sorted by date or ref)."""
-    if len(frame) <= size:
-        return frame
-    positions = np.unique(np.linspace(0, len(frame) - 1, num=size).astype(np.int64))
-    return frame.iloc[positions]
+def _sample_rows(n_rows: int, n_columns: int, size: int) -> np.ndarray | None:
+    """Positions of the sampled rows, spread evenly over the file (exports are often sorted
+    by date or ref); None for every row.  A wide file gets fewer rows (at most
+    :data:`MAX_SAMPLE_CELLS` cells, never fewer than :data:`MIN_SAMPLE_ROWS` rows): the
+    content evidence of 200 rows is plenty, and 5,000 rows of 9,000 columns are not."""
+    size = min(size, max(MIN_SAMPLE_ROWS, MAX_SAMPLE_CELLS // max(1, n_columns)))
+    if n_rows <= size:
+        return None
+    return np.unique(np.linspace(0, n_rows - 1, num=size).astype(np.int64))
+
+
+class _Sample:
+    """The sampled rows of one column at a time (what the refinements and the stay
+    candidates read), taken when asked for: never the whole sampled frame."""
+
+    def __init__(self, frame: pd.DataFrame, rows: np.ndarray | None):
+        self.frame, self.rows = frame, rows
+
+    def __getitem__(self, column: str) -> pd.Series:
+        s = self.frame[column]
+        return s if self.rows is None else s.iloc[self.rows]
 
 
 def _assign(candidates: dict[str, list[Candidate]]) -> dict[str, Candidate]:

@@ -7,6 +7,8 @@ compete with the single-column candidates in the engine's assignment.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 import pandas as pd
 
@@ -14,6 +16,13 @@ from booking_desktop.mapping.dates import normalize_dates_auto
 from booking_desktop.mapping.sniff import ColumnSniff
 from booking_desktop.mapping.suggest_evidence import HEADER_MIN_SCORE, RATE_SYNONYMS, Vocabulary, header_score
 from booking_desktop.mapping.suggest_model import DATE_FIELDS, Candidate, pct
+
+
+class SampledColumns(Protocol):
+    """The sampled rows of a column by name (a DataFrame or the engine's lazy sample)."""
+
+    def __getitem__(self, column: str) -> pd.Series: ...
+
 
 LEAD_TIME_SYNONYMS = ("lead time", "lead days", "booking lead time", "days in advance", "advance days", "lead")
 MAX_STAY_COLUMNS, MIN_STAY_ROWS, MAX_STAY_DAYS = 6, 5, 30  # arrival/departure pairs found from content
@@ -111,7 +120,9 @@ def _derived_date_candidates(
     return out
 
 
-def stay_candidates(columns: list[str], sniffs: dict[str, ColumnSniff], sample: pd.DataFrame) -> list[Candidate]:
+def stay_candidates(
+    columns: list[str], sniffs: dict[str, ColumnSniff], sample: SampledColumns
+) -> list[Candidate]:
     """Two date columns whose second date falls 1-30 days after the first in almost every
     row are an arrival and a departure, whatever their headers say ("Von"/"Bis", "d1"/"d2")."""
     dated = [c for c in columns if sniffs[c].n and sniffs[c].get("date") >= 0.9][:MAX_STAY_COLUMNS]

@@ -7,10 +7,12 @@ build and edit candidates without importing the engine (which imports them).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from booking_desktop.errors import Problem, Severity
 from booking_desktop.schema import CANONICAL_FIELDS
 
 if TYPE_CHECKING:
@@ -21,6 +23,7 @@ EXCEL_FORMATS = ("xlsx", "xlsm", "xlsb", "xls", "ods")  # SourceInfo.format of w
 # ``vendor`` comes from the profile (or the operator), never from a column guess.
 SUGGESTED_FIELDS = tuple(f for f in CANONICAL_FIELDS if f != "vendor")
 DATE_FIELDS = ("check_in", "check_out", "booked_at")
+DOUBTFUL_BELOW = 0.75  # a suggestion below this confidence is shown as doubtful
 
 
 def pct(x: float) -> str:
@@ -40,6 +43,7 @@ class Candidate:
     ambiguous: bool = False
     requires: tuple[str, ...] = ()  # canonical fields that must be mapped too ("@nights")
     rank: int = 0  # tie-break at equal confidence: position of the matched synonym in the schema
+    doubts: list[str] = dataclasses.field(default_factory=list)  # evidence against (suggest_semantics)
 
     def describe(self) -> str:
         return f"{self.field} <- {self.spec} ({self.confidence:.2f})"
@@ -66,6 +70,12 @@ class FieldSuggestion:
     columns: tuple[str, ...] = ()
     value_map: list[ValueMapping] = field(default_factory=list)
     unmatched_values: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)  # evidence against the suggestion
+
+    @property
+    def doubtful(self) -> bool:
+        """Low confidence or evidence against it: the operator should look before saving."""
+        return bool(self.doubts) or self.ambiguous or self.confidence < DOUBTFUL_BELOW
 
 
 @dataclass
@@ -83,6 +93,25 @@ class MappingSuggestion:
     @property
     def ambiguous_fields(self) -> list[str]:
         return [f for f, s in self.fields.items() if s.ambiguous]
+
+    def problems(self) -> list[Problem]:
+        """What the operator should know before importing with this suggestion, once per
+        distinct value: a status value that maps to no canonical status (``unmapped_status``,
+        a warning with its row count; its rows then fail the status check)."""
+        out: list[Problem] = []
+        fs = self.fields.get("status")
+        if fs is None:
+            return out
+        column = fs.spec.get("column")
+        for vm in fs.value_map:
+            if vm.target is None:
+                rows = f"{vm.count:,} row{'s' if vm.count != 1 else ''}"
+                out.append(Problem(
+                    code="unmapped_status", severity=Severity.WARNING, field=column, value=vm.source,
+                    message=f"status value {vm.source!r} in column {column!r} ({rows}) matches no canonical status; "
+                            "add it to the profile's status value map",
+                ))  # fmt: skip
+        return out
 
     def mapping_summary(self) -> dict[str, str]:
         """field -> short description of the source ("Booking_ID", "date_parts(...)")."""

@@ -11,14 +11,15 @@ from __future__ import annotations
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from booking_desktop.mapping.dates import DateOrderDecision, detect_date_order, iso_date_mask
-from booking_desktop.mapping.sniff import ColumnSniff, normalize_text
+from booking_desktop.mapping.dates import DateOrderDecision, detect_date_order, iso_date_mask, normalize_dates_auto
+from booking_desktop.mapping.sniff import CURRENCY_SIGN_RE, CURRENCY_SIGNS, ColumnSniff, normalize_text
 from booking_desktop.mapping.suggest_evidence import Vocabulary
 from booking_desktop.mapping.suggest_model import Candidate, FieldSuggestion, ValueMapping, pct
 
 STATUS_FUZZY_MIN = 85
 STATUS_CONTAINS_CONFIDENCE = 0.9  # "cancelled_by_guest" holds the synonym "cancelled"
 MAX_STATUS_VALUES = 200  # distinct status values looked at
+ABBREV_MIN_LETTERS, ABBREV_MAX_LETTERS = 2, 5  # vendor status codes matched by their letters in order
 
 
 # -- dates -------------------------------------------------------------------------
@@ -26,7 +27,7 @@ MAX_STATUS_VALUES = 200  # distinct status values looked at
 DATE_FORMATS = (
     "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d", "%Y.%m.%d",
     "%d/%m/%y", "%m/%d/%y", "%d.%m.%y", "%Y%m%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y",
-    "%d-%b-%Y", "%d-%b-%y",
+    "%d-%b-%Y", "%d-%b-%y", "%d.%b.%Y", "%d/%b/%Y", "%d.%b.%y", "%d/%b/%y", "%d %b %y",
 )  # fmt: skip
 # no offsets ("Z", "+02:00"): the mapping reads ISO 8601 with offsets without a format
 DATETIME_FORMATS = (
@@ -103,7 +104,9 @@ def refine_date(fld: str, fs: FieldSuggestion, full: pd.Series, sample: pd.Serie
         fs.reasons.append(_order_reason(decision))
         return decision
     if len(fits) < 2 and (decision.order is not None or decision.checked == 0):
-        if decision.checked == 0:
+        if decision.checked == 0 and not has_time and not normalize_dates_auto(full_u)[0].n_failed:
+            fs.reasons.append("dates with month names (read as such, in any of the languages the mapping knows)")
+        elif decision.checked == 0:
             fs.reasons.append("no single date format reads every value; choose one if the preview shows raw text")
         return decision
     fs.ambiguous = True
@@ -186,6 +189,29 @@ def currency_from_amount(
     fields["currency"] = FieldSuggestion(spec=dict(cand.spec), confidence=cand.confidence, reasons=[why])
 
 
+def currency_from_sign(fields: dict[str, FieldSuggestion], candidates: dict[str, list[Candidate]],
+                       sample: pd.Series | None) -> None:
+    """Amounts written "€120.50" give the currency when the sign names one currency and no
+    column does; "$" and "¥" name several, so the operator is told to choose."""
+    amount = fields.get("amount")
+    if amount is None or "currency" in fields or sample is None or "number_locale" not in amount.spec:
+        return
+    signs = set("".join(_distinct_text(sample).str.findall(CURRENCY_SIGN_RE).sum() or []))
+    if len(signs) != 1:
+        return
+    sign = signs.pop()
+    code = CURRENCY_SIGNS.get(sign, "")
+    column = amount.spec.get("column")
+    if not code:
+        amount.doubts.append(f"the amounts are written with '{sign}', which several currencies use: "
+                             "choose the currency")  # fmt: skip
+        return
+    why = f"every amount in '{column}' is written with '{sign}' ({code})"
+    cand = Candidate("currency", {"constant": code}, 0.8, [why], ())
+    candidates["currency"].insert(0, cand)
+    fields["currency"] = FieldSuggestion(spec=dict(cand.spec), confidence=cand.confidence, reasons=[why])
+
+
 def refine_number_locale(fs: FieldSuggestion, sample: pd.Series, sn: ColumnSniff) -> None:
     """Add ``number_locale`` when the amounts write a decimal comma ("1.234,56") or
     thousands separators ("1,234.56").  Values such as "1,234" say nothing (three digits
@@ -197,6 +223,9 @@ def refine_number_locale(fs: FieldSuggestion, sample: pd.Series, sn: ColumnSniff
         fs.spec["split"] = {"sep": " ", "index": parts[0]}
         fs.reasons.append("the number is the " + ("first" if parts[0] == 0 else "last") + " part of each value")
         values = values.str.split(" ").str[parts[0]]
+    signed = "column" in fs.spec and parts is None and sn.get("amount_sign") >= 0.5
+    if signed:  # "$1,234.50": the number_locale drops the sign (it keeps only digits, signs and separators)
+        values = values.str.replace(CURRENCY_SIGN_RE, "", regex=True).str.strip()
     if values.empty:
         return
     comma = int(values.str.fullmatch(_COMMA_DECIMAL).sum())
@@ -205,9 +234,11 @@ def refine_number_locale(fs: FieldSuggestion, sample: pd.Series, sn: ColumnSniff
     seps = telling.str.extract(_THOUSANDS)[0].dropna()
     decimal = "," if comma > dot else "."
     thousands = [t for t in seps.value_counts().index if t != decimal]
-    if decimal == "." and not thousands:
+    if decimal == "." and not thousands and not signed:
         return
     locale = {"decimal": decimal, "thousands": thousands[0] if thousands else ""}
+    if signed:
+        fs.reasons.append("the currency sign is dropped, the number kept")
     fs.spec["number_locale"] = locale
     if decimal == ",":
         fs.reasons.append(f"decimal comma: {comma} distinct values end in ,dd and {dot} in .dd")
@@ -244,7 +275,36 @@ def _match_status(value: str, vocab: Vocabulary) -> tuple[str | None, float, str
     if match is not None and _negated(match[0]) == _negated(norm):
         target = vocab.status_synonyms[match[0]]
         return target, round(match[1] / 100, 3), f"'{value}' ~ '{match[0]}' ({round(match[1])}) -> {target}"
+    code = _abbreviation(norm, vocab)
+    if code is not None:
+        target, word, conf = code
+        return target, conf, f"'{value}' abbreviates '{word}' (its letters in order) -> {target}"
     return None, 0.0, f"no canonical status looks like '{value}'"
+
+
+def _letters_in_order(code: str, word: str) -> bool:
+    it = iter(word)
+    return all(ch in it for ch in code)
+
+
+def _abbreviation(norm: str, vocab: Vocabulary) -> tuple[str, str, float] | None:  # (status, word, conf)
+    """A vendor code ("PND", "CNFM", "NSH", "TNT") whose letters appear in order in the
+    synonyms of exactly one canonical status, starting with its first letter: (status,
+    the word it abbreviates, confidence).  Confidence grows with the letters the code
+    spells (two letters are a weak guess, "CNFM" a strong one); a code that fits two
+    statuses ("CN": confirmed or cancelled?) is none."""
+    code = norm.replace(" ", "")
+    if not (ABBREV_MIN_LETTERS <= len(code) <= ABBREV_MAX_LETTERS) or not code.isalpha():
+        return None
+    fits: dict[str, str] = {}
+    for word, target in vocab.status_synonyms.items():
+        compact = word.replace(" ", "")
+        if len(compact) > len(code) and compact[0] == code[0] and _letters_in_order(code[1:], compact[1:]):
+            fits.setdefault(target, word)
+    if len(fits) != 1:
+        return None
+    target, word = fits.popitem()
+    return target, word, round(min(0.85, 0.45 + 0.1 * len(code)), 3)
 
 
 def suggest_status_map(fs: FieldSuggestion, full: pd.Series, vocab: Vocabulary) -> None:
@@ -268,8 +328,15 @@ def suggest_status_map(fs: FieldSuggestion, full: pd.Series, vocab: Vocabulary) 
         fs.spec["map"] = mapping
         shown = ", ".join(f"{k} -> {v}" for k, v in list(mapping.items())[:6])
         fs.reasons.append(f"status values: {shown}")
+        guesses = [v for v in fs.value_map if v.target is not None and v.confidence < 1.0]
+        if guesses:
+            fs.reasons.append("guessed: " + ", ".join(f"{v.source} -> {v.target} ({v.confidence:.0%})"
+                                                      for v in guesses[:6]))  # fmt: skip
     if fs.unmatched_values:
-        fs.reasons.append(f"no canonical status for: {', '.join(fs.unmatched_values[:6])}")
+        unknown = [v for v in fs.value_map if v.target is None]
+        listed = ", ".join(f"{v.source} ({v.count:,} row{'s' if v.count != 1 else ''})" for v in unknown[:6])
+        more = f" and {len(unknown) - 6} more" if len(unknown) > 6 else ""
+        fs.doubts.append(f"no canonical status for: {listed}{more}")
         known = sum(v.count for v in fs.value_map if v.target is not None) / max(1, int(counts.sum()))
         if known < 0.5:
             fs.ambiguous = True

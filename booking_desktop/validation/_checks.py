@@ -56,6 +56,9 @@ EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"  # when the schema gives no pattern
 DIGITS_DOT = byte_table("0123456789.")
 NOT_DOT = ~byte_table(".")
 PHONE_STRIP = " .-()/\t"
+# a negative number, or digits with one decimal point/comma that do not start with 0 + digit
+# ("120069.2000", "0.0412"): an amount, never a phone ("0207.946" and "+44.20..." stay phones)
+NUMBER_NOT_PHONE_RE = r"^(?:-|[1-9]\d*[.,]\d+$|0[.,]\d+$)"
 _I64_MAX = np.iinfo(np.int64).max
 _I64_MIN = np.iinfo(np.int64).min
 _NS_PER_DAY = 86_400 * 10**9
@@ -141,7 +144,11 @@ def check_phone(spec: FieldSpec, raw: pa.Array, pres: np.ndarray, sink: Sink, ru
     plus = byte_from_start(clean, 0) == ord("+")
     digits = byte_lengths(clean) - plus
     ok = pres & (count_bytes_not_in(clean, DIGITS, ignore_first=plus) == 0) & (digits >= lo) & (digits <= hi)
-    bad = pres & ~ok
+    number = pres & matches_some(raw, pres, NUMBER_NOT_PHONE_RE)
+    sink.add(number, spec.name, "format", _sev(spec, "format"), raw,
+             _quoted(spec.name, raw, "is a decimal or negative number, not a phone number"))
+    ok &= ~number
+    bad = pres & ~ok & ~number
     sink.add(bad, spec.name, "format", _sev(spec, "format"), raw,
              _quoted(spec.name, raw, f"is not a phone number (expected {lo} to {hi} digits, optionally +country code)"))
     _check_length(spec, clean, ok.copy(), sink, ok)

@@ -323,3 +323,64 @@ def test_cancelling_the_transform_editor_keeps_the_mapping(qtbot, panel):
     assert seen == ["TransformDialog"]  # opened, cancelled, nothing emitted
     assert row.source.currentText() == "guest"
     assert panel.spec()["fields"]["customer_name"] == {"column": "guest"}
+
+
+def _write_csv(path, raw_table) -> None:
+    raw_table.frame.to_csv(path, index=False)
+
+
+def test_each_suggestion_says_why_and_a_doubtful_one_is_marked(qtbot, tmp_path):
+    """Issue 9: every row says why its source was chosen (header, content, profile) and how
+    sure the suggester is; a suggestion with evidence against it is marked (⚠, warning
+    colour) so that a wrong one is easy to see -- in a real window."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mapping"))
+    from vendor_files import airbnb
+
+    from booking_desktop.gui import theme
+    from booking_desktop.mapping import suggest_mapping
+    from booking_desktop.readers import read_file
+
+    p = tmp_path / "reservations.csv"
+    _write_csv(p, airbnb())
+    raw = read_file(p)
+    suggestion = suggest_mapping(raw)
+    w = MappingPanel(mappings_dir=tmp_path, debounce_ms=50)
+    qtbot.addWidget(w)
+    w.resize(1300, 760)
+    w.show()
+    qtbot.waitExposed(w)
+    w.set_source(raw, suggestion=suggestion)
+
+    ref = w._rows["booking_ref"]
+    assert ref.source.currentText() == "Confirmation code"
+    assert ref.why.isVisible() and ref.why.property("summary") == "header 'Confirmation code' = 'confirmation code'"
+    assert ref.why.text().startswith("header 'Confirmation")
+    assert "from the header + content" in ref.why.toolTip() and "100%" in ref.why.toolTip()
+    assert not ref.confidence.doubtful and "⚠" not in ref.confidence.text()
+
+    amount = w._rows["amount"]  # Airbnb's Earnings: the host's payout, used for want of a total
+    assert amount.source.currentText() == "Earnings"
+    assert amount.confidence.doubtful and amount.confidence.text().startswith("⚠")
+    assert amount.why.property("summary").startswith("⚠ 'Earnings' (earnings) may be net of fees")
+    assert amount.why.text().startswith("⚠ 'Earnings'")
+    assert "Against it:" in amount.confidence.toolTip()
+    assert amount.label.autoFillBackground()
+    assert amount.label.palette().color(amount.label.backgroundRole()) == theme.warning_color(w.palette())
+    assert not ref.label.autoFillBackground()
+
+    nights = w._rows["nights"]  # the operator unmaps a field: its reasons no longer apply
+    choose(qtbot, nights.source, "(not mapped)")
+    qtbot.waitUntil(lambda: nights.why.property("summary") == "changed by hand", timeout=5_000)
+    assert nights.confidence.text() == "—"
+
+    shot = tmp_path / "mapping_panel_doubtful.png"
+    assert w.grab().save(str(shot)) and shot.stat().st_size > 0
+
+
+def test_a_profile_mapping_says_it_comes_from_the_profile(qtbot, panel):
+    row = panel._rows["booking_ref"]
+    assert row.why.property("summary") == "profile 'inntown'"
+    assert not panel._rows["children"].why.property("summary")  # not in the profile: nothing to say
