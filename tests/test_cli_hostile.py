@@ -10,24 +10,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from cli_files import PROFILE
 
 from booking_desktop.cli.output import defuse_csv_column, printable, problem_dicts
 
-PROFILE = """version: 1
-name: acme
-vendor: ACME
-signature:
-  columns: [Ref, Guest, Arrive, Leave, Pax, Total, Cur, State]
-fields:
-  booking_ref: {column: Ref}
-  customer_name: {column: Guest}
-  check_in: {column: Arrive}
-  check_out: {column: Leave}
-  adults: {column: Pax}
-  amount: {column: Total}
-  currency: {column: Cur}
-  status: {column: State, map: {CNF: confirmed, CXL: cancelled}}
-"""
 HEADER = "Ref;Guest;Arrive;Leave;Pax;Total;Cur;State\n"
 # OWASP's CSV-injection examples and their kin: each would run in Excel or LibreOffice
 PAYLOADS = [

@@ -9,22 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-PROFILE = """version: 1
-name: acme
-vendor: ACME
-signature:
-  columns: [Ref, Guest, Arrive, Leave, Pax, Total, Cur, State]
-fields:
-  booking_ref: {column: Ref}
-  customer_name: {column: Guest}
-  check_in: {column: Arrive}
-  check_out: {column: Leave}
-  adults: {column: Pax}
-  amount: {column: Total}
-  currency: {column: Cur}
-  status: {column: State, map: {CNF: confirmed, CXL: cancelled}}
-"""
+from cli_files import PROFILE
 
 CSV = """Ref;Guest;Arrive;Leave;Pax;Total;Cur;State
 A-001;Ana Silva;2024-05-01;2024-05-04;2;300.00;EUR;CNF
