@@ -246,6 +246,18 @@ def suggestion_note(suggestion: Any, field: str, profile: Any = None) -> Suggest
     return SuggestionNote(conf, reasons, doubts, ambiguous, doubtful, _basis(reasons))
 
 
+def is_suggested(suggestion: Any, field: str, spec: dict[str, Any] | None) -> bool:
+    """The field still reads what the suggestion chose (its reasons still apply)."""
+    fields = getattr(suggestion, "fields", None)
+    item = fields.get(field) if isinstance(fields, dict) else None
+    if item is None:
+        return spec is None
+    suggested = getattr(item, "spec", None) or {}
+    if spec is None:
+        return False
+    return suggested.get("column") == spec.get("column") and ("column" in spec or suggested == spec)
+
+
 def drift_text(drift: Any) -> str:
     if drift is None:
         return ""
