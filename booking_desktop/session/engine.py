@@ -18,7 +18,7 @@ Two details the session relies on:
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
@@ -118,13 +118,9 @@ def _previous_validation(result: PipelineResult) -> ValidationResult:
 
     # no rules on a hand-made result: the schema's, as validate() would use (None crashed revalidate_rows)
     rules = result.rules if result.rules is not None else load_schema().rules()
-    key_text: dict[str, Any] = {}
-    try:  # the uniqueness-key state; without it revalidate_rows validates everything once
-        from booking_desktop.validation.validator import _key_columns
+    from booking_desktop.validation.validator import _key_columns
 
-        key_text = _key_columns(result.text, rules)
-    except (ImportError, AttributeError, KeyError, TypeError):
-        key_text = {}
+    key_text = _key_columns(result.text, rules)  # the uniqueness-key state (else one full validation)
     f = result.problems.frame
     warn = np.zeros(len(result.text), dtype=bool)
     warn[f.loc[f["severity"] == "warning", "row"].to_numpy()] = True
