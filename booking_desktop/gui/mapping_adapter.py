@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from booking_desktop.errors import ProfileError
+from booking_desktop.errors import Problem, ProfileError
 from booking_desktop.schema import CANONICAL_FIELDS, load_schema
 
 log = logging.getLogger(__name__)
@@ -99,10 +99,19 @@ def spec_error(spec: dict[str, Any], only_field: str | None = None) -> str:
         build_profile(spec)
     except ProfileError as exc:
         probs = exc.problems
-        if only_field:
-            probs = [p for p in probs if only_field in str(p)] or probs
+        if only_field:  # that field's problems and those of no field; another field's are not its to fix
+            probs = [p for p in probs if problem_field(p) in (only_field, None)]
         return "\n".join(str(p) for p in probs)
     return ""
+
+
+def problem_field(problem: Problem) -> str | None:
+    """The canonical field a profile problem is about, from its key path (``fields.check_in.date_format``,
+    ``rules.adults.min``); None for the profile as a whole (``name``, ``fields``, ``signature``...)."""
+    head, _, rest = (problem.field or "").partition(".")
+    if head in ("fields", "rules") and rest:
+        return rest.split(".", 1)[0]
+    return None
 
 
 def with_column(old: dict[str, Any] | None, column: str) -> dict[str, Any]:
