@@ -30,10 +30,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QFont
 
 from booking_desktop.grid import (
-    FILL_CHUNK_ROWS,
-    FIRST_CHUNK_ROWS,
     SEV_ERROR,
-    SEV_NONE,
     SEV_WARNING,
     GridData,
     ProblemIndex,
@@ -41,10 +38,8 @@ from booking_desktop.grid import (
     TableSource,
     build_grid_data,
     column_array,
-    fill_column_cache,
     filter_rows,
     next_problem_in,
-    sort_keys,
 )
 from booking_desktop.gui import theme
 from booking_desktop.gui.workers import GeneratorWorker
@@ -318,9 +313,7 @@ class GridModel(QAbstractTableModel):
             else:
                 pos = np.full(n, -1, dtype=np.int64)
                 pos[rows] = np.arange(rows.size, dtype=np.int64)
-            moved = [
-                self.index(int(pos[r]), c) if 0 <= r < n and pos[r] >= 0 else QModelIndex() for r, c in old
-            ]
+            moved = [self.index(int(pos[r]), c) if 0 <= r < n and pos[r] >= 0 else QModelIndex() for r, c in old]
             self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
         self.rows_changed.emit()
@@ -387,21 +380,4 @@ def next_problem(model: GridModel, view_row: int, col: int, forward: bool = True
     return next_problem_in(model.data_, model.rows, view_row, col, forward)
 
 
-__all__ = [
-    "ASYNC_ROWS",
-    "FILL_CHUNK_ROWS",
-    "FIRST_CHUNK_ROWS",
-    "SEV_ERROR",
-    "SEV_NONE",
-    "SEV_WARNING",
-    "GridData",
-    "GridModel",
-    "ProblemIndex",
-    "RowFilter",
-    "build_grid_data",
-    "column_array",
-    "fill_column_cache",
-    "filter_rows",
-    "next_problem",
-    "sort_keys",
-]
+__all__ = ["ASYNC_ROWS", "GridModel", "next_problem"]
