@@ -11,7 +11,7 @@ from booking_desktop.grid.cells import (
     column_array,
     fill_column_cache,
 )
-from booking_desktop.grid.problems import SEV_ERROR, SEV_NONE, SEV_WARNING, ProblemIndex
+from booking_desktop.grid.problems import SEV_ERROR, SEV_NONE, SEV_WARNING, ProblemIndex, live_rows
 from booking_desktop.grid.rows import RowFilter, filter_rows, next_problem_in, sort_keys, sorted_rows
 from booking_desktop.grid.source import TableSource
 
@@ -29,6 +29,7 @@ __all__ = [
     "column_array",
     "fill_column_cache",
     "filter_rows",
+    "live_rows",
     "next_problem_in",
     "sort_keys",
     "sorted_rows",

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from booking_desktop.grid.cells import GridData
-from booking_desktop.grid.problems import SEV_ERROR, SEV_NONE
+from booking_desktop.grid.problems import SEV_ERROR, SEV_NONE, live_rows
 from booking_desktop.grid.source import TableSource
 
 
@@ -39,12 +39,13 @@ def filter_rows(session: TableSource, data: GridData, flt: RowFilter) -> np.ndar
         return None
     n = data.n_rows
     mask = np.ones(n, dtype=bool)
-    if flt.mode == "errors":
-        mask &= data.error_rows
+    deleted = _deleted_of(session, n)
+    if flt.mode == "errors":  # a deleted row's problems are not the operator's to fix any more
+        mask &= live_rows(data.error_rows, deleted)
     elif flt.mode == "warnings":
-        mask &= data.problems.warning_rows
+        mask &= live_rows(data.problems.warning_rows, deleted)
     elif flt.mode == "field" and flt.field in data.fields:
-        mask &= data.problems.severity[:, data.fields.index(flt.field)] > SEV_NONE
+        mask &= live_rows(data.problems.severity[:, data.fields.index(flt.field)] > SEV_NONE, deleted)
     text = session.result.text
     if flt.search:
         hit = np.zeros(n, dtype=bool)
@@ -112,19 +113,32 @@ def sort_keys(session: TableSource, name: str) -> pd.Series:
     return r.text[name]
 
 
-def next_problem_in(data: GridData, rows: np.ndarray | None, view_row: int, col: int, forward: bool = True):
+def _deleted_of(session: TableSource, n: int) -> np.ndarray | None:
+    deleted = getattr(session, "deleted", None)
+    return deleted if isinstance(deleted, np.ndarray) and deleted.size == n else None
+
+
+def next_problem_in(
+    data: GridData,
+    rows: np.ndarray | None,
+    view_row: int,
+    col: int,
+    forward: bool = True,
+    deleted: np.ndarray | None = None,
+):
     """The next (or previous) cell with a problem in view order, wrapping around; None when there is none.
 
-    ``rows`` is the view's row-index array (None: all rows in file order).  Vectorized: only the
-    row-severity vector is scanned, then one row's columns.
+    ``rows`` is the view's row-index array (None: all rows in file order); rows marked in
+    ``deleted`` are skipped.  Vectorized: only the row-severity vector is scanned, then one row's columns.
     """
     sev = data.problems.severity
     view = np.arange(data.n_rows) if rows is None else rows
-    row_has = data.problems.row_any[view] if rows is not None else data.problems.row_any
+    row_any = live_rows(data.problems.row_any, deleted)
+    row_has = row_any[view] if rows is not None else row_any
     n = view.size
     if n == 0 or not row_has.any():
         return None
-    if 0 <= view_row < n:  # same row first
+    if 0 <= view_row < n and row_has[view_row]:  # same row first
         cells = np.flatnonzero(sev[view[view_row]])
         same = cells[cells > col] if forward else cells[cells < col][::-1]
         if same.size:

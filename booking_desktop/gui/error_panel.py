@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from booking_desktop.grid import live_rows
 from booking_desktop.gui import theme
 from booking_desktop.gui.grid_model import GridModel
 
@@ -101,7 +102,7 @@ class ErrorPanel(QWidget):
         self.filter_combo.currentIndexChanged.connect(self._filter_chosen)
         model.problems_changed.connect(self.refresh)  # also emitted on every model reset
         model.rows_changed.connect(self._update_summary)
-        model.deleted_changed.connect(self._update_summary)
+        model.deleted_changed.connect(self.refresh)  # a deleted row's problems are no longer counted
         self.refresh()
 
     # -- public ---------------------------------------------------------------------
@@ -125,8 +126,9 @@ class ErrorPanel(QWidget):
         self.filter_combo.addItem("Errors only", (FILTER_ERRORS, None))
         self.filter_combo.addItem("Warnings", (FILTER_WARNINGS, None))
         self.tree.clear()
-        if d is not None:
-            counts = d.problems.counts_field_code
+        s = self.model.session
+        if d is not None and s is not None:
+            counts = d.problems.live_counts(s.result.problems.frame["row"].to_numpy(), s.deleted)
             err_bg, warn_bg = theme.error_brush(self.palette()), theme.warning_brush(self.palette())
             for key, grp in counts.groupby("field", sort=True):
                 fld = str(key)
@@ -153,8 +155,8 @@ class ErrorPanel(QWidget):
         if d is None or s is None:
             self.summary.setText("No file open")
             return
-        errors = int(d.error_rows.sum())
-        warn_rows = int(d.problems.warning_rows.sum())
+        errors = int(live_rows(d.error_rows, s.deleted).sum())
+        warn_rows = int(live_rows(d.problems.warning_rows, s.deleted).sum())
         deleted = int(s.deleted.sum())
         parts = [f"{d.n_rows:,} records", f"{errors:,} with errors", f"{warn_rows:,} with warnings"]
         if deleted:
@@ -186,5 +188,6 @@ class ErrorPanel(QWidget):
         if code is not None:
             sel &= f["code"] == code
         rows = np.unique(f.loc[sel, "row"].to_numpy(dtype=np.int64))
+        rows = rows[~s.deleted[rows]] if s.deleted.size else rows
         col = self.model.fields.index(fld) if fld in self.model.fields else None
         self.select_requested.emit(rows, col)

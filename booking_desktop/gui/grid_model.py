@@ -167,9 +167,9 @@ class GridModel(QAbstractTableModel):
         if role in (_DISPLAY, _EDIT):
             v = d.columns[c][r] if r < d.ready[c] else self.cell_text(r, c)
             return "" if v is None else v
-        if role == _BACKGROUND:
+        if role == _BACKGROUND:  # a deleted row's problems no longer count: struck through, not red
             sev = d.problems.severity[r, c]
-            return self._brushes[int(sev)] if sev else None
+            return self._brushes[int(sev)] if sev and not (self._deleted is not None and self._deleted[r]) else None
         if role == _TOOLTIP:
             msgs = d.problems.messages_at(r, c, len(d.fields))
             if not msgs:
@@ -351,6 +351,8 @@ class GridModel(QAbstractTableModel):
         self._all_changed()
         self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, max(0, self.rowCount() - 1))
         self.deleted_changed.emit()
+        if self.filter.mode != "all":  # a deleted row leaves (and a restored one rejoins) the problem filters
+            self.apply_filter()
 
     def _on_reset(self) -> None:
         if self.session is None:
@@ -377,7 +379,7 @@ def next_problem(model: GridModel, view_row: int, col: int, forward: bool = True
     """The next (or previous) cell with a problem in the model's view order, wrapping around."""
     if model.data_ is None or model.rowCount() == 0:
         return None
-    return next_problem_in(model.data_, model.rows, view_row, col, forward)
+    return next_problem_in(model.data_, model.rows, view_row, col, forward, model._deleted)
 
 
 __all__ = ["ASYNC_ROWS", "GridModel", "next_problem"]
