@@ -39,6 +39,7 @@ class EditController(QObject):
         self.view, self.model = page.view, page.model
         self._worker: GeneratorWorker | None = None
         page.error_panel.select_requested.connect(self.select_cells)
+        self.model.input_note.connect(lambda text: self.message.emit(text, 10_000))
         page.error_panel.next_requested.connect(lambda: self.go_to_problem(True))
         page.error_panel.previous_requested.connect(lambda: self.go_to_problem(False))
 
@@ -182,7 +183,7 @@ class EditController(QObject):
             self.problem.emit("Paste", str(exc))
             return
         label = f"Paste {plan.rows:,} × {plan.cols}"
-        self.run(label, s.set_cells, plan.edits, label, done=lambda _r: self.message.emit(plan.summary(), 6000))
+        self.run(label, s.set_cells, plan.edits, label, done=lambda _r: self._done(plan.summary(), s))
 
     def clear_cells(self) -> None:
         s = self.guard()
@@ -220,7 +221,14 @@ class EditController(QObject):
         dlg = SetValueDialog(label, len(cells), "", self.page)
         if dlg.exec() != SetValueDialog.DialogCode.Accepted:
             return
-        self.run(f"Set {label}", s.set_cells, [(r, f, dlg.value()) for r, f in cells], f"Set {label}")
+        edits = [(r, f, dlg.value()) for r, f in cells]
+        self.run(f"Set {label}", s.set_cells, edits, f"Set {label}", done=lambda _r: self._done("", s))
+
+    def _done(self, summary: str, s: WorkSession) -> None:
+        """The edit's summary, and how typed values were read in the file's formats."""
+        text = " ".join([summary, *s.last_input_notes]).strip()
+        if text:
+            self.message.emit(text, 10_000)
 
     def find_replace(self) -> None:
         s = self.guard()

@@ -64,6 +64,7 @@ class GridModel(QAbstractTableModel):
     """Adapter from a :class:`TableSource` to Qt views.  Rows shown are ``self.rows``."""
 
     edit_failed = Signal(str)  # a readable message for the window
+    input_note = Signal(str)  # how a typed value was read (the file's own format) or why it was kept
     problems_changed = Signal()  # counts/colours changed (error panel recounts)
     rows_changed = Signal()  # the set or order of rows shown changed
     deleted_changed = Signal()  # rows were deleted or restored
@@ -234,6 +235,9 @@ class GridModel(QAbstractTableModel):
         except (KeyError, IndexError, ValueError) as exc:
             self.edit_failed.emit(f"Could not change {field_name} of record {r + 1}: {exc}")
             return False
+        notes = getattr(self.session, "last_input_notes", None)
+        if notes:
+            self.input_note.emit(f"Record {r + 1}, " + "; ".join(notes))
         return True
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
