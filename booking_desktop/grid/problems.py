@@ -104,9 +104,10 @@ def live_rows(mask: np.ndarray, deleted: np.ndarray | None) -> np.ndarray:
 def _counts(f: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """Problems by field, code and severity, and each problem's group (row of that table)."""
     if len(f) == 0:
-        empty = pd.DataFrame({"field": [], "code": [], "severity": [], "count": []})
+        empty = pd.DataFrame({"field": [], "code": [], "severity": [], "count": [], "example": []})
         return empty, np.zeros(0, dtype=np.int64)
-    g = f.assign(field=f["field"].astype(object).fillna("(row)"))
+    g = f.assign(field=f["field"].astype(object).fillna("(row)"), message=f["message"].astype(object))
     grouped = g.groupby(["field", "code", "severity"], sort=True, dropna=False, observed=True)
-    out = grouped.size().reset_index(name="count")
+    out = grouped["message"].agg(["size", "first"]).reset_index()
+    out = out.rename(columns={"size": "count", "first": "example"})  # example: the first problem's message
     return out, grouped.ngroup().to_numpy(dtype=np.int64)

@@ -76,6 +76,8 @@ class ErrorPanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # a name that does not fit loses its middle, not its code; the whole text is in the tooltip
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.tree.itemClicked.connect(self._item_clicked)
         self.tree.itemActivated.connect(self._item_clicked)
 
@@ -135,11 +137,17 @@ class ErrorPanel(QWidget):
                 total = int(grp["count"].sum())
                 top = QTreeWidgetItem([fld, f"{total:,}"])
                 top.setData(0, _ROLE_KEY, (fld, None))
+                by_sev = grp.groupby("severity")["count"].sum()
+                tip = ", ".join(f"{int(n):,} {sev}{'s' if n != 1 else ''}" for sev, n in by_sev.items())
+                _tip(top, f"{fld}: {tip}")
                 for _, rec in grp.iterrows():
-                    sev = str(rec["severity"])
-                    child = QTreeWidgetItem([f"{rec['code']} ({sev})", f"{int(rec['count']):,}"])
+                    sev, n = str(rec["severity"]), int(rec["count"])
+                    child = QTreeWidgetItem([f"{rec['code']} ({sev})", f"{n:,}"])
                     child.setData(0, _ROLE_KEY, (fld, str(rec["code"])))
                     child.setBackground(0, err_bg if sev == "error" else warn_bg)
+                    example = rec.get("example")
+                    said = f"\nFor example: {example}" if isinstance(example, str) and example else ""
+                    _tip(child, f"{fld} — {rec['code']} ({sev}): {n:,} cell(s){said}")
                     top.addChild(child)
                 self.tree.addTopLevelItem(top)
                 if fld in d.fields:
@@ -165,6 +173,7 @@ class ErrorPanel(QWidget):
         if shown != d.n_rows:
             parts.append(f"{shown:,} shown")
         self.summary.setText(" · ".join(parts))
+        self.summary.setToolTip("\n".join(parts))
 
     def _filter_chosen(self, _i: int) -> None:
         if self._filling:
@@ -191,3 +200,9 @@ class ErrorPanel(QWidget):
         rows = rows[~s.deleted[rows]] if s.deleted.size else rows
         col = self.model.fields.index(fld) if fld in self.model.fields else None
         self.select_requested.emit(rows, col)
+
+
+def _tip(item: QTreeWidgetItem, text: str) -> None:
+    """The whole label (and what it counts) as the tooltip of both columns: a narrow dock elides names."""
+    item.setToolTip(0, text)
+    item.setToolTip(1, text)
