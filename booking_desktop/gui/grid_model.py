@@ -37,9 +37,11 @@ from booking_desktop.grid import (
     RowFilter,
     TableSource,
     build_grid_data,
-    column_array,
+    column_title,
     filter_rows,
     next_problem_in,
+    numeric_columns,
+    refresh_cells,
 )
 from booking_desktop.gui import theme
 from booking_desktop.gui.workers import GeneratorWorker
@@ -57,6 +59,8 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
 _FONT = Qt.ItemDataRole.FontRole.value
 _ACCESSIBLE_DESCRIPTION = Qt.ItemDataRole.AccessibleDescriptionRole.value
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+_NUMBER_ALIGN = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 
 
 # --------------------------------------------------------------------------- the Qt model
@@ -86,6 +90,8 @@ class GridModel(QAbstractTableModel):
         self._strike = QFont()
         self._strike.setStrikeOut(True)
         self._brushes: dict[int, QBrush] = {}
+        self._align: list[int | None] = []  # per column: numbers right-aligned
+        self._titles: list[str] = []
         self._order_worker: GeneratorWorker | None = None
         self._order_generation = 0  # bumped by every change of data or filter: a late order is dropped
         self._session_reset.connect(self._on_reset)
@@ -111,6 +117,7 @@ class GridModel(QAbstractTableModel):
         self.data_ = None
         if session is not None:
             self.data_ = data if data is not None else build_grid_data(session)
+            self._columns_changed()
             session.reset.connect(self._session_reset.emit)
             session.cells_changed.connect(self._prepare_cells)
             session.deleted_changed.connect(self._session_deleted.emit)
@@ -121,6 +128,11 @@ class GridModel(QAbstractTableModel):
     def refresh_palette(self) -> None:
         self._brushes = {SEV_ERROR: theme.error_brush(), SEV_WARNING: theme.warning_brush()}
         self._muted = QBrush(theme.muted_text_color())
+
+    def _columns_changed(self) -> None:
+        fields = self.fields
+        self._align = [_NUMBER_ALIGN if n else None for n in numeric_columns(fields)]
+        self._titles = [column_title(f) for f in fields]
 
     @property
     def fields(self) -> list[str]:
@@ -168,6 +180,8 @@ class GridModel(QAbstractTableModel):
         if role in (_DISPLAY, _EDIT):
             v = d.columns[c][r] if r < d.ready[c] else self.cell_text(r, c)
             return "" if v is None else v
+        if role == _ALIGNMENT:
+            return self._align[c]
         if role == _BACKGROUND:  # a deleted row's problems no longer count: struck through, not red
             sev = d.problems.severity[r, c]
             return self._brushes[int(sev)] if sev and not (self._deleted is not None and self._deleted[r]) else None
@@ -199,8 +213,8 @@ class GridModel(QAbstractTableModel):
             if section >= len(d.fields):
                 return None
             if role == _DISPLAY:
-                return d.fields[section]
-            if role == _TOOLTIP and self.session is not None:
+                return self._titles[section]
+            if role == _TOOLTIP and self.session is not None:  # the canonical name, and where it came from
                 src = self.session.result.mapping.get(d.fields[section])
                 return f"{d.fields[section]} ← {src}" if src else f"{d.fields[section]} (not mapped)"
             return None
@@ -332,16 +346,8 @@ class GridModel(QAbstractTableModel):
         d, s = self.data_, self.session
         if d is None or s is None:
             return
-        text = s.result.text
-        with d.lock:
-            for f in fields:
-                c = d.fields.index(f)
-                d.arrays[c] = text[f].array  # the edit replaced the column
-                done = rows[rows < d.ready[c]]
-                if done.size:
-                    d.columns[c][done] = column_array(text[f].iloc[done])
-        problems = ProblemIndex.build(s.result.problems, d.fields, d.n_rows)
-        self._session_cells.emit(d, problems, np.asarray(s.result.error_rows, dtype=bool))
+        problems, error_rows = refresh_cells(d, s, rows, fields)
+        self._session_cells.emit(d, problems, error_rows)
 
     def _on_cells(self, data: GridData, problems: ProblemIndex, error_rows: np.ndarray) -> None:
         if data is not self.data_:
@@ -364,6 +370,7 @@ class GridModel(QAbstractTableModel):
         self._cancel_order()
         self.beginResetModel()
         self.data_ = build_grid_data(self.session)
+        self._columns_changed()
         self.rows = None
         self.endResetModel()
         self.problems_changed.emit()
