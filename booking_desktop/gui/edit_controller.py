@@ -126,14 +126,21 @@ class EditController(QObject):
         return out
 
     def _selected_block(self) -> tuple[list[int], list[int]]:
-        """View rows and columns of the selection's bounding box (the current cell when none)."""
+        """View rows and *visual* columns (left to right as shown: the key column comes first) of the
+        selection's bounding box (the current cell when none)."""
+        hh = self.view.horizontalHeader()
         idx = self.view.selectionModel().selectedIndexes()
         if not idx:
             cur = self.view.currentIndex()
-            return ([cur.row()], [cur.column()]) if cur.isValid() else ([], [])
+            return ([cur.row()], [hh.visualIndex(cur.column())]) if cur.isValid() else ([], [])
         rows = sorted({i.row() for i in idx})
-        cols = sorted({i.column() for i in idx})
+        cols = sorted({hh.visualIndex(i.column()) for i in idx})
         return rows, cols
+
+    def _visual_order(self) -> list[int]:
+        """Logical column of each visual position."""
+        hh = self.view.horizontalHeader()
+        return [hh.logicalIndex(v) for v in range(self.model.columnCount())]
 
     # ------------------------------------------------------------------ clipboard
     def copy(self, headers: bool = False) -> None:
@@ -150,6 +157,8 @@ class EditController(QObject):
             )
             return
         m = self.model
+        order = self._visual_order()
+        cols = [order[v] for v in cols]
         table = [[m.cell_text(m.frame_row(r), c) for c in cols] for r in rows]
         titles = [str(m.headerData(c, Qt.Orientation.Horizontal)) for c in cols] if headers else None
         QApplication.clipboard().setText(to_tsv(table, titles))
@@ -165,17 +174,17 @@ class EditController(QObject):
             self.message.emit("Click the cell to paste into first.", 4000)
             return
         m = self.model
-        titles = [str(m.headerData(c, Qt.Orientation.Horizontal)) for c in range(m.columnCount())]
-        anchor = (
-            (min(rows), min(cols)) if len(rows) > 1 or len(cols) > 1 or not cur.isValid() else (cur.row(), cur.column())
-        )
+        order = self._visual_order()  # the clipboard's columns land left to right as the grid shows them
+        titles = [str(m.headerData(c, Qt.Orientation.Horizontal)) for c in order]
+        at = (cur.row(), self.view.horizontalHeader().visualIndex(cur.column()))
+        anchor = (min(rows), min(cols)) if len(rows) > 1 or len(cols) > 1 or not cur.isValid() else at
         try:
             plan = paste_edits(
                 QApplication.clipboard().text(),
                 anchor=anchor,
                 selection=(rows, cols),
                 shape=(m.rowCount(), m.columnCount()),
-                fields=m.fields,
+                fields=[m.fields[c] for c in order],
                 titles=titles,
                 frame_row=m.frame_row,
             )
