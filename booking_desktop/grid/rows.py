@@ -151,31 +151,40 @@ def next_problem_in(
     col: int,
     forward: bool = True,
     deleted: np.ndarray | None = None,
+    columns: np.ndarray | list[int] | None = None,
 ):
     """The next (or previous) cell with a problem in view order, wrapping around; None when there is none.
 
     ``rows`` is the view's row-index array (None: all rows in file order); rows marked in
-    ``deleted`` are skipped.  Vectorized: only the row-severity vector is scanned, then one row's columns.
+    ``deleted`` are skipped; ``columns`` are the column indexes left to right as the view shows
+    them (None: in order), so that a row is walked as the operator reads it.  ``col`` and the
+    column returned are column indexes.  Vectorized: only the row-severity vector is scanned, then
+    one row's columns.
     """
     sev = data.problems.severity
+    order = np.arange(sev.shape[1]) if columns is None else np.asarray(columns, dtype=np.int64)
     view = np.arange(data.n_rows) if rows is None else rows
     row_any = live_rows(data.problems.row_any, deleted)
     row_has = row_any[view] if rows is not None else row_any
     n = view.size
     if n == 0 or not row_has.any():
         return None
+
+    def cells(view_row: int) -> np.ndarray:  # visual positions of the row's problem cells
+        return np.flatnonzero(sev[view[view_row]][order])
+
     if 0 <= view_row < n and row_has[view_row]:  # same row first
-        cells = np.flatnonzero(sev[view[view_row]])
-        same = cells[cells > col] if forward else cells[cells < col][::-1]
+        at = np.flatnonzero(order == col)
+        pos = int(at[0]) if at.size else (-1 if forward else order.size)
+        here = cells(view_row)
+        same = here[here > pos] if forward else here[here < pos][::-1]
         if same.size:
-            return view_row, int(same[0])
+            return view_row, int(order[same[0]])
     candidates = np.flatnonzero(row_has)
     if forward:
         after = candidates[candidates > view_row]
         vr = int(after[0]) if after.size else int(candidates[0])
-        cells = np.flatnonzero(sev[view[vr]])
-        return vr, int(cells[0])
+        return vr, int(order[cells(vr)[0]])
     before = candidates[candidates < view_row]
     vr = int(before[-1]) if before.size else int(candidates[-1])
-    cells = np.flatnonzero(sev[view[vr]])
-    return vr, int(cells[-1])
+    return vr, int(order[cells(vr)[-1]])

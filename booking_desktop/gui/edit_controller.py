@@ -313,7 +313,7 @@ class EditController(QObject):
     def go_to_problem(self, forward: bool = True) -> None:
         cur = self.view.currentIndex()
         row, col = (cur.row(), cur.column()) if cur.isValid() else (-1, -1 if forward else 10**6)
-        hit = next_problem(self.model, row, col, forward)
+        hit = next_problem(self.model, row, col, forward, self._visual_order())
         if hit is None:
             self.message.emit("No problems in the rows shown.", 4000)
             return

@@ -386,11 +386,13 @@ class GridModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(n - 1, m - 1))
 
 
-def next_problem(model: GridModel, view_row: int, col: int, forward: bool = True) -> tuple[int, int] | None:
-    """The next (or previous) cell with a problem in the model's view order, wrapping around."""
+def next_problem(
+    model: GridModel, view_row: int, col: int, forward: bool = True, columns: list[int] | None = None
+) -> tuple[int, int] | None:
+    """The next (or previous) cell with a problem in view order, wrapping (``columns``: left to right as shown)."""
     if model.data_ is None or model.rowCount() == 0:
         return None
-    return next_problem_in(model.data_, model.rows, view_row, col, forward, model._deleted)
+    return next_problem_in(model.data_, model.rows, view_row, col, forward, model._deleted, columns)
 
 
 __all__ = ["ASYNC_ROWS", "GridModel", "next_problem"]

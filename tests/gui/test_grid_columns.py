@@ -227,3 +227,63 @@ def test_the_current_cell_is_framed_clearly_in_light_and_dark(qtbot, make_window
     finally:
         app.setPalette(old_palette)
         app.setStyle(old_style)
+
+
+VENDOR_COLUMN_PROFILE = """\
+version: 1
+name: vendor_column
+vendor: MIXED
+signature:
+  columns: [vendor, booking_ref, status, guest_name, hotel, check_in, check_out, adults, total, currency]
+  min_match: 0.9
+fields:
+  vendor: {column: vendor}
+  booking_ref: {column: booking_ref}
+  status: {column: status}
+  customer_name: {column: guest_name}
+  property_name: {column: hotel}
+  check_in: {column: check_in}
+  check_out: {column: check_out}
+  adults: {column: adults}
+  amount: {column: total}
+  currency: {column: currency}
+"""
+
+
+def test_f8_walks_a_row_left_to_right_as_shown(qtbot, make_window, tmp_path):
+    """The key column is shown first though vendor comes first in the canonical order: F8 reads the
+    row as the operator does, the reference's problem before the vendor's."""
+    p = tmp_path / "vendors.csv"
+    p.write_text(
+        "vendor,booking_ref,status,guest_name,hotel,check_in,check_out,adults,total,currency\n"
+        f"{'V' * 101},,confirmed,Ann,H,2024-05-01,2024-05-03,2,10.00,EUR\n"  # a vendor too long, no reference
+        "V,R2,confirmed,Bob,H,2024-05-01,2024-05-03,2,10.00,XXX\n",
+        encoding="utf-8",
+    )
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "vendors.yaml").write_text(VENDOR_COLUMN_PROFILE, encoding="utf-8")
+    w = make_window(profiles_dir=profiles)
+    open_and_wait(qtbot, w, p)
+    assert w.session.result.profile.name == "vendor_column"
+    f = w.session.result.problems.frame
+    assert {"vendor", "booking_ref"} <= set(f.loc[f["row"] == 0, "field"])
+    m, v = w.model, w.view
+    v.setFocus()
+
+    def at() -> tuple[int, str]:
+        cur = v.currentIndex()
+        return m.frame_row(cur.row()), m.fields[cur.column()]
+
+    v.setCurrentIndex(m.index(0, m.fields.index("booking_ref")))
+    seen = []
+    for _ in range(3):
+        qtbot.keyClick(v, Qt.Key.Key_F8)
+        seen.append(at())
+    assert seen == [(0, "vendor"), (1, "currency"), (0, "booking_ref")]  # wraps round to the first
+    v.setCurrentIndex(m.index(0, m.fields.index("status")))
+    back = []
+    for _ in range(2):
+        qtbot.keyClick(v, Qt.Key.Key_F8, Qt.KeyboardModifier.ShiftModifier)
+        back.append(at())
+    assert back == [(0, "vendor"), (0, "booking_ref")]
