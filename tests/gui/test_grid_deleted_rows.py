@@ -131,3 +131,37 @@ def test_counts_without_deleted_rows_match_pandas_on_many_codes(qtbot):
     assert {
         (a, b, c): int(k) for a, b, c, k in got[["field", "code", "severity", "count"]].itertuples(index=False)
     } == {k: int(v) for k, v in want.items()}
+
+
+def test_the_commit_preview_leaves_the_deleted_rows_out(qtbot, make_window, bookings_csv, vendor_profiles, db, server):
+    """Delete the two records with broken cells: the preview counts one rejection (record 5's e-mail),
+    and three new bookings -- computed here from the session and a plain find() on the database."""
+    from booking_desktop.storage.client import ConnectionTarget
+
+    w = make_window(profiles_dir=vendor_profiles)
+    w.connection_target = ConnectionTarget(uri=server.uri, db_name=db.name, label="test server")
+    open_and_wait(qtbot, w, bookings_csv)
+    click_cell(qtbot, w, 1, "booking_ref")
+    QTest.mouseClick(w.view.viewport(), Qt.MouseButton.LeftButton, CTRL, cell_point(w, 3, "booking_ref"))
+    qtbot.keyClick(w.view, Qt.Key.Key_Minus, CTRL)
+    s = w.session
+    kept = ~s.deleted
+    want_rejected = int((s.result.error_rows & kept).sum())
+    existing = {d["booking_ref"] for d in db["bookings"].find({}, {"booking_ref": 1})}
+    refs = [s.value(r, "booking_ref") for r in range(len(s)) if kept[r] and not s.result.error_rows[r]]
+    want_new = sum(ref not in existing for ref in refs)
+    assert (want_rejected, want_new) == (1, 3)
+
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    w.view.setFocus()
+    qtbot.keyClick(w.view, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: w.commit_dialog is not None, timeout=30_000)
+    dlg = w.commit_dialog
+    qtbot.waitUntil(dlg.commit_button.isEnabled, timeout=30_000)
+    labels = dlg.preview_labels
+    assert labels["rejected"].text() == f"{want_rejected:,}"
+    assert labels["new"].text() == f"{want_new:,}"
+    dlg.close()
+    qtbot.waitUntil(lambda: w.commit_dialog is None)
+    assert db["bookings"].count_documents({}) == 0  # a preview writes nothing
