@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QMenu, QTableView
 
 from booking_desktop.grid import KEY_FIELD
 
@@ -39,9 +39,14 @@ class FrozenColumn(QTableView):
         self.setEditTriggers(grid.editTriggers())
         self.setWordWrap(False)
         self.setAutoFillBackground(True)
+        self.setAutoScroll(False)  # the grid scrolls; this view follows its scroll bar (same reason as above)
         self.setVisible(False)
         grid.viewport().stackUnder(self)
         self._column = -1
+        self.menu: QMenu | None = None
+        # a right-click on a key cell offers the grid's own actions (copy, paste, delete rows...)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._context_menu)
 
     @property
     def column(self) -> int:
@@ -93,6 +98,9 @@ class FrozenColumn(QTableView):
         g = self.grid
         if self._column < 0:
             return
+        size = g.verticalHeader().defaultSectionSize()
+        if self.verticalHeader().defaultSectionSize() != size:  # the grid's rows changed height (font)
+            self.verticalHeader().setDefaultSectionSize(size)
         self.horizontalHeader().setFixedHeight(g.horizontalHeader().height())
         frame = g.frameWidth()
         self.setGeometry(
@@ -108,6 +116,25 @@ class FrozenColumn(QTableView):
     def _header_clicked(self, logical: int) -> None:
         self.grid.header_clicked(logical)
 
+    def mousePressEvent(self, event: Any) -> None:
+        # the grid shares the current cell: its auto-scroll would move the rows under the pointer
+        # between Qt's "current" and "select" steps of this press and select another row
+        auto = self.grid.hasAutoScroll()
+        self.grid.setAutoScroll(False)
+        try:
+            super().mousePressEvent(event)
+        finally:
+            self.grid.setAutoScroll(auto)
+        self.grid.setFocus(Qt.FocusReason.MouseFocusReason)  # typing then edits the cell clicked here
+
+    def _context_menu(self, pos: Any) -> None:
+        actions = self.grid.actions()
+        if not actions:
+            return
+        self.menu = QMenu(self)
+        self.menu.addActions(actions)
+        self.menu.popup(self.viewport().mapToGlobal(pos))
+
     # -- what the grid asks of it ------------------------------------------------------------
     def covers(self, index: QModelIndex) -> bool:
         return self.isVisible() and index.isValid() and index.column() == self._column
@@ -116,6 +143,6 @@ class FrozenColumn(QTableView):
         return self.width() if self.isVisible() else 0
 
     def edit_key_cell(self, index: QModelIndex, trigger: QAbstractItemView.EditTrigger, event: Any) -> bool:
-        """Open the editor of a key cell here, on top, where the operator sees it."""
-        self.scrollTo(index)
+        """Open the editor of a key cell here, on top, where the operator sees it.  (Qt also calls
+        this on every change of the current cell, with a trigger that opens nothing: no scrolling here.)"""
         return QTableView.edit(self, index, trigger, event)

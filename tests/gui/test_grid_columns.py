@@ -4,6 +4,7 @@ a current cell that stands out in the light and the dark palettes."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from gui_helpers import CSV_HEADER, open_and_wait
 from PySide6.QtCore import QPoint, Qt
@@ -287,3 +288,47 @@ def test_f8_walks_a_row_left_to_right_as_shown(qtbot, make_window, tmp_path):
         qtbot.keyClick(v, Qt.Key.Key_F8, Qt.KeyboardModifier.ShiftModifier)
         back.append(at())
     assert back == [(0, "vendor"), (0, "booking_ref")]
+
+
+def test_a_click_on_the_frozen_column_gives_the_grid_the_keys_and_its_context_menu(qtbot, make_window, many_rows_csv):
+    from PySide6.QtGui import QContextMenuEvent
+
+    w = make_window(size=(700, 600))
+    open_and_wait(qtbot, w, many_rows_csv)
+    v, m, frozen = w.view, w.model, w.view.frozen
+    key = m.fields.index("booking_ref")
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    w.error_panel.search.setFocus()
+    qtbot.waitUntil(lambda: w.error_panel.search.hasFocus())
+    # the last row, cut by the bottom edge: a click there selects that row in both views
+    height = frozen.viewport().height()
+    size = v.verticalHeader().defaultSectionSize()
+    while not 6 <= height % size <= size - 4:  # a row height that leaves the last row half shown
+        size += 1
+    v.verticalHeader().setDefaultSectionSize(size)
+    qtbot.wait(20)
+    row = frozen.rowAt(height - 1)
+    rect = frozen.visualRect(m.index(row, key))
+    assert frozen.rowHeight(row) == size and rect.bottom() >= height > rect.top() + 5  # partly hidden
+    point = QPoint(rect.center().x(), (rect.top() + height) // 2)
+    QTest.mouseClick(frozen.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+    assert v.hasFocus() and v.currentIndex() == m.index(row, key)
+    assert [(i.row(), i.column()) for i in v.selectionModel().selectedIndexes()] == [(row, key)]
+    qtbot.keyClick(v, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)  # the grid's shortcut works
+    assert np.flatnonzero(w.session.deleted).tolist() == [row]
+    # and the same in the grid's own columns
+    status = m.fields.index("status")
+    grect = v.visualRect(m.index(row, status))
+    gpoint = QPoint(grect.center().x(), (grect.top() + v.viewport().height()) // 2)
+    QTest.mouseClick(v.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, gpoint)
+    assert [(i.row(), i.column()) for i in v.selectionModel().selectedIndexes()] == [(row, status)]
+
+    QApplication.sendEvent(
+        frozen.viewport(),
+        QContextMenuEvent(QContextMenuEvent.Reason.Mouse, point, frozen.viewport().mapToGlobal(point)),
+    )
+    qtbot.waitUntil(lambda: frozen.menu is not None and frozen.menu.isVisible())
+    names = {a.objectName() for a in frozen.menu.actions()}
+    assert {"actCopy", "actPaste", "actDeleteRows", "actRestoreRows"} <= names
+    frozen.menu.close()
