@@ -40,7 +40,10 @@ CANONICAL = {
     "integer": re.compile(r"[+-]?\d+"),
 }
 CANONICAL_SHOWN = {"date": "YYYY-MM-DD", "datetime": "YYYY-MM-DDTHH:MM:SS", "decimal": "1234.50", "integer": "12"}
-MAX_EXAMPLES = 1  # values quoted per note
+# typed numbers are read only when they hold nothing but a number: the mapping drops letters and
+# currency marks from a vendor's cells (``EUR 12,50``), but from typed input that would silently
+# change what the operator wrote (``1O0`` -> 10; ``$12`` in a EUR row -> 12 EUR)
+NUMBER_TEXT = re.compile(r"[\d.,'+\-() \u00a0\u202f]+")
 
 
 @dataclass(frozen=True)
@@ -137,15 +140,26 @@ class InputFormats:
             typed = [values[i] for i in idx]
             read = self._map(fmt, typed)
             ok = [r is not None and CANONICAL[fmt.kind].fullmatch(r) is not None for r in read]
+            marked: list[str] = []
+            if fmt.kind in ("decimal", "integer"):
+                plain = [NUMBER_TEXT.fullmatch(str(t)) is not None for t in typed]
+                marked = [str(t) for t, good, p in zip(typed, ok, plain) if good and not p]
+                ok = [good and p for good, p in zip(ok, plain)]
             for i, r, good in zip(idx, read, ok):
                 if good:
                     out[i] = r
             done = [(t, r) for t, r, good in zip(typed, read, ok) if good]
-            kept = [t for t, good in zip(typed, ok) if not good]
+            kept = [t for t, good in zip(typed, ok) if not good and t not in marked]
             if done:
                 t, r = done[0]
                 more = f" and {len(done) - 1:,} more" if len(done) > 1 else ""
                 notes.append(f"{f}: {t!r} read as {r}{more} ({fmt.described})")
+            if marked:
+                more = f" and {len(marked) - 1:,} more" if len(marked) > 1 else ""
+                notes.append(
+                    f"{f}: {marked[0]!r}{more} kept as typed: in {fmt.described} only a plain number is read "
+                    "(no letters or currency signs)"
+                )
             if kept:
                 more = f" and {len(kept) - 1:,} more" if len(kept) > 1 else ""
                 notes.append(

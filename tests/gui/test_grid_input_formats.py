@@ -152,3 +152,16 @@ def test_an_undeclared_date_column_is_read_in_the_order_the_mapping_detected(qtb
     type_into_cell(qtbot, w, 1, "check_in", "05/03/2024")
     assert w.session.value(1, "check_in") == "2024-03-05"
     assert "dmy" in w.statusBar().currentMessage()
+
+
+def test_letters_or_currency_signs_in_a_typed_number_are_never_dropped(qtbot, make_window, dotted):
+    """The mapping drops 'EUR' from a vendor's '12,50 EUR'; from typed input that would change what the
+    operator wrote (a letter O for a zero, another currency): such a value stays as typed."""
+    path, profiles = dotted
+    w = make_window(profiles_dir=profiles)
+    open_and_wait(qtbot, w, path)
+    s = w.session
+    for typed in ("1.2O0,00", "$12,50"):
+        type_into_cell(qtbot, w, 2, "amount", typed)
+        assert s.value(2, "amount") == typed and codes(w, 2, "amount") != []
+        assert f"{typed!r} kept as typed" in w.statusBar().currentMessage()
