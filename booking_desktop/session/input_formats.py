@@ -44,6 +44,9 @@ CANONICAL_SHOWN = {"date": "YYYY-MM-DD", "datetime": "YYYY-MM-DDTHH:MM:SS", "dec
 # currency marks from a vendor's cells (``EUR 12,50``), but from typed input that would silently
 # change what the operator wrote (``1O0`` -> 10; ``$12`` in a EUR row -> 12 EUR)
 NUMBER_TEXT = re.compile(r"[\d.,'+\-() \u00a0\u202f]+")
+# likewise a date read by its day/month order: the mapping ignores whatever follows the date
+# (``05/03/2024, late``); typed, only a date and perhaps a time is read
+ORDERED_DATE_TEXT = re.compile(r"\d{1,4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,4}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?")
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,11 @@ class InputFormats:
             read = self._map(fmt, typed)
             ok = [r is not None and CANONICAL[fmt.kind].fullmatch(r) is not None for r in read]
             marked: list[str] = []
-            if fmt.kind in ("decimal", "integer"):
-                plain = [NUMBER_TEXT.fullmatch(str(t)) is not None for t in typed]
+            plain_text = NUMBER_TEXT if fmt.kind in ("decimal", "integer") else None
+            if "date_order" in fmt.spec:
+                plain_text = ORDERED_DATE_TEXT
+            if plain_text is not None:
+                plain = [plain_text.fullmatch(str(t)) is not None for t in typed]
                 marked = [str(t) for t, good, p in zip(typed, ok, plain) if good and not p]
                 ok = [good and p for good, p in zip(ok, plain)]
             for i, r, good in zip(idx, read, ok):
@@ -156,10 +162,10 @@ class InputFormats:
                 notes.append(f"{f}: {t!r} read as {r}{more} ({fmt.described})")
             if marked:
                 more = f" and {len(marked) - 1:,} more" if len(marked) > 1 else ""
-                notes.append(
-                    f"{f}: {marked[0]!r}{more} kept as typed: in {fmt.described} only a plain number is read "
-                    "(no letters or currency signs)"
-                )
+                what = "a plain number is read (no letters or currency signs)"
+                if plain_text is ORDERED_DATE_TEXT:
+                    what = "a date (and a time) is read, nothing after it"
+                notes.append(f"{f}: {marked[0]!r}{more} kept as typed: in {fmt.described} only {what}")
             if kept:
                 more = f" and {len(kept) - 1:,} more" if len(kept) > 1 else ""
                 notes.append(

@@ -152,6 +152,9 @@ def test_an_undeclared_date_column_is_read_in_the_order_the_mapping_detected(qtb
     type_into_cell(qtbot, w, 1, "check_in", "05/03/2024")
     assert w.session.value(1, "check_in") == "2024-03-05"
     assert "dmy" in w.statusBar().currentMessage()
+    type_into_cell(qtbot, w, 1, "check_out", "16/03/2024, late")  # the mapping would ignore ", late"
+    assert w.session.value(1, "check_out") == "16/03/2024, late"
+    assert "kept as typed" in w.statusBar().currentMessage()
 
 
 def test_letters_or_currency_signs_in_a_typed_number_are_never_dropped(qtbot, make_window, dotted):
