@@ -116,7 +116,8 @@ def test_the_commit_runs_beside_a_scrollable_grid_that_cannot_be_edited_meanwhil
     QTest.mouseDClick(w.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
     qtbot.wait(100)
     assert w.view.state() != QAbstractItemView.State.EditingState
-    assert [a for a in ("actPaste", "actDeleteRows", "actClearCells", "actUndo", "actCommit") if w.acts[a].isEnabled()] == []
+    edits = ("actPaste", "actDeleteRows", "actClearCells", "actUndo", "actCommit")
+    assert [a for a in edits if w.acts[a].isEnabled()] == []
     assert not w.open_file(bookings_csv) and w.session.source_path == many_csv
     assert "A commit is being prepared or runs" in w.statusBar().currentMessage()
     assert not w.session.is_modified
