@@ -99,6 +99,9 @@ class CommitFlow(QObject):
         return (self._worker is not None and not self._worker.is_done) or self._conn is not None
 
     def start(self, target: Any, session: WorkSession, profile_name: str | None) -> None:
+        panel = self.panel
+        if panel is not None and panel.summary is not None and not panel.is_busy():
+            panel.close()  # the last commit's summary makes way for the next commit
         if self.running:
             if self.dock is not None:
                 self.dock.show()
@@ -116,7 +119,15 @@ class CommitFlow(QObject):
 
     def _lock(self, reason: str | None) -> None:
         if self.files is not None and (reason is not None or self.files.locked_by == LOCKED):
-            self.files.lock(reason)
+            self.files.lock(reason, self._release if reason is not None else None)
+
+    def _release(self) -> bool:
+        """Opening or closing a file while the panel shows a preview (nothing runs) closes the panel."""
+        panel = self.panel
+        if panel is None or panel.is_busy() or panel.stack.currentIndex() != 0:
+            return False
+        panel.close()
+        return True
 
     def _failed(self, message: str) -> None:
         self._lock(None)
@@ -208,6 +219,12 @@ class CommitFlow(QObject):
             panel.when_idle(release)
         else:
             release()
+
+    def shutdown(self) -> None:
+        """The window closes (it cannot while the session is locked): close the panel and, once no
+        worker uses it, the connection."""
+        if self.panel is not None:
+            self.panel.close()
 
     def _close_connection(self) -> None:
         if self._conn is not None:

@@ -8,8 +8,9 @@ discarding uncommitted edits).  It holds the open :class:`WorkSession`; widgets 
 While a commit is prepared or runs, the commit flow *locks* the session (:meth:`FileController.lock`):
 the grid is read-only, the mapping panel is disabled, and opening, closing or re-mapping is refused
 with a message, because the commit reads the session's frames (editing them meanwhile could commit
-half an edit).  A file opened again that the database already has an import of says so in the file
-notes (when, its outcome, by whom), looked up by the file's sha256 on a worker.
+half an edit); a panel that only shows the preview's counts (nothing runs) is closed instead.
+A file opened again that the database already has an import of says so in the file notes (when,
+its outcome, by whom), looked up by the file's sha256 on a worker.
 """
 
 from __future__ import annotations
@@ -85,14 +86,20 @@ class FileController(QObject):
     def locked(self) -> bool:
         return self.locked_by is not None
 
-    def lock(self, reason: str | None) -> None:
-        """``reason``: the session must not change now (a message for the operator); None unlocks."""
+    def lock(self, reason: str | None, release: Any = None) -> None:
+        """``reason``: the session must not change now (a message for the operator); None unlocks.
+        ``release()``, when given, is asked first when the operator opens or closes a file: it may end
+        what holds the lock (a commit panel where nothing runs) and say True."""
         self.locked_by = reason
+        self._release = release if reason is not None else None
         self.page.model.read_only = reason is not None
         self.page.mapping_panel.setEnabled(reason is None)
         self.state_changed.emit()
 
-    def _refused_while_locked(self) -> bool:
+    def _refused_while_locked(self, may_release: bool = True) -> bool:
+        release = getattr(self, "_release", None)
+        if self.locked_by is not None and may_release and release is not None and release():
+            return self.locked_by is not None
         if self.locked_by is not None:
             self.message.emit(self.locked_by, 6000)
             return True
@@ -289,7 +296,7 @@ class FileController(QObject):
     def remap(self, profile: Any) -> None:
         """The mapping panel changed the mapping: re-map in a worker, then apply as one undo step."""
         s = self.session
-        if s is None or self._refused_while_locked():
+        if s is None or self._refused_while_locked(may_release=False):
             self.remap_failed.emit()
             return
         if self.is_remapping:

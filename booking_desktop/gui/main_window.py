@@ -419,6 +419,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.files.cancel()
+        self.commit_flow.shutdown()  # the commit panel's connection
         self.connections.stop()  # quitting stops the local database this app started (only that one)
         event.accept()
 

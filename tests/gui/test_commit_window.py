@@ -9,7 +9,7 @@ import pytest
 from gui_helpers import CSV_HEADER, CSV_ROWS, cell_point, click_cell, open_and_wait, type_into_cell
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractItemView, QApplication
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QDockWidget
 
 from booking_desktop.gui.commit_text import local_time
 from booking_desktop.gui.grid_model import MARK_ERROR, MARK_OK
@@ -214,3 +214,51 @@ def test_a_second_file_with_the_same_rows_but_other_bytes_is_not_said_to_be_impo
     worker = w.files._history_worker
     qtbot.waitUntil(lambda: worker.is_done, timeout=30_000)
     assert w.files.last_import is None
+
+
+def test_commit_again_while_the_summary_shows_starts_a_new_commit_and_quitting_closes_its_connection(
+    qtbot, make_window, bookings_csv, vendor_profiles, db, server
+):
+    w = _window(make_window, vendor_profiles, server, db)
+    open_and_wait(qtbot, w, bookings_csv)
+    first = _panel(qtbot, w)
+    with qtbot.waitSignal(first.committed, timeout=60_000):
+        qtbot.mouseClick(first.commit_button, Qt.MouseButton.LeftButton)
+    conn = w.commit_flow._conn
+    second = _panel(qtbot, w)  # Commit again, the first summary still shown
+    assert second is not first and w.commit_flow.panel is second and conn is not w.commit_flow._conn
+    assert len(w.page.findChildren(QDockWidget, "commitDock")) == 1  # the first panel's dock went with it
+    assert second.preview_labels["unchanged"].text() == "3" and second.preview_labels["new"].text() == "0"
+    w.close()  # nothing runs (the preview is done): the window closes, the connection with it
+    assert not w.isVisible()
+    qtbot.waitUntil(lambda: w.commit_flow._conn is None, timeout=30_000)
+    assert db.imports.count_documents({}) == 1
+
+
+def test_the_window_does_not_close_while_a_commit_runs(
+    qtbot, make_window, many_csv, vendor_profiles, db, server, held
+):
+    w = _window(make_window, vendor_profiles, server, db)
+    open_and_wait(qtbot, w, many_csv)
+    panel = _panel(qtbot, w)
+    qtbot.mouseClick(panel.commit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=60_000)
+    assert not w.close() and w.isVisible()
+    assert "A commit is being prepared or runs" in w.statusBar().currentMessage()
+    with qtbot.waitSignal(panel.committed, timeout=60_000) as blocker:
+        held.set()
+    assert blocker.args[0].status == "completed" and db.bookings.count_documents({}) == 298
+    _close(qtbot, w, panel)
+
+
+def test_opening_another_file_while_the_preview_waits_for_commit_closes_the_panel(
+    qtbot, make_window, bookings_csv, many_csv, vendor_profiles, db, server
+):
+    w = _window(make_window, vendor_profiles, server, db)
+    open_and_wait(qtbot, w, bookings_csv)
+    _panel(qtbot, w)  # the preview's counts are shown; nothing runs, nothing is written
+    open_and_wait(qtbot, w, many_csv)
+    assert w.session.source_path == many_csv and w.commit_dialog is None
+    qtbot.waitUntil(lambda: w.commit_flow._conn is None, timeout=30_000)
+    assert not w.files.locked and w.mapping_panel.isEnabled()
+    assert db.imports.count_documents({}) == 0 and db.bookings.count_documents({}) == 0
