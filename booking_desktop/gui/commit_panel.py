@@ -111,7 +111,7 @@ class CommitPanel(QWidget):
         self.summary: Any = None
         self.outcome: Any = None
         self.last_progress: Any = None
-        self.commit_started_at = self.first_progress_at = 0.0
+        self.commit_started_at = self.first_progress_at = self.preview_first_progress_at = 0.0
         self.record_dialog: Any = None
         self.records = int(getattr(result, "records", 0) or len(getattr(result, "text", ())))
 
@@ -228,6 +228,8 @@ class CommitPanel(QWidget):
         w.start()
 
     def _preview_progress(self, p: Any) -> None:
+        if not self.preview_first_progress_at:
+            self.preview_first_progress_at = time.perf_counter()
         self.preview_status.setText(commit_text.preview_words(p, self.records))
         if p.total:
             self.preview_progress.setRange(0, p.total)
