@@ -181,6 +181,10 @@ def shoot_commit(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
         dlg.commit_button.click()
         wait_for(lambda: dlg.summary is not None)
         grab(dlg, out, f"commit_summary{suffix}")
+        dlg.show_import_record()
+        wait_for(lambda: dlg.record_dialog is not None)
+        grab(dlg.record_dialog, out, f"import_record{suffix}")
+        dlg.record_dialog.close()
         dlg.close()
     finally:
         client.close()

@@ -24,7 +24,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from booking_desktop.gui import commit_text, theme
+from booking_desktop.gui.commit_counts import PREVIEW_ROWS, RESULT_ROWS, CountsGrid
 from booking_desktop.gui.commit_work import commit_work as _commit
 from booking_desktop.gui.commit_work import error_code
 from booking_desktop.gui.commit_work import preview_work as _preview
@@ -42,43 +42,10 @@ from booking_desktop.gui.workers import GeneratorWorker
 
 log = logging.getLogger(__name__)
 
-_PREVIEW_ROWS = (
-    ("new", "New bookings (to insert)"),
-    ("changed", "Changed bookings (to update)"),
-    ("unchanged", "Unchanged (left as they are)"),
-    ("rejected", "Rejected: errors (to the review queue)"),
-    ("duplicates", "Skipped duplicates (repeat an earlier row of the file)"),
-    ("records", "Records"),
-)
-_RESULT_ROWS = (
-    ("inserted", "Inserted"),
-    ("updated", "Updated"),
-    ("unchanged", "Unchanged"),
-    ("rejected", "Rejected: errors (review queue)"),
-    ("duplicates", "Skipped duplicates (review queue)"),
-    ("not_committed", "Not committed (the commit stopped)"),
-    ("records", "Records"),
-)
 _CONNECTION_HINT = "Check the connection (status bar) and try again, or choose another connection."
 # what the operator can do, by code: a file changed on disk is reopened, not retried
 _HINTS = {"file-changed": "Nothing was written.", "missing-vendor": "Nothing was written."}
 LOCK_NOTE = "Editing is paused while this panel prepares or runs the commit; the grid can be scrolled and sorted."
-
-
-def _count_grid(parent: QWidget, rows: tuple[tuple[str, str], ...], prefix: str) -> tuple[QGridLayout, dict]:
-    grid = QGridLayout()
-    grid.setVerticalSpacing(2)
-    labels: dict[str, QLabel] = {}
-    for i, (key, text) in enumerate(rows):
-        grid.addWidget(QLabel(text, parent), i, 0)
-        value = QLabel("…", parent)
-        value.setObjectName(f"{prefix}_{key}")
-        value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        grid.addWidget(value, i, 1)
-        labels[key] = value
-    grid.setColumnStretch(2, 1)
-    return grid, labels
 
 
 def _bar(parent: QWidget, name: str, accessible: str) -> QProgressBar:
@@ -168,8 +135,9 @@ class CommitPanel(QWidget):
         self.preview_progress = _bar(page, "preview_progress", "Preview progress")
         self.preview_progress.setRange(0, 0)
         pl.addWidget(self.preview_progress)
-        grid, self.preview_labels = _count_grid(page, _PREVIEW_ROWS, "preview")
-        pl.addLayout(grid)
+        self.preview_counts = CountsGrid(PREVIEW_ROWS, "preview", page)
+        self.preview_labels = self.preview_counts.labels
+        pl.addWidget(self.preview_counts)
         pl.addStretch(1)
         self.stack.addWidget(page)
 
@@ -196,8 +164,9 @@ class CommitPanel(QWidget):
         self.summary_status.setObjectName("summary_status")
         self.summary_status.setWordWrap(True)
         sl.addWidget(self.summary_status)
-        grid, self.summary_labels = _count_grid(page, _RESULT_ROWS, "summary")
-        sl.addLayout(grid)
+        self.summary_counts = CountsGrid(RESULT_ROWS, "summary", page)
+        self.summary_labels = self.summary_counts.labels
+        sl.addWidget(self.summary_counts)
         link = QHBoxLayout()
         link.addWidget(QLabel("Import record:", page))
         self.import_id_label = QLabel(page)
@@ -245,8 +214,7 @@ class CommitPanel(QWidget):
             "duplicates": preview.duplicates,
             "records": preview.records,
         }
-        for key, label in self.preview_labels.items():
-            label.setText(f"{int(shown[key]):,}")
+        self.preview_counts.show_counts(shown)
         self.preview_progress.setVisible(False)
         self.preview_status.setText(commit_text.preview_result_words(preview))
         self.commit_button.setEnabled(True)
@@ -313,8 +281,7 @@ class CommitPanel(QWidget):
             "not_committed": summary.records - done,
             "records": summary.records,
         }
-        for key, label in self.summary_labels.items():
-            label.setText(f"{int(shown[key]):,}")
+        self.summary_counts.show_counts(shown)
         self.stack.setCurrentIndex(2)
         self.import_id_label.setText(summary.import_id)
         self.summary_status.setText(commit_text.summary_words(summary, dups))

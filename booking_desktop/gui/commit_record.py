@@ -26,7 +26,7 @@ def record_fields(doc: dict[str, Any]) -> list[tuple[str, str]]:
     size = int(doc.get("file_size") or 0)
     rows = [
         ("File", str(doc.get("file_name") or "")),
-        ("Folder", str(doc.get("file_path") or "")),
+        ("Path", str(doc.get("file_path") or "")),
         ("Size", f"{size:,} bytes" + (f" ({doc.get('format')})" if doc.get("format") else "")),
         ("Content (sha256)", str(doc.get("file_sha256") or "")),
         ("Vendor", str(doc.get("vendor") or "")),

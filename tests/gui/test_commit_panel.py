@@ -67,6 +67,7 @@ def test_preview_then_commit_matches_the_database(qtbot, db):
     assert record["status"] == "completed"
     assert dlg.import_id_label.text() == summary.import_id
     assert dlg.close_button.isVisible() and not dlg.cancel_button.isVisible()
+    assert not dlg.summary_counts.captions["duplicates"].isVisible()  # none: the line is not shown
 
     # the import record, readable: fields, counts, local times, who, file, status (not raw JSON)
     qtbot.mouseClick(dlg.show_record_button, Qt.MouseButton.LeftButton)
@@ -97,6 +98,8 @@ def test_duplicates_in_the_file_are_named_apart_and_the_words_add_up(qtbot, db):
     assert "5 inserted, 1 rejected, 2 skipped duplicates of 8 records." in dlg.summary_status.text()
     shown = _shown(dlg.summary_labels)
     assert sum(v for k, v in shown.items() if k != "records") == shown["records"] == 8
+    assert dlg.summary_counts.captions["duplicates"].isVisible()  # named when there are any
+    assert not dlg.summary_counts.captions["not_committed"].isVisible()
     assert db.bookings.count_documents({}) == 5 and db.rejected_rows.count_documents({}) == 3
 
 
