@@ -8,7 +8,7 @@ holds no business logic:
 - :class:`FileController` opens, re-maps and closes the file on workers;
 - :class:`EditController` runs the grid's edits, the clipboard and the problem navigation;
 - :class:`ConnectionManager` holds the database the commits go to and its health;
-- :class:`CommitFlow` connects, asks for the vendor when needed and runs the commit dialog.
+- :class:`CommitFlow` connects, asks for the vendor when needed and runs the commit panel (a dock).
 
 Actions are declared once in :mod:`booking_desktop.gui.actions` with their enable conditions; the
 menus, toolbar, status-bar widgets and saved geometry are :mod:`booking_desktop.gui.main_window_chrome`.
@@ -74,7 +74,8 @@ class MainWindow(QMainWindow):
         self.page = ImportPage(self, profiles_dir=profiles_dir, samples_dir=samples_dir)
         self.files = FileController(self.page, journal_dir, profiles_dir, pipeline_run)
         self.edits = EditController(self.page, self.files)
-        self.commit_flow = CommitFlow(self, self.connections.local_db)
+        self.files.connections = self.connections  # "already imported" is looked up where commits go
+        self.commit_flow = CommitFlow(self, self.connections.local_db, self.files)
         self._wire()
 
         self.nav = QListWidget()
@@ -244,7 +245,7 @@ class MainWindow(QMainWindow):
         return UiState(
             file_open=s is not None,
             loading=self.files.is_loading,
-            editing=self.edits.is_editing or self.files.is_remapping,
+            editing=self.edits.is_editing or self.files.is_remapping or self.files.locked,
             can_undo=bool(s is not None and s.can_undo),
             can_redo=bool(s is not None and s.can_redo),
             undo_label=(s.undo_label or "") if s is not None else "",
@@ -317,6 +318,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.files.cancel()
+        self.commit_flow.shutdown()  # the commit panel's connection
         self.connections.stop()  # quitting stops the local database this app started (only that one)
         event.accept()
 
