@@ -53,6 +53,14 @@ def default_mappings_dir() -> Path:
     return Path(user_profiles_dir())
 
 
+def saved_profiles(mappings_dir: Path | None) -> Any:
+    """The profiles the operator can choose (a ``ProfileScan``): the shipped ones and those of
+    ``mappings_dir`` (None: the user's folder), a later one replacing a shipped one of its name."""
+    from booking_desktop.mapping.registry import default_profile_dirs, scan_profiles, shipped_profiles_dir
+
+    return scan_profiles(default_profile_dirs() if mappings_dir is None else [shipped_profiles_dir(), mappings_dir])
+
+
 def file_stem(name: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", name.strip()).strip("._")
     return stem or "profile"
