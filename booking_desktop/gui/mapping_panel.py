@@ -260,7 +260,14 @@ class MappingPanel(QWidget):
         self._set_field_spec(row.field, adapter.with_column(old, row.source.currentText()))
 
     def _edit_transform(self, row: FieldRow) -> None:
-        dlg = TransformDialog(self, row.field, self._field_spec(row.field), self._validate_field)
+        dlg = TransformDialog(
+            self,
+            row.field,
+            self._field_spec(row.field),
+            self._validate_field,
+            self._columns,
+            lambda field, spec: adapter.field_preview(self._head, self._spec, field, spec),
+        )
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self._set_field_spec(row.field, dlg.spec())
         else:
