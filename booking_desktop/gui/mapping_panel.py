@@ -19,7 +19,6 @@ classes are re-exported here so existing imports keep working.
 from __future__ import annotations
 
 import copy
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from booking_desktop.errors import ProfileError
 from booking_desktop.gui import mapping_adapter as adapter
 from booking_desktop.gui import theme
 from booking_desktop.gui.mapping_panel_profile import ProfileBox
+from booking_desktop.gui.mapping_panel_save import ask_save_target, show_problem
 from booking_desktop.gui.mapping_panel_table import (
     COLUMNS,
     KIND_CURRENT_TRANSFORM,
@@ -60,8 +60,6 @@ __all__ = [
     "TransformDialog",
     "ValueMapDialog",
 ]
-
-log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 300
 PREVIEW_ROWS = 5
@@ -112,6 +110,7 @@ class MappingPanel(QWidget):
         self.vendor_edit = self.profile_box.vendor_edit
         self.profile_box.name_edited.connect(lambda t: self._set_top("name", t))
         self.profile_box.vendor_edited.connect(lambda t: self._set_top("vendor", t))
+        self.profile_box.profile_chosen.connect(self.apply_profile)
         outer.addWidget(self.profile_box)
         self.table = FieldTable(self)
         self._rows: dict[str, FieldRow] = self.table.rows
@@ -157,6 +156,19 @@ class MappingPanel(QWidget):
         self._set_drift(drift)
         self._debounce.stop()
         self._refresh_all()
+        self.refresh_profiles()
+
+    def apply_profile(self, profile: Any) -> None:
+        """Map the file with a saved profile (the operator chose it): shown here, and handed on
+        at once through ``profile_changed`` (the session applies it as one undo step)."""
+        self.set_source(self._raw, profile)
+        self.status_label.setText(f"Profile {profile.name} chosen — applying…")
+        self.profile_changed.emit(profile)
+
+    def refresh_profiles(self) -> None:
+        scan = adapter.saved_profiles(self._mappings_dir)
+        current = getattr(self._profile, "name", None) if self._saved_path is not None else None
+        self.profile_box.show_profiles(scan.profiles, current, [str(e) for e in scan.errors])
 
     def profile(self) -> Any:
         """The current (last valid) MappingProfile, or None."""
@@ -193,31 +205,22 @@ class MappingPanel(QWidget):
         self._profile = profile
         self._saved_path = path
         self.name_edit.setText(str(spec.get("name") or ""))
+        self.refresh_profiles()
         self.status_label.setText(f"Saved {path}")
         return path
 
     def save_as_dialog(self) -> Path | None:
         """Ask for the profile name (new or existing file) and save; errors become a readable dialog."""
         self.flush()
-        dlg = SaveProfileDialog(self, str(self._spec.get("name") or ""), self.mappings_dir())
-        if dlg.exec() != QDialog.DialogCode.Accepted:
+        target = ask_save_target(self, str(self._spec.get("name") or ""), self.mappings_dir(), self._saved_path)
+        if target is None:
             return None
-        name = dlg.name()
-        target = self.mappings_dir() / f"{adapter.file_stem(name)}.yaml"
-        if target.exists() and target != self._saved_path:
-            answer = QMessageBox.question(
-                self,
-                "Update profile?",
-                f"A profile file already exists:\n{target}\n\nReplace it with this mapping?",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return None
         try:
-            return self.save_profile(name=name, path=target)
+            return self.save_profile(name=target[0], path=target[1])
         except ProfileError as exc:
-            _show_problem(self, "The profile cannot be saved", exc, "Fix the fields listed and save again.")
+            show_problem(self, "The profile cannot be saved", exc, "Fix the fields listed and save again.")
         except OSError as exc:
-            _show_problem(self, "The profile cannot be saved", exc, "Check that the mappings folder is writable.")
+            show_problem(self, "The profile cannot be saved", exc, "Check that the mappings folder is writable.")
         return None
 
     def sizeHint(self) -> QSize:
@@ -257,7 +260,14 @@ class MappingPanel(QWidget):
         self._set_field_spec(row.field, adapter.with_column(old, row.source.currentText()))
 
     def _edit_transform(self, row: FieldRow) -> None:
-        dlg = TransformDialog(self, row.field, self._field_spec(row.field), self._validate_field)
+        dlg = TransformDialog(
+            self,
+            row.field,
+            self._field_spec(row.field),
+            self._validate_field,
+            self._columns,
+            lambda field, spec: adapter.field_preview(self._head, self._spec, field, spec),
+        )
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self._set_field_spec(row.field, dlg.spec())
         else:
@@ -376,14 +386,3 @@ class MappingPanel(QWidget):
         general = problems.get("") or problems.get("None")
         self.status_label.setText(general[0] if general else "")
         self.table.show_previews(values, problems)
-
-
-def _show_problem(parent: QWidget, title: str, exc: BaseException, what_next: str) -> None:
-    details = getattr(exc, "problems", None)
-    text = str(exc)
-    if details and len(details) > 1:
-        text = "\n".join(f"• {p}" for p in details)
-    log.warning("%s: %s", title, exc)
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.setInformativeText(what_next)
-    box.exec()

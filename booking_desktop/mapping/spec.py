@@ -61,6 +61,7 @@ _OPTION_SOURCES: dict[str, tuple[str, ...]] = {
     "money": ("column",),
     "country_names": ("column",),
 }
+OPTION_SOURCES = _OPTION_SOURCES  # public: the transform builder offers only the options a source takes
 MONEY_KEYS = ("decimal", "symbols")
 # reader options the readers understand; others pass through unchecked (the readers own them)
 _READER_TYPES: dict[str, tuple[type, ...]] = {
