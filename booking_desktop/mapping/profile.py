@@ -79,7 +79,7 @@ class MappingProfile:
         sig = d.get("signature") or {}
         return cls(
             name=str(d["name"]),
-            vendor=str(d["vendor"]),
+            vendor=str(d.get("vendor") or ""),  # "": the rows name it (fields.vendor)
             description=str(d.get("description") or ""),
             version=int(d.get("version", PROFILE_VERSION)),
             format=d.get("format"),

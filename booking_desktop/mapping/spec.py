@@ -165,10 +165,14 @@ class ProfileChecker:
         version = d.get("version", PROFILE_VERSION)
         if version != PROFILE_VERSION:
             self.add("version", f"unsupported version {version!r}; this program reads version {PROFILE_VERSION}")
+        rows_name_vendor = isinstance(d.get("fields"), Mapping) and "vendor" in d["fields"]
         for key in ("name", "vendor"):
             v = d.get(key)
             if v is None or (isinstance(v, str) and not v.strip()):
-                self.add(key, "missing (required)")
+                if key == "vendor" and rows_name_vendor:
+                    continue  # each row's vendor comes from its own column (OTA: the message's sender)
+                unless = " unless fields.vendor maps it" if key == "vendor" else ""
+                self.add(key, f"missing (required{unless})")
             elif not _is_scalar(v):
                 self.add(key, "must be text")
         if "description" in d and d["description"] is not None and not isinstance(d["description"], str):

@@ -144,6 +144,8 @@ class _Mapper:
         if vendor_value:
             self.out["vendor"] = _constant(vendor_value, self.n)
             self.described["vendor"] = f"constant {vendor_value}"
+        elif "vendor" in self.out:
+            self._vendor_missing(self.out["vendor"])
         fields = canonical_fields()
         empty = _na(self.n)  # one all-missing column shared by every unmapped field
         text = pd.DataFrame(
@@ -156,6 +158,23 @@ class _Mapper:
         problems = self.drift.drift_problems() + self.file_problems
         described = {f: self.described[f] for f in fields if f in self.described}
         return MappedTable(text, ProblemTable.concat(self.problems), described, problems)
+
+    def _vendor_missing(self, vendors: pd.Series) -> None:
+        """Rows whose own vendor column is empty (an OTA message without a sender): one warning with
+        the count, never a made-up vendor.  Committing them needs the vendor (the engine refuses)."""
+        missing = int(vendors.isna().sum())
+        if not missing:
+            return
+        source = self.described.get("vendor", "its column")
+        self.file_problems.append(
+            Problem(
+                code="vendor-missing",
+                severity=Severity.WARNING,
+                field="vendor",
+                message=f"{missing:,} of {self.n:,} rows have no vendor ({source} is empty there); they are "
+                "checked, but importing them needs the vendor (--vendor CODE, or the vendor asked before the commit)",
+            )
+        )
 
     def field(self, name: str, spec: Mapping[str, Any]) -> tuple[pd.Series, str]:
         kind = spec_source(spec)
