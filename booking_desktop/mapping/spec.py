@@ -61,7 +61,7 @@ _OPTION_SOURCES: dict[str, tuple[str, ...]] = {
     "money": ("column",),
     "country_names": ("column",),
 }
-MONEY_KEYS = ("decimal", "symbols")
+MONEY_KEYS = ("decimal", "symbols", "round")
 # reader options the readers understand; others pass through unchecked (the readers own them)
 _READER_TYPES: dict[str, tuple[type, ...]] = {
     "delimiter": (str,),
@@ -399,6 +399,8 @@ class ProfileChecker:
             self.add(f"{key}.{extra}", f"unknown key; allowed: {', '.join(MONEY_KEYS)}")
         if "decimal" in v and v["decimal"] not in (".", ","):
             self.add(f"{key}.decimal", f'must be "." or ",", not {v["decimal"]!r}')
+        if "round" in v and not isinstance(v["round"], bool):
+            self.add(f"{key}.round", f"must be true or false, not {v['round']!r}")
         symbols = v.get("symbols")
         if symbols is None:
             return
