@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,7 +109,7 @@ def save() -> None:
     target = cache_file()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # GUI workers too
         tmp.write_text(json.dumps({"version": VERSION, "entries": _entries}), encoding="utf-8")
         os.replace(tmp, target)
     except OSError:
