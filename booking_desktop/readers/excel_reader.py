@@ -216,11 +216,22 @@ def _column_name(n: int) -> str:
     return out
 
 
-_ODS_TAG = re.compile(
-    rb"<table:table-row\b([^>]*)>|</table:table-row>|<table:(?:covered-)?table-cell\b([^>]*?)(/?)>"
-)
+def _ods_patterns(attrs: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    tag = re.compile(
+        rb"<table:table-row\b(" + attrs + rb")>|</table:table-row>|<table:(?:covered-)?table-cell\b("
+        + attrs + rb")(/?)>"
+    )
+    repeated = re.compile(
+        rb"<table:(?:covered-)?table-cell\b(?=" + attrs + rb"number-columns-repeated=)(" + attrs + rb")(/?)>"
+    )
+    return tag, repeated
+
+
+_ODS_FAST = _ods_patterns(rb"[^>]*?")
+#: a tag's attributes when a quoted value holds ">" (a formula "of:=[.A1]>0"): slower, used only then
+_ODS_QUOTED = _ods_patterns(rb'(?:[^>"/]|"[^"]*"|/(?!>))*?')
+_GT_IN_VALUE = re.compile(rb'="[^"<]*>')
 _ODS_REPEAT = re.compile(rb'number-(?:rows|columns)-repeated="(\d{1,12})"')
-_ODS_REPEATED_CELL = re.compile(rb'<table:(?:covered-)?table-cell\b([^>]*?number-columns-repeated="[^>]*?)(/?)>')
 
 
 class _OdsCellCounter:
@@ -243,16 +254,17 @@ class _OdsCellCounter:
             data, self.tail = data[:cut], data[cut:]  # a tag split between blocks: read it whole next time
         else:
             self.tail = b""
+        tags, repeated_cells = _ODS_QUOTED if _GT_IN_VALUE.search(data) else _ODS_FAST
         if self.repeat == 1 and b"number-rows-repeated=" not in data:
             # no repeated row here: one per value, counted in C, plus the repeats of repeated values
             # (LibreOffice ends each row with an empty repeated cell: matched, not counted)
             self.cells += data.count(b"office:value-type=")
-            for attributes, closed in _ODS_REPEATED_CELL.findall(data):
+            for attributes, closed in repeated_cells.findall(data):
                 valued = b"office:value-type=" in attributes
                 if valued or not closed:
                     self.cells += _repeat(attributes) - valued
         else:
-            for m in _ODS_TAG.finditer(data):
+            for m in tags.finditer(data):
                 row, cell, closed = m.group(1), m.group(2), m.group(3)
                 if row is not None:
                     self.repeat = _repeat(row)

@@ -545,3 +545,14 @@ def test_libreoffice_empty_repeats_are_not_counted(tmp_path):
     with overridden(workbook_cells=10):
         raw = read_file(path)
     assert raw.frame["name"].tolist() == ["Ana", "Ben"]
+
+
+def test_an_ods_repeat_after_a_formula_holding_a_greater_than_sign_is_counted(tmp_path):
+    """A quoted attribute value may hold ">" ("of:=[.A1]>0"): the repeat after it still counts."""
+    cell = ('<table:table-cell table:formula="of:=[.A1]&gt;0 or [.B1]>0" table:number-columns-repeated="3000" '
+            'office:value-type="float" office:value="1"/>')  # fmt: skip
+    rows = f"<table:table-row>{_ocell('ref')}</table:table-row>"
+    repeated = f'<table:table-row table:number-rows-repeated="20">{cell}</table:table-row>'
+    path = _ods(tmp_path / "formula.ods", rows + repeated)
+    with overridden(workbook_cells=50_000):
+        assert "are more than 50,000 (limit)" in str(refusal(path))  # 20 x 3,000 = 60,000
