@@ -313,3 +313,24 @@ def test_records_whose_columns_map_to_nothing_exit_0_as_nothing_mapped(tmp_path,
     doc = json.loads(out)
     assert (code, doc["records"], doc["mapping"], doc["valid"], doc["invalid"]) == (0, 2, {}, 0, 0)
     assert [e["code"] for e in doc["errors"]] == ["no-mapping"]
+
+
+def test_output_into_a_closed_pipe_ends_without_a_traceback(tmp_path):
+    """Regression: ``validate FILE | head -5`` printed a BrokenPipeError traceback once head exited."""
+    rows = "".join(f"A-{i:04d};Guest {i};2024-05-01;2024-04-01;2;1.999;EUR;CNF\n" for i in range(3000))
+    f = tmp_path / "many.csv"
+    f.write_text(CSV.splitlines()[0] + "\n" + rows, encoding="utf-8")
+    p = tmp_path / "acme.yaml"
+    p.write_text(PROFILE, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "booking_desktop", "validate", str(f), "--profile", str(p)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()  # the reader takes one line, then goes away
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    code = proc.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipeError" not in err
+    assert code in (0, 141)

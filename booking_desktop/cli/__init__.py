@@ -59,7 +59,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(_command(words))
     args = parser.parse_args(argv)
     logs.setup("cli", verbose=args.verbose)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:  # the reader went away (``validate x.csv | head``): stop, no traceback
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit must not fail again
+        return 141  # 128 + SIGPIPE, as a shell reports a pipe closed under a command
 
 
 if __name__ == "__main__":

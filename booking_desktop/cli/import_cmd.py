@@ -66,10 +66,16 @@ def run_import(args: argparse.Namespace) -> int:
         except ProblemError as exc:
             return fail(str(exc))
         if not _has_vendor(result):
+            where = result.mapping.get("vendor")
+            why = (
+                f"their own vendor ({where}) is empty in every row"
+                if where
+                else "no profile with a vendor matched the file's headers"
+            )
             return fail(
-                f"{args.file}: no vendor for these bookings: no profile with a vendor matched the file's headers "
-                "and --vendor was not given. A booking is identified by its vendor and reference, so name the "
-                "vendor: --vendor CODE (or --profile NAME, or save a profile for this layout)"
+                f"{args.file}: no vendor for these bookings: {why} and --vendor was not given. A booking is "
+                "identified by its vendor and reference, so name the vendor: --vendor CODE (or --profile NAME, "
+                "or save a profile for this layout)"
             )
         engine = conn.engine(batch_size=args.batch_size)
         summary = _drive(engine, result, args.resume, show=not args.json and sys.stderr.isatty())

@@ -77,7 +77,7 @@ def summarize(result: PipelineResult) -> dict[str, Any]:
         "file": str(src.path),
         "format": src.format,
         "profile": getattr(profile, "name", None),
-        "vendor": result.vendor,
+        "vendor": _vendor_of(result),
         "mapping": result.mapping,
         "records": result.records,
         "skipped": sum(getattr(result, "skipped_rows", {}).values()),
@@ -86,6 +86,19 @@ def summarize(result: PipelineResult) -> dict[str, Any]:
         "warnings": warnings_rows,
         "errors_by_code": dict(sorted(by_code.items())),
     }
+
+
+def _vendor_of(result: PipelineResult) -> str | None:
+    """The file's vendor, or its rows' own (an OTA batch names one per message): ``A`` when every row
+    that has one says ``A``, ``mixed (A, B)`` when they differ, None when no row has one."""
+    if result.vendor:
+        return result.vendor
+    column = result.text.get("vendor")
+    found = sorted(str(v) for v in column.dropna().unique()) if column is not None else []
+    if len(found) <= 1:
+        return found[0] if found else None
+    shown = ", ".join(found[:5]) + (", …" if len(found) > 5 else "")
+    return f"mixed ({shown})"
 
 
 def print_summary(result: PipelineResult, s: dict[str, Any]) -> None:

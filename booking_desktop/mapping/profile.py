@@ -15,10 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from booking_desktop.mapping.rows import normalize_rules
 from booking_desktop.mapping.spec import (  # noqa: F401 - re-exported: the profile API of record
@@ -79,7 +78,7 @@ class MappingProfile:
         sig = d.get("signature") or {}
         return cls(
             name=str(d["name"]),
-            vendor=str(d["vendor"]),
+            vendor=str(d.get("vendor") or ""),  # "": the rows name it (fields.vendor)
             description=str(d.get("description") or ""),
             version=int(d.get("version", PROFILE_VERSION)),
             format=d.get("format"),
@@ -102,13 +101,13 @@ class MappingProfile:
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise profile_error(str(path), [("", f"cannot read the profile: {reason}")]) from None
-        try:
-            data = yaml.load(text, Loader=_ProfileLoader)  # a SafeLoader subclass
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            place = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-            reason = getattr(exc, "problem", None) or str(exc)
-            raise profile_error(str(path), [("", f"{place}not valid YAML ({reason})")]) from None
+        from booking_desktop.mapping import profile_cache
+
+        hit, data = profile_cache.cached(text)
+        if not hit:
+            data = parse_yaml(text, path)
+            profile_cache.keep(text, data)
+            profile_cache.save()
         return cls.from_dict(data, source=path)
 
     # -- output -----------------------------------------------------------
@@ -135,8 +134,10 @@ class MappingProfile:
         return out
 
     def to_yaml(self) -> str:
+        import yaml
+
         return yaml.dump(
-            _flowify(self.to_dict()), Dumper=_ProfileDumper, sort_keys=False, allow_unicode=True, width=120
+            _flowify(self.to_dict()), Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=120
         )
 
     def save(self, path: str | Path) -> Path:
@@ -203,21 +204,40 @@ def _ordered_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
     return {k: spec[k] for k in sorted(spec, key=lambda k: order.get(k, len(order)))}
 
 
-class _ProfileLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+def parse_yaml(text: str, path: Path) -> Any:
+    """``text`` through PyYAML with the profile loader; a YAML error is a ProfileError naming the place."""
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=_loader())  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise profile_error(str(path), [("", f"{place}not valid YAML ({reason})")]) from None
+
+
+@lru_cache(maxsize=1)
+def _loader() -> Any:
     """SafeLoader with YAML 1.2 booleans: ``Yes``/``No``/``On``/``Off`` stay text, so a value map
     like ``{Yes: confirmed}`` means what it says.  Only true/false are booleans.  libyaml's parser
-    when PyYAML has it (about 8x faster: every profile is read to match a file's header)."""
+    when PyYAML has it (about 8x faster: every profile is read to match a file's header).  Built
+    on first use: PyYAML is imported only when a profile is parsed or written (profile_cache)."""
+    import yaml
 
+    class _ProfileLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        pass
 
-_ProfileLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_ProfileLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
+    _ProfileLoader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _ProfileLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
+    return _ProfileLoader
 
 
 class _Flow(dict):
@@ -228,22 +248,28 @@ class _FlowList(list):
     pass
 
 
-class _ProfileDumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-_ProfileDumper.add_representer(_Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True))
-_ProfileDumper.add_representer(
-    _FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)
-)
-
-
 class _Folded(str):
     """Long text written as a folded block (``>-``), wrapped at the dumper's width."""
 
 
-_ProfileDumper.add_representer(_Folded, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style=">"))
+@lru_cache(maxsize=1)
+def _dumper() -> Any:
+    import yaml
+
+    class _ProfileDumper(yaml.SafeDumper):
+        def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+            super().increase_indent(flow, False)
+
+    _ProfileDumper.add_representer(
+        _Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True)
+    )
+    _ProfileDumper.add_representer(
+        _FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)
+    )
+    _ProfileDumper.add_representer(
+        _Folded, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style=">")
+    )
+    return _ProfileDumper
 
 
 def _flowify(d: dict[str, Any]) -> dict[str, Any]:

@@ -56,18 +56,21 @@ class ProfileScan:
 def scan_profiles(dirs: Path | str | Iterable[Path | str] | None = None) -> ProfileScan:
     """Load every profile in ``dirs``; a later folder's profile replaces an earlier one of
     the same name.  Unreadable files are returned as errors, not raised."""
+    from booking_desktop.mapping import profile_cache
+
     by_name: dict[str, MappingProfile] = {}
     errors: list[ProfileError] = []
-    for d in _dirs(dirs):
-        if not d.is_dir():
-            continue
-        for path in sorted(p for p in d.iterdir() if p.suffix.lower() in PROFILE_SUFFIXES and p.is_file()):
-            try:
-                profile = MappingProfile.load(path)
-            except ProfileError as exc:
-                errors.append(exc)
+    with profile_cache.batch():
+        for d in _dirs(dirs):
+            if not d.is_dir():
                 continue
-            by_name[profile.name] = profile
+            for path in sorted(p for p in d.iterdir() if p.suffix.lower() in PROFILE_SUFFIXES and p.is_file()):
+                try:
+                    profile = MappingProfile.load(path)
+                except ProfileError as exc:
+                    errors.append(exc)
+                    continue
+                by_name[profile.name] = profile
     return ProfileScan(sorted(by_name.values(), key=lambda p: p.name), errors)
 
 

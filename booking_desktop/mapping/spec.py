@@ -62,7 +62,7 @@ _OPTION_SOURCES: dict[str, tuple[str, ...]] = {
     "country_names": ("column",),
 }
 OPTION_SOURCES = _OPTION_SOURCES  # public: the transform builder offers only the options a source takes
-MONEY_KEYS = ("decimal", "symbols")
+MONEY_KEYS = ("decimal", "symbols", "round")
 # reader options the readers understand; others pass through unchecked (the readers own them)
 _READER_TYPES: dict[str, tuple[type, ...]] = {
     "delimiter": (str,),
@@ -166,10 +166,14 @@ class ProfileChecker:
         version = d.get("version", PROFILE_VERSION)
         if version != PROFILE_VERSION:
             self.add("version", f"unsupported version {version!r}; this program reads version {PROFILE_VERSION}")
+        rows_name_vendor = isinstance(d.get("fields"), Mapping) and "vendor" in d["fields"]
         for key in ("name", "vendor"):
             v = d.get(key)
             if v is None or (isinstance(v, str) and not v.strip()):
-                self.add(key, "missing (required)")
+                if key == "vendor" and rows_name_vendor:
+                    continue  # each row's vendor comes from its own column (OTA: the message's sender)
+                unless = " unless fields.vendor maps it" if key == "vendor" else ""
+                self.add(key, f"missing (required{unless})")
             elif not _is_scalar(v):
                 self.add(key, "must be text")
         if "description" in d and d["description"] is not None and not isinstance(d["description"], str):
@@ -396,6 +400,8 @@ class ProfileChecker:
             self.add(f"{key}.{extra}", f"unknown key; allowed: {', '.join(MONEY_KEYS)}")
         if "decimal" in v and v["decimal"] not in (".", ","):
             self.add(f"{key}.decimal", f'must be "." or ",", not {v["decimal"]!r}')
+        if "round" in v and not isinstance(v["round"], bool):
+            self.add(f"{key}.round", f"must be true or false, not {v['round']!r}")
         symbols = v.get("symbols")
         if symbols is None:
             return

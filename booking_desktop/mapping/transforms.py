@@ -144,6 +144,8 @@ class _Mapper:
         if vendor_value:
             self.out["vendor"] = _constant(vendor_value, self.n)
             self.described["vendor"] = f"constant {vendor_value}"
+        elif "vendor" in self.out:
+            self._vendor_missing(self.out["vendor"])
         fields = canonical_fields()
         empty = _na(self.n)  # one all-missing column shared by every unmapped field
         text = pd.DataFrame(
@@ -156,6 +158,23 @@ class _Mapper:
         problems = self.drift.drift_problems() + self.file_problems
         described = {f: self.described[f] for f in fields if f in self.described}
         return MappedTable(text, ProblemTable.concat(self.problems), described, problems)
+
+    def _vendor_missing(self, vendors: pd.Series) -> None:
+        """Rows whose own vendor column is empty (an OTA message without a sender): one warning with
+        the count, never a made-up vendor.  Committing them needs the vendor (the engine refuses)."""
+        missing = int(vendors.isna().sum())
+        if not missing:
+            return
+        source = self.described.get("vendor", "its column")
+        self.file_problems.append(
+            Problem(
+                code="vendor-missing",
+                severity=Severity.WARNING,
+                field="vendor",
+                message=f"{missing:,} of {self.n:,} rows have no vendor ({source} is empty there); they are "
+                "checked, but importing them needs the vendor (--vendor CODE, or the vendor asked before the commit)",
+            )
+        )
 
     def field(self, name: str, spec: Mapping[str, Any]) -> tuple[pd.Series, str]:
         kind = spec_source(spec)
@@ -227,6 +246,8 @@ class _Mapper:
                 continue
             raw = self._cache.get(col)
             shown = raw if raw is not None else parse.amount
+            if (self.profile.fields.get(name, {}).get("money") or {}).get("round") and "currency" in self.out:
+                self._round_excess(name, col, shown)
             if parse.ambiguous_number.any():
                 why = (
                     "the column has both 1.234,56 and 1,234.56 forms"
@@ -259,6 +280,49 @@ class _Mapper:
             raw = self._cache.get(col)
             shown = raw if raw is not None else parse.mark
             self._mark_problems("currency", col, parse, shown, parse.unknown_mark, parse.ambiguous_mark)
+
+    def _round_excess(self, name: str, col: str, shown: pd.Series) -> None:
+        """``money: {round: true}``: an amount with more decimals than its currency has (Booking.com's
+        Excel export writes ``126.6314 EUR``) is rounded half-even to the currency's minor unit, and
+        every such cell gets a ``rounded`` warning quoting what the file says -- reported, never
+        silent.  Without the option such an amount is a ``precision`` error, left as sent."""
+        from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+        from booking_desktop.schema import load_schema
+
+        amounts, currencies = self.out[name], self.out["currency"]
+        exponents = load_schema().currencies
+        pairs = pd.DataFrame({"a": amounts.astype(object), "c": currencies.astype(object)})
+        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs.fillna("\x00")), use_na_sentinel=True)
+        rounded: list[str | None] = []
+        for amount, currency in uniques:
+            exp = exponents.get(str(currency).upper()) if currency != "\x00" else None
+            frac = amount.partition(".")[2] if isinstance(amount, str) and amount != "\x00" else ""
+            if exp is None or len(frac) <= exp or not frac.isdigit():
+                rounded.append(None)
+                continue
+            try:
+                value = Decimal(amount).quantize(Decimal(1).scaleb(-exp), rounding=ROUND_HALF_EVEN)
+            except InvalidOperation:
+                rounded.append(None)
+                continue
+            rounded.append(f"{value:f}")
+        looked = np.array([*rounded, None], dtype=object)
+        new = looked[np.where(codes >= 0, codes, len(looked) - 1)]
+        mask = pd.notna(new)
+        if not mask.any():
+            return
+        out = amounts.astype(object).to_numpy(copy=True)
+        out[mask] = new[mask]
+        self.out[name] = pd.Series(out, index=amounts.index, dtype="str")
+        msg = (
+            f"{col} " + shown.fillna("") + " has more decimals than " + currencies.fillna("") + " has: rounded to "
+            + pd.Series(np.where(mask, new, ""), index=amounts.index, dtype="str").fillna("")
+            + " (money: round in the profile)"
+        )  # fmt: skip
+        self.problems.append(
+            ProblemTable.from_mask(mask, name, "rounded", msg.astype("str"), shown, severity=Severity.WARNING)
+        )
 
     def _mark_problems(self, name: str, col: str, parse: MoneyParse, shown: pd.Series, unknown, ambiguous) -> None:
         if unknown.any():

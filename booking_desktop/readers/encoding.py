@@ -93,6 +93,9 @@ def _is_utf8(data: bytes) -> bool:
 
 
 def _legacy_or_mixed(data: bytes, label: str) -> Decoded:
+    east_asian = _multibyte(data, label)
+    if east_asian is not None:
+        return east_asian
     arr = np.frombuffer(data, dtype=np.uint8)
     high = arr >= 0x80
     # Lead bytes of 2-4 byte UTF-8 sequences followed by a continuation byte:
@@ -101,6 +104,73 @@ def _legacy_or_mixed(data: bytes, label: str) -> Decoded:
     if high.any() and lead.any() and not data.decode("utf-8", errors="ignore").isascii():
         return _mixed(data, label)
     return _legacy(data, label)
+
+
+#: Multi-byte code pages of East Asian exports.  Scored as single-byte pages they read as mojibake
+#: (a Shift_JIS file came out as cp850 without a word; GB18030, Big5 and EUC-KR as "mixed").
+MULTIBYTE_ENCODINGS: dict[str, str] = {
+    "cp932": "Japanese, Shift_JIS (Windows-932)",
+    "shift_jis": "Japanese, Shift_JIS",
+    "euc_jp": "Japanese, EUC-JP",
+    "iso2022_jp": "Japanese, ISO-2022-JP",
+    "gb18030": "Chinese, GB18030",
+    "gbk": "Chinese, GBK",
+    "gb2312": "Chinese, GB2312",
+    "big5": "Chinese (traditional), Big5",
+    "big5hkscs": "Chinese (traditional), Big5-HKSCS",
+    "cp950": "Chinese (traditional), Windows-950",
+    "cp949": "Korean, Windows-949",
+    "euc_kr": "Korean, EUC-KR",
+}
+
+
+_EAST_ASIAN_SCRIPTS = frozenset(
+    ("CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HANGUL", "IDEOGRAPHIC", "FULLWIDTH")
+)
+
+
+def _multibyte(data: bytes, label: str) -> Decoded | None:
+    """A file that is not UTF-8 but East Asian multi-byte text, as charset-normalizer reads the lines
+    holding non-ASCII bytes (it weighs how coherent each decoding is as a language); taken only when
+    the whole file decodes in that code page, and said in an ``encoding-uncertain`` warning.  None
+    for anything else: the single-byte pages are scored by :func:`guess_legacy`."""
+    sample, _ = _high_lines(data)
+    arr = np.frombuffer(sample, dtype=np.uint8)
+    high = arr >= 0x80
+    # East Asian text is dense in high bytes (every character's lead byte, often two in a row);
+    # Western accents stand alone between ASCII letters, in lines of ASCII dates and numbers
+    paired = int((high[:-1] & high[1:]).sum())
+    dense = high.sum() >= 0.15 * max(1, len(arr))
+    if not (dense or (paired >= 4 and paired >= 0.3 * high.sum())):
+        return None
+    from charset_normalizer import from_bytes  # only here: 12 ms of import
+
+    for match in from_bytes(sample):  # best first
+        try:
+            enc = codecs.lookup(match.encoding).name
+        except LookupError:
+            continue
+        if enc not in MULTIBYTE_ENCODINGS:
+            continue
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        # East Asian text is made of ideographs, kana or hangul; a Western file read in such a code
+        # page gives a few half-width katakana and symbols (cp932 reads ISO-8859-15's "€" as "､")
+        chars = [c for c in sample.decode(enc) if ord(c) > 0x7F]
+        wide = sum(_script(c) in _EAST_ASIAN_SCRIPTS for c in chars)
+        if wide >= 2 and wide >= 0.8 * len(chars):
+            break
+    else:
+        return None
+    note = warning(
+        "encoding-uncertain",
+        f"not UTF-8: read as {enc} ({MULTIBYTE_ENCODINGS[enc]}), the code page the text reads as; "
+        "give the encoding (--encoding or the profile's reader.encoding) if the values look wrong",
+        label,
+    )
+    return Decoded(text.lstrip("\ufeff").encode("utf-8"), enc, [note])
 
 
 def _legacy(data: bytes, label: str) -> Decoded:

@@ -122,13 +122,18 @@ def check_workbook_zip(data: bytes, kind: str, label: str) -> None:
             if any(is_encrypted(i) for i in infos) or (kind == "ods" and _ods_encrypted(zf)):
                 raise fail("encrypted-workbook", ENCRYPTED_TEXT, label)
             left = limit
-            cells = _CellCounter(label)
             for info in infos:
-                sheet = info.filename.startswith("xl/worksheets/")
+                if info.filename.startswith("xl/worksheets/"):
+                    cells: Any = _CellCounter(label, info.filename)
+                elif kind == "ods" and info.filename == "content.xml":
+                    cells = _OdsCellCounter(label)
+                else:
+                    cells = None
                 inflate_member(
-                    zf, info, label, left, keep=False, subject="the workbook", limit_shown=limit,
-                    on_block=cells if sheet else None,
+                    zf, info, label, left, keep=False, subject="the workbook", limit_shown=limit, on_block=cells,
                 )  # fmt: skip
+                if cells is not None:
+                    cells.done()
                 left -= info.file_size
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
         raise fail("corrupt-workbook", f"the workbook is truncated or damaged ({exc})", label) from None
@@ -138,18 +143,150 @@ def check_workbook_zip(data: bytes, kind: str, label: str) -> None:
         raise
 
 
+_ROW_NUMBER = re.compile(rb'<row r="(\d{1,9})"')
+_LONG_COLUMN = {n: re.compile(rb'<c r="([A-Z]{%d})\d' % n) for n in (2, 3)}
+_LETTERS = [bytes([c]) for c in range(ord("Z"), ord("A") - 1, -1)]
+
+
 class _CellCounter:
-    """Counts ``<c>`` elements of XLSX sheet XML block by block and refuses past the limit (a cell
-    split between two blocks goes uncounted: a few per megabyte)."""
+    """One XLSX sheet's XML, block by block: the ``<c>`` elements counted, and the grid they span --
+    calamine holds a sheet as a full grid from A1 to its farthest cell, so one cell at ZZ200000
+    beside a few others is 140 million cells (calamine's allocation then aborts the process, no
+    exception).  Both are refused past ``workbook_cells``.  (A cell or reference split between two
+    blocks goes uncounted: a few per megabyte.)"""
+
+    def __init__(self, label: str, part: str = "") -> None:
+        self.label, self.part = label, part
+        self.cells = self.rows = self.columns = 0
+
+    def __call__(self, block: bytes) -> None:
+        self.cells += block.count(b"<c ") + block.count(b"<c>")
+        limit = LIMITS.workbook_cells
+        if self.cells > limit:
+            raise fail("too-large", f"the workbook holds more than {limit:,} cells (limit)", self.label)
+        self.rows = max(self.rows, self._farthest_row(block))
+        self.columns = max(self.columns, self._farthest_column(block, exact=self.rows * 26 > limit))
+        if self.rows * self.columns > limit:
+            far = f"{_column_name(self.columns)}{self.rows}"
+            raise fail(
+                "too-large",
+                f"the sheet's cells span {self.rows:,} rows x {self.columns:,} columns (to {far}), "
+                f"{self.rows * self.columns:,} cells held as one grid, past {limit:,} (limit)",
+                self.label,
+            )
+
+    def _farthest_row(self, block: bytes) -> int:
+        """The farthest row a ``<row r>`` or a cell reference names; cell references are only read
+        when they have more digits than that row (a far cell; the regular expression runs in C)."""
+        rows = set(_ROW_NUMBER.findall(block))
+        far = max(map(int, rows)) if rows else 0
+        digits = len(str(max(far, self.rows)))
+        longer = re.findall(rb'<c r="[A-Z]{1,3}(\d{%d,9})"' % (digits + 1), block)
+        return max(far, *map(int, longer)) if longer else far
+
+    @staticmethod
+    def _farthest_column(block: bytes, exact: bool) -> int:
+        """The farthest column of the block's cell references: the three- or two-letter ones when
+        there are any (few: wide sheets); else, only when so many rows make it matter (``exact``),
+        the last letter A-Z present (26 scans in C), and 0 otherwise."""
+        for n in (3, 2):
+            names = set(_LONG_COLUMN[n].findall(block))
+            if names:
+                return max(map(_column_number, names))
+        if not exact:
+            return 0
+        return next((26 - i for i, c in enumerate(_LETTERS) if b'<c r="' + c in block), 0)
+
+    def done(self) -> None:
+        """Nothing to settle: every block was checked as it came."""
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _column_name(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _ods_patterns(attrs: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    tag = re.compile(
+        rb"<table:table-row\b(" + attrs + rb")>|</table:table-row>|<table:(?:covered-)?table-cell\b("
+        + attrs + rb")(/?)>"
+    )
+    repeated = re.compile(
+        rb"<table:(?:covered-)?table-cell\b(?=" + attrs + rb"number-columns-repeated=)(" + attrs + rb")(/?)>"
+    )
+    return tag, repeated
+
+
+_ODS_FAST = _ods_patterns(rb"[^>]*?")
+#: a tag's attributes when a quoted value holds ">" (a formula "of:=[.A1]>0"): slower, used only then
+_ODS_QUOTED = _ods_patterns(rb'(?:[^>"/]|"[^"]*"|/(?!>))*?')
+_GT_IN_VALUE = re.compile(rb'="[^"<]*>')
+_ODS_REPEAT = re.compile(rb'number-(?:rows|columns)-repeated="(\d{1,12})"')
+
+
+class _OdsCellCounter:
+    """An ODS ``content.xml``, block by block: the cells calamine will hold once it expands
+    ``table:number-rows-repeated`` / ``table:number-columns-repeated`` (a row of one value repeated
+    a million times is a million rows).  Empty repeated cells (LibreOffice ends every row with
+    one, and the sheet with a million empty rows) are not held and not counted.  Refused past
+    ``workbook_cells`` before calamine expands anything."""
 
     def __init__(self, label: str) -> None:
         self.label = label
         self.cells = 0
+        self.repeat = 1  # rows-repeated of the row being read
+        self.tail = b""
 
     def __call__(self, block: bytes) -> None:
-        self.cells += block.count(b"<c ") + block.count(b"<c>")
+        data = self.tail + block
+        cut = data.rfind(b"<")
+        if cut >= 0 and b">" not in data[cut:]:
+            data, self.tail = data[:cut], data[cut:]  # a tag split between blocks: read it whole next time
+        else:
+            self.tail = b""
+        tags, repeated_cells = _ODS_QUOTED if _GT_IN_VALUE.search(data) else _ODS_FAST
+        if self.repeat == 1 and b"number-rows-repeated=" not in data:
+            # no repeated row here: one per value, counted in C, plus the repeats of repeated values
+            # (LibreOffice ends each row with an empty repeated cell: matched, not counted)
+            self.cells += data.count(b"office:value-type=")
+            for attributes, closed in repeated_cells.findall(data):
+                valued = b"office:value-type=" in attributes
+                if valued or not closed:
+                    self.cells += _repeat(attributes) - valued
+        else:
+            for m in tags.finditer(data):
+                row, cell, closed = m.group(1), m.group(2), m.group(3)
+                if row is not None:
+                    self.repeat = _repeat(row)
+                elif cell is None:
+                    self.repeat = 1
+                elif b"office:value-type=" in cell or not closed:
+                    self.cells += _repeat(cell) * self.repeat
         if self.cells > LIMITS.workbook_cells:
-            raise fail("too-large", f"the workbook holds more than {LIMITS.workbook_cells:,} cells (limit)", self.label)
+            raise fail(
+                "too-large",
+                f"the workbook's cells, with their repeats (table:number-rows-repeated / "
+                f"number-columns-repeated) expanded, are more than {LIMITS.workbook_cells:,} (limit)",
+                self.label,
+            )
+
+    def done(self) -> None:
+        self.tail = b""
+
+
+def _repeat(attributes: bytes) -> int:
+    m = _ODS_REPEAT.search(attributes)
+    return int(m.group(1)) if m else 1
 
 
 def _ods_encrypted(zf: zipfile.ZipFile) -> bool:

@@ -80,7 +80,7 @@ def booking_file(tmp_path):
                     "cancelled_by_hotel", "2", "1", "1234.50 EUR", "185.18 EUR", "it", "Family Room", "4"),
         booking_row("5123987002", "Yuki Tanaka", "2025-07-10", "2025-07-12", "2025-07-01 08:00:00", "no_show", "1",
                     "0", "210.00 EUR", "31.50 EUR", "jp", "Studio", "2"),
-        # the Excel export carries the unrounded price (4 decimals): reported, never rounded
+        # the Excel export carries the unrounded price (4 decimals): rounded to the cent, and reported
         booking_row("5123987003", "Eva Novak", "2025-08-01", "2025-08-03", "2025-07-20 12:00:00", "OK", "2", "0",
                     "126.6314 EUR", "15.195768 EUR", "cz", "Studio", "2"),
     ]  # fmt: skip
@@ -99,13 +99,19 @@ def test_booking_com_reservations_export(booking_file):
     })  # fmt: skip
     assert col(result, "status") == ["confirmed", "cancelled", "cancelled", "no_show", "confirmed"]
     # the booked price, not the commission
-    assert col(result, "amount") == ["126.63", "0", "1234.50", "210.00", "126.6314"]
+    assert col(result, "amount") == ["126.63", "0", "1234.50", "210.00", "126.63"]
     assert col(result, "currency") == ["EUR"] * 5
     # Booker country is the guest's
     assert col(result, "country") == ["DE", "GB", "IT", "JP", "CZ"]
     assert col(result, "booked_at")[0] == "2025-12-09T00:26:33"
-    assert (result.records, result.valid, result.invalid) == (5, 4, 1)
-    assert cell_problems(result) == {(5, "amount", "precision")}
+    assert (result.records, result.valid, result.invalid) == (5, 5, 0)
+    assert cell_problems(result) == set()
+    (rounded,) = result.problems.problems(result.raw.locations)
+    assert (rounded.row, rounded.field, rounded.code, rounded.severity) == (5, "amount", "rounded", "warning")
+    assert rounded.value == "126.6314 EUR"  # what the file says, kept in the report
+    assert rounded.message == (
+        "Price 126.6314 EUR has more decimals than EUR has: rounded to 126.63 (money: round in the profile)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

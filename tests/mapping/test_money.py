@@ -181,3 +181,27 @@ def test_repeated_prices_are_read_once_and_give_the_same_answer():
     assert m.currency.tolist()[0] == "EUR" and pd.isna(m.currency[2]) and m.candidates[2].startswith("USD")
     assert m.ambiguous_mark.sum() == 6 and not m.ambiguous_number.any() and m.decimal == ","
     assert m.unknown_mark.tolist()[:8] == [False] * 7 + [True]
+
+
+def test_round_takes_an_amount_to_its_currencys_minor_unit_and_reports_each_cell():
+    raw = raw_table({"Price": ["126.6314 EUR", "0.125 EUR", "0.135 EUR", "1500.5 JPY", "12.3 EUR", "9.999 XXQ"]})
+    spec = {"column": "Price", "money": {"decimal": ".", "round": True}}
+    mapped = apply_mapping(raw, profile({"amount": spec, "currency": {"column": "Price", "money": {"decimal": "."}}}))
+    # half-even, to each row's own currency (JPY has no minor unit); an unknown currency is left as sent
+    assert mapped.text["amount"].tolist() == ["126.63", "0.12", "0.14", "1500", "12.3", "9.999 XXQ"]
+    got = mapped.problems.frame
+    rounded = got[got["code"] == "rounded"]
+    assert rounded["row"].tolist() == [0, 1, 2, 3] and set(rounded["severity"]) == {"warning"}
+    assert rounded["value"].tolist() == ["126.6314 EUR", "0.125 EUR", "0.135 EUR", "1500.5 JPY"]
+
+
+def test_without_round_an_excess_decimal_is_left_as_sent_for_the_precision_check():
+    raw = raw_table({"Price": ["126.6314 EUR"]})
+    spec = {"column": "Price", "money": {"decimal": "."}}
+    mapped = apply_mapping(raw, profile({"amount": spec, "currency": spec}))
+    assert mapped.text["amount"].tolist() == ["126.6314"] and "rounded" not in set(mapped.problems.frame["code"])
+
+
+def test_round_must_be_true_or_false():
+    with pytest.raises(ProfileError, match=r"fields\.amount\.money\.round: must be true or false"):
+        profile({"amount": {"column": "Price", "money": {"round": "yes"}}})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 
 import pytest
@@ -211,3 +212,14 @@ def test_every_shipped_profile_loads_and_round_trips(repo_root, tmp_path):
         assert p.name == path.stem
         again = MappingProfile.load(p.save(tmp_path / path.name))
         assert again.to_dict() == p.to_dict(), path.name
+
+
+def test_a_profile_needs_a_vendor_unless_its_rows_name_their_own(tmp_path):
+    err = load_error(tmp_path, "name: x\nfields:\n  booking_ref: {column: Ref}\n")
+    assert "vendor: missing (required unless fields.vendor maps it)" in str(err)
+    path = tmp_path / "rows.yaml"
+    path.write_text("name: x\nfields:\n  vendor: {column: Sender}\n  booking_ref: {column: Ref}\n", encoding="utf-8")
+    p = MappingProfile.load(path)
+    assert p.vendor == "" and p.fields["vendor"] == {"column": "Sender"}
+    p.save(tmp_path / "again.yaml")
+    assert MappingProfile.load(tmp_path / "again.yaml") == dataclasses.replace(p, source=tmp_path / "again.yaml")

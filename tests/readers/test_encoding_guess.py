@@ -76,3 +76,32 @@ def test_the_encoding_option_pins_the_reading_and_silences_the_guess(write):
     raw = read_file(path, {"encoding": "cp1250"})
     assert raw.frame["city"].tolist()[0] == "Aglič"  # what the operator asked for
     assert raw.source.encoding == "cp1250" and codes(raw) == []
+
+
+_HOTELS = {"cp932": "東京ホテル 新宿", "gb18030": "上海酒店 外滩", "big5": "臺北酒店 信義", "cp949": "서울 호텔 강남"}
+
+
+@pytest.mark.parametrize(("encoding", "read_as"), [("shift_jis", "cp932"), ("gb18030", "gb18030"),
+                                                   ("big5", "big5"), ("euc_kr", "cp949")])  # fmt: skip
+def test_east_asian_multi_byte_files_are_read_in_their_code_page_and_said(write, encoding, read_as):
+    """Regression: scored as single-byte pages, a Shift_JIS export came out as cp850 mojibake without
+    a word, GB18030/Big5/EUC-KR as 'mixed UTF-8 + cp1252'.  charset-normalizer tells them apart."""
+    hotel = _HOTELS[read_as]
+    guests = ["山田 太郎", "王 小明", "陳 大文", "김 민준"]
+    text = "ref,guest,hotel\n" + "".join(f"R{i},{guests[i % 4]},{hotel}\n" for i in range(12))
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:  # a name the code page cannot write: leave it out
+        text = "ref,guest,hotel\n" + "".join(f"R{i},{hotel[:2]} {i},{hotel}\n" for i in range(12))
+        data = text.encode(encoding)
+    raw = read_file(write("jp.csv", data))
+    assert raw.source.encoding == read_as
+    assert raw.frame["hotel"].tolist() == [hotel] * 12
+    (notice,) = [p for p in raw.problems if p.code == "encoding-uncertain"]
+    assert f"read as {read_as}" in notice.message and "give the encoding" in notice.message
+
+
+def test_a_western_file_with_a_few_accents_is_not_taken_for_east_asian(write):
+    text = "ref,guest,city\n" + "".join(f"R{i},Zoë Müller-Ñúñez,São Paulo €\n" for i in range(30))
+    raw = read_file(write("w.csv", text.encode("iso8859_15")))
+    assert raw.frame["guest"].iloc[0] == "Zoë Müller-Ñúñez" and raw.source.encoding != "cp932"

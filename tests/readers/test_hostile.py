@@ -411,3 +411,148 @@ def test_huge_upper_case_status_cell_is_validated(tmp_path):
     assert result.records == 5
     third = result.problems.frame.query("row == 2")
     assert ("status", "enum") in set(zip(third["field"], third["code"], strict=True))
+
+
+# -- sparse workbooks: a few cells that calamine would hold as a huge grid ------------------------
+
+_XLSX_PARTS = {
+    "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
+    '+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+    'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+    'spreadsheetml.worksheet+xml"/></Types>',
+    "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    "xl/workbook.xml": '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+    '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet '
+    'name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+    '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+}
+
+
+def _xlsx(path: Path, cells: str, dimension: str = "") -> Path:
+    sheet = (
+        '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"{dimension}<sheetData>{cells}</sheetData></worksheet>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in _XLSX_PARTS.items():
+            zf.writestr(name, text)
+        zf.writestr("xl/worksheets/sheet1.xml", sheet)
+    return path
+
+
+def _xcell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def _ods(path: Path, rows: str) -> Path:
+    content = (
+        '<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
+        'office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:'
+        f'tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="S">{rows}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        zf.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+        zf.writestr("content.xml", content)
+    return path
+
+
+_ODS_MANIFEST = (
+    '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+    '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
+    'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+
+
+def _ocell(text: str, repeat: int = 1) -> str:
+    rep = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return f'<table:table-cell{rep} office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+
+
+def _refused_in_a_child(path: Path) -> str:
+    """read_file in a child process under a 2 GB address-space ceiling: should the check regress,
+    calamine's failed allocation aborts the child (Rust aborts, no exception), not the test run."""
+    script = textwrap.dedent(
+        f"""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (2_000_000_000, 2_000_000_000))
+        from booking_desktop.readers import ReadError, read_file
+        try:
+            read_file({str(path)!r})
+            print("read")
+        except ReadError as exc:
+            print(exc)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    return out.stdout.strip()
+
+
+def test_an_xlsx_cell_far_from_the_others_is_refused_before_calamine_builds_the_grid(tmp_path):
+    """Regression: one cell at ZZ200000 beside two others made calamine allocate 140 million cells
+    (4.5 GB) and abort the process."""
+    cells = f'<row r="1">{_xcell("A1", "ref")}</row><row r="2">{_xcell("A2", "R1")}</row>'
+    path = _xlsx(tmp_path / "far.xlsx", cells + f'<row r="200000">{_xcell("ZZ200000", "x")}</row>')
+    assert _refused_in_a_child(path) == (
+        "far.xlsx: the sheet's cells span 200,000 rows x 702 columns (to ZZ200000), 140,400,000 cells "
+        "held as one grid, past 25,000,000 (limit)"
+    )
+    # a cell reference far below its own row's number, in one of the first 26 columns
+    deep = _xlsx(tmp_path / "deep.xlsx", cells + '<row r="3"><c r="Z1048576"><v>1</v></c></row>')
+    assert "span 1,048,576 rows x 26 columns (to Z1048576)" in _refused_in_a_child(deep)
+
+
+def test_a_whole_sheet_dimension_with_few_cells_is_read(tmp_path):
+    cells = f'<row r="1">{_xcell("A1", "ref")}</row><row r="2">{_xcell("A2", "R1")}</row>'
+    path = _xlsx(tmp_path / "dim.xlsx", cells, '<dimension ref="A1:XFD1048576"/>')
+    assert read_file(path).frame["ref"].tolist() == ["R1"]  # calamine ignores the dimension: so do we
+
+
+def test_ods_repeated_rows_and_columns_are_counted_expanded(tmp_path):
+    rows = f"<table:table-row>{_ocell('ref')}</table:table-row>"
+    bomb = _ods(tmp_path / "rows.ods", rows + f'<table:table-row table:number-rows-repeated="1048576">'
+                f"{_ocell('R1', 16384)}</table:table-row>")  # fmt: skip
+    assert _refused_in_a_child(bomb) == (
+        "rows.ods: the workbook's cells, with their repeats (table:number-rows-repeated / "
+        "number-columns-repeated) expanded, are more than 25,000,000 (limit)"
+    )
+    tall = _ods(tmp_path / "tall.ods", rows + f'<table:table-row table:number-rows-repeated="5000">'
+                f"{_ocell('R1')}</table:table-row>")  # fmt: skip
+    with overridden(workbook_cells=4000):
+        assert "are more than 4,000 (limit)" in str(refusal(tall))
+    assert len(read_file(tall)) == 5000  # under the limit: every repeated row is a record
+
+
+def test_libreoffice_empty_repeats_are_not_counted(tmp_path):
+    """LibreOffice ends every row with an empty cell repeated to the last column and the sheet with a
+    million empty rows: nothing calamine holds, so nothing counted."""
+    empty_tail = '<table:table-cell table:number-columns-repeated="16000"/>'
+    rows = "".join(
+        f"<table:table-row>{_ocell(a)}{_ocell(b)}{empty_tail}</table:table-row>"
+        for a, b in [("ref", "name"), ("R1", "Ana"), ("R2", "Ben")]
+    )
+    rows += f'<table:table-row table:number-rows-repeated="1048000">{empty_tail}</table:table-row>'
+    path = _ods(tmp_path / "office.ods", rows)
+    with overridden(workbook_cells=10):
+        raw = read_file(path)
+    assert raw.frame["name"].tolist() == ["Ana", "Ben"]
+
+
+def test_an_ods_repeat_after_a_formula_holding_a_greater_than_sign_is_counted(tmp_path):
+    """A quoted attribute value may hold ">" ("of:=[.A1]>0"): the repeat after it still counts."""
+    cell = ('<table:table-cell table:formula="of:=[.A1]&gt;0 or [.B1]>0" table:number-columns-repeated="3000" '
+            'office:value-type="float" office:value="1"/>')  # fmt: skip
+    rows = f"<table:table-row>{_ocell('ref')}</table:table-row>"
+    repeated = f'<table:table-row table:number-rows-repeated="20">{cell}</table:table-row>'
+    path = _ods(tmp_path / "formula.ods", rows + repeated)
+    with overridden(workbook_cells=50_000):
+        assert "are more than 50,000 (limit)" in str(refusal(path))  # 20 x 3,000 = 60,000

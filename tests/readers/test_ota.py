@@ -145,4 +145,38 @@ def test_the_built_in_profile_maps_each_reservation_onto_a_valid_booking(write):
     alpine = run_to_end(write("ab.xml", m.ALPINEBITS), vendor="ALPINE-CM")
     assert alpine.valid == 2 and alpine.text["status"].tolist() == ["pending", "cancelled"]
     no_vendor = run_to_end(write("ab2.xml", m.ALPINEBITS))
-    assert no_vendor.invalid == 2 and "ota-no-sender" in [p.code for p in no_vendor.file_problems]
+    # no sender: the rows are checked like any other (not invalid for want of a vendor), no vendor is
+    # made up, and one warning counts them
+    assert (no_vendor.valid, no_vendor.vendor) == (2, None) and no_vendor.text["vendor"].isna().all()
+    codes_found = {p.code: p for p in no_vendor.file_problems}
+    assert "ota-no-sender" in codes_found
+    assert codes_found["vendor-missing"].message.startswith("2 of 2 rows have no vendor (column Sender is empty")
+
+
+def test_the_vendor_is_each_messages_sender_never_the_format_name(write):
+    """The profile's vendor was the constant "OTA": the name of the format, not of who sent the rows."""
+    from booking_desktop.mapping import load_profile
+    from booking_desktop.pipeline import run_to_end
+
+    assert load_profile("ota_hotel_reservations").vendor == ""
+    result = run_to_end(write("notif.xml", m.RES_NOTIF))
+    assert result.vendor is None and result.text["vendor"].tolist() == ["SITEMINDER", "SITEMINDER"]
+    assert "vendor-missing" not in [p.code for p in result.file_problems]
+    given = run_to_end(write("notif2.xml", m.RES_NOTIF), vendor="CM-1")
+    assert given.text["vendor"].tolist() == ["CM-1", "CM-1"] and given.vendor == "CM-1"
+
+
+def test_a_batch_with_and_without_senders_counts_the_rows_without_one(tmp_path):
+    from booking_desktop.pipeline import run_to_end
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.xml").write_text(m.RES_NOTIF, encoding="utf-8")
+    (folder / "b.xml").write_text(m.ALPINEBITS, encoding="utf-8")
+    result = run_to_end(folder)
+    vendors = result.text["vendor"]
+    refs = result.text["booking_ref"].tolist()
+    assert vendors.notna().sum() == 2 and set(vendors.dropna()) == {"SITEMINDER"}
+    assert result.invalid == 0 and len(refs) == 4
+    missing = next(p for p in result.file_problems if p.code == "vendor-missing")
+    assert missing.message.startswith("2 of 4 rows have no vendor")
