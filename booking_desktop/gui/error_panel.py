@@ -155,6 +155,10 @@ class ErrorPanel(QWidget):
             self.tree.expandAll()
         self.set_filter(*current)
         self._filling = False
+        if self.current_filter() != current and (self.model.filter.mode, self.model.filter.field) == current:
+            # the field filtered on has no problems left (fixed, or its rows deleted): the combo fell
+            # back to "All rows", and so does the grid, rather than show an empty filter nobody chose
+            self.model.set_filter(*self.current_filter())
         self._update_summary()
 
     # -- internals --------------------------------------------------------------------
