@@ -7,6 +7,7 @@ original values next to it (the mapping may have transformed them).
 from __future__ import annotations
 
 import pandas as pd
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from booking_desktop.gui import theme
@@ -42,6 +43,11 @@ class DetailsPane(QWidget):
         self._row = -1
         model.problems_changed.connect(lambda: self.show_row(self._row))
         model.modelReset.connect(lambda: self.show_row(-1))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # the problem dots' colours follow light/dark
+            self.show_row(self._row)
 
     def show_row(self, frame_row: int) -> None:
         self._row = frame_row

@@ -9,7 +9,7 @@ shown through the model's row-index array.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -160,6 +160,12 @@ class ErrorPanel(QWidget):
             # back to "All rows", and so does the grid, rather than show an empty filter nobody chose
             self.model.set_filter(*self.current_filter())
         self._update_summary()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A switch between the light and the dark palette repaints the counts' colours."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.refresh()
 
     # -- internals --------------------------------------------------------------------
     def _update_summary(self) -> None:

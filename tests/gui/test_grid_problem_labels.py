@@ -73,3 +73,54 @@ def test_problem_tooltips_quote_a_real_message_of_that_code(qtbot, make_window, 
         field, code = key
         msgs = f.loc[(f["field"].astype(object).fillna("(row)") == field) & (f["code"] == code), "message"]
         assert f"For example: {msgs.iloc[0]}" in item.toolTip(0)
+
+
+@pytest.mark.parametrize("dark", [True, False])
+def test_problem_colours_follow_a_switch_of_palette(qtbot, make_window, bookings_csv, dark):
+    """Switching to the dark palette left the counts on the light palette's pink, under light text."""
+    from PySide6.QtWidgets import QApplication
+
+    from booking_desktop.gui import theme
+
+    w = make_window()
+    open_and_wait(qtbot, w, bookings_csv)
+    app = QApplication.instance()
+    old_palette, old_style = app.palette(), app.style().name()
+    try:
+        w.set_dark(not dark)
+        w.set_dark(dark)
+        panel = w.error_panel
+        qtbot.waitUntil(lambda: theme.is_dark(panel.palette()) is dark)
+        children = [i for i in items(panel.tree) if i.parent() is not None]
+        assert children
+        for item in children:
+            sev = "error" if "(error)" in item.text(0) else "warning"
+            want = theme.error_color(panel.palette()) if sev == "error" else theme.warning_color(panel.palette())
+            assert item.background(0).color() == want, item.text(0)
+    finally:
+        app.setPalette(old_palette)
+        app.setStyle(old_style)
+
+
+def test_the_record_details_problem_colours_follow_a_switch_to_dark(qtbot, make_window, bookings_csv):
+    from gui_helpers import click_cell
+    from PySide6.QtWidgets import QApplication
+
+    from booking_desktop.gui import theme
+
+    w = make_window()
+    open_and_wait(qtbot, w, bookings_csv)
+    app = QApplication.instance()
+    old_palette, old_style = app.palette(), app.style().name()
+    try:
+        w.set_dark(False)
+        click_cell(qtbot, w, 3, "amount")
+        light = theme.error_text_color(w.details.palette()).name()
+        assert light in w.details.problems.text()
+        w.set_dark(True)
+        qtbot.waitUntil(lambda: theme.is_dark(w.details.palette()))
+        dark = theme.error_text_color(w.details.palette()).name()
+        assert dark != light and dark in w.details.problems.text() and light not in w.details.problems.text()
+    finally:
+        app.setPalette(old_palette)
+        app.setStyle(old_style)
