@@ -157,7 +157,7 @@ def shoot_connection(out: Path, suffix: str, tmp: Path) -> None:
 
 
 def shoot_commit(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
-    from booking_desktop.gui.commit_dialog import CommitDialog
+    from booking_desktop.gui.commit_panel import CommitPanel
     from booking_desktop.gui.vendor_dialog import VendorDialog
     from booking_desktop.pipeline import run_to_end
     from booking_desktop.storage.engine import CommitEngine
@@ -173,7 +173,7 @@ def shoot_commit(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
     client = server.client()
     try:
         engine = CommitEngine(client["screenshots"], batch_size=50)
-        dlg = CommitDialog(result, engine, target="Local database (this computer only)")
+        dlg = CommitPanel(result, engine, target="Local database (this computer only)")
         dlg.resize(560, 300)
         dlg.show()
         wait_for(dlg.commit_button.isEnabled)
@@ -181,6 +181,10 @@ def shoot_commit(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
         dlg.commit_button.click()
         wait_for(lambda: dlg.summary is not None)
         grab(dlg, out, f"commit_summary{suffix}")
+        dlg.show_import_record()
+        wait_for(lambda: dlg.record_dialog is not None)
+        grab(dlg.record_dialog, out, f"import_record{suffix}")
+        dlg.record_dialog.close()
         dlg.close()
     finally:
         client.close()

@@ -26,6 +26,11 @@ class DetailsPane(QWidget):
         self.location.setObjectName("detailsLocation")
         self.location.setWordWrap(True)
         self.location.setAccessibleName("Source location")
+        self.commit_mark = QLabel("")
+        self.commit_mark.setObjectName("detailsCommit")
+        self.commit_mark.setWordWrap(True)
+        self.commit_mark.setAccessibleName("What the last commit did with this record")
+        self.commit_mark.setVisible(False)
         self.raw_table = QTableWidget(0, 2)
         self.raw_table.setObjectName("rawCells")
         self.raw_table.setAccessibleName("Source cells of this record")
@@ -38,11 +43,13 @@ class DetailsPane(QWidget):
         self.problems.setAccessibleName("Problems of this record")
         lay = QVBoxLayout(self)
         lay.addWidget(self.location)
+        lay.addWidget(self.commit_mark)
         lay.addWidget(self.raw_table, 1)
         lay.addWidget(self.problems)
         self._row = -1
         model.problems_changed.connect(lambda: self.show_row(self._row))
         model.modelReset.connect(lambda: self.show_row(-1))
+        model.headerDataChanged.connect(lambda *_a: self.show_row(self._row))  # commit marks
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -51,6 +58,9 @@ class DetailsPane(QWidget):
 
     def show_row(self, frame_row: int) -> None:
         self._row = frame_row
+        mark = self.model.row_mark(frame_row)
+        self.commit_mark.setText(mark[1] if mark else "")
+        self.commit_mark.setVisible(mark is not None)
         s, d = self.model.session, self.model.data_
         if s is None or d is None or not (0 <= frame_row < d.n_rows):
             self.location.setText("")

@@ -4,6 +4,13 @@
 on a :class:`GeneratorWorker`, hands the result to the page, fills the grid's column cache in the
 background, re-maps when the mapping panel changes the mapping, and closes the file (keeping or
 discarding uncommitted edits).  It holds the open :class:`WorkSession`; widgets only show it.
+
+While a commit is prepared or runs, the commit flow *locks* the session (:meth:`FileController.lock`):
+the grid is read-only, the mapping panel is disabled, and opening, closing or re-mapping is refused
+with a message, because the commit reads the session's frames (editing them meanwhile could commit
+half an edit); a panel that only shows the preview's counts (nothing runs) is closed instead.
+A file opened again that the database already has an import of says so in the file notes (when,
+its outcome, by whom), looked up by the file's sha256 on a worker.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from booking_desktop.grid import GridData, fill_column_cache
-from booking_desktop.gui import prompts, recent_files
+from booking_desktop.gui import commit_text, prompts, recent_files
 from booking_desktop.gui.import_page import ImportPage
 from booking_desktop.gui.workers import GeneratorWorker
 from booking_desktop.session import Journal, PendingJournal, WorkSession, pending_journals
@@ -54,6 +61,11 @@ class FileController(QObject):
         self._cache_worker: GeneratorWorker | None = None
         self._remap_worker: GeneratorWorker | None = None
         self._mapping_shown_for: WorkSession | None = None
+        self._history_worker: GeneratorWorker | None = None
+        self.locked_by: str | None = None  # why the session may not change now (a commit runs), or None
+        self.connections: Any = None  # the window's ConnectionManager: where "already imported" is looked up
+        self.last_import: dict[str, Any] | None = None  # the latest import of the open file, when there is one
+        self._notes: list[str] = []
         # the questions asked (replaceable, e.g. by a test that answers them)
         self.ask_restore = lambda pj: prompts.ask_restore(page.window(), pj)
         self.ask_keep_edits = lambda file_name: prompts.ask_keep_edits(page.window(), file_name)
@@ -70,12 +82,37 @@ class FileController(QObject):
     def is_remapping(self) -> bool:
         return self._remap_worker is not None and not self._remap_worker.is_done
 
+    @property
+    def locked(self) -> bool:
+        return self.locked_by is not None
+
+    def lock(self, reason: str | None, release: Any = None) -> None:
+        """``reason``: the session must not change now (a message for the operator); None unlocks.
+        ``release()``, when given, is asked first when the operator opens or closes a file: it may end
+        what holds the lock (a commit panel where nothing runs) and say True."""
+        self.locked_by = reason
+        self._release = release if reason is not None else None
+        self.page.model.read_only = reason is not None
+        self.page.mapping_panel.setEnabled(reason is None)
+        self.state_changed.emit()
+
+    def _refused_while_locked(self, may_release: bool = True) -> bool:
+        release = getattr(self, "_release", None)
+        if self.locked_by is not None and may_release and release is not None and release():
+            return self.locked_by is not None
+        if self.locked_by is not None:
+            self.message.emit(self.locked_by, 6000)
+            return True
+        return False
+
     # ------------------------------------------------------------------ opening
     def open_file(
         self, path: Path, profile: Any = None, restore: PendingJournal | None = None, editing: bool = False
     ) -> bool:
         """Start loading ``path`` in a worker.  False when the operator kept the current file."""
         path = Path(path)
+        if self._refused_while_locked():
+            return False
         if self.is_loading:
             self.message.emit("Already loading a file; cancel it first.", 5000)
             return False
@@ -107,6 +144,8 @@ class FileController(QObject):
 
     def cancel(self) -> bool:
         """Cancel a load or a remap in flight; True when there was one."""
+        if self._history_worker is not None:
+            self._history_worker.cancel()  # a look-up only: its answer is dropped
         any_ = False
         for w in (self._load_worker, self._remap_worker):
             if w is not None and not w.is_done:
@@ -142,7 +181,10 @@ class FileController(QObject):
         page.show_file_panels(True)
         self.first_rows_at = time.perf_counter()
         recent_files.add_recent_file(path)
-        page.notes.show_notes(loaded.notes())
+        self._notes = loaded.notes()
+        page.notes.show_notes(self._notes)
+        self.last_import = None
+        self._look_up_imports(session)
         result = session.result
         self._mapping_shown_for = None
         if result.profile is None:
@@ -155,6 +197,25 @@ class FileController(QObject):
         self.state_changed.emit()
         self.session_loaded.emit()
         QTimer.singleShot(CACHE_FILL_DELAY_MS, self.start_cache_fill)
+
+    # ------------------------------------------------------------------ already imported?
+    def _look_up_imports(self, session: WorkSession) -> None:
+        if self.connections is None:
+            return
+        c = self.connections
+        w = GeneratorWorker(last_import_of_file, session.result.raw.source, c.target, c.local_db, pass_cancel=False)
+        w.signals.result.connect(lambda doc, s=session: self._imported_before(s, doc))
+        w.signals.errored.connect(
+            lambda msg: self.message.emit(f"Could not check whether this file was imported before: {msg}", 8000)
+        )
+        self._history_worker = w
+        w.start()
+
+    def _imported_before(self, session: WorkSession, doc: dict[str, Any] | None) -> None:
+        if session is not self.session or doc is None:
+            return
+        self.last_import = doc
+        self.page.notes.show_notes([*self._notes, commit_text.last_import_notice(doc)])
 
     def _show_mapping_if_visible(self) -> None:
         if self.page.mapping_panel.isVisible():
@@ -209,6 +270,8 @@ class FileController(QObject):
         s = self.session
         if s is None:
             return True
+        if self._refused_while_locked():
+            return False
         if editing:
             self.message.emit("An edit is still being applied; close the file when it is done.", 5000)
             return False
@@ -220,8 +283,9 @@ class FileController(QObject):
                 s.journal.discard() if answer == "discard" else s.journal.mark_kept()
         elif s.journal is not None:
             s.journal.discard()
-        if self._cache_worker is not None:
-            self._cache_worker.cancel()
+        for w in (self._cache_worker, self._history_worker):
+            if w is not None:
+                w.cancel()
         self.session = None
         self.page.model.set_session(None)
         self.page.show_file_panels(False)
@@ -232,7 +296,8 @@ class FileController(QObject):
     def remap(self, profile: Any) -> None:
         """The mapping panel changed the mapping: re-map in a worker, then apply as one undo step."""
         s = self.session
-        if s is None:
+        if s is None or self._refused_while_locked(may_release=False):
+            self.remap_failed.emit()
             return
         if self.is_remapping:
             assert self._remap_worker is not None
@@ -258,3 +323,22 @@ class FileController(QObject):
         self.start_cache_fill()
         self.message.emit(f"Mapping applied: {session.result.invalid:,} record(s) with errors.", 6000)
         self.remapped.emit()
+
+
+def last_import_of_file(source: Any, target: Any, local: Any) -> dict[str, Any] | None:
+    """On a worker: the latest import of this file's content in ``target`` (None = the local database,
+    asked only when it is running: opening a file does not start a database)."""
+    from booking_desktop.storage import imports
+    from booking_desktop.storage.connection import open_connection
+
+    if target is None:
+        st = local.status()
+        if not st.running:
+            return None
+        target = local.target_for(st)
+    sha = source.content_sha256()
+    conn = open_connection(target, indexes=False)
+    try:
+        return imports.last_import_of(conn.db, sha)
+    finally:
+        conn.close()

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from booking_desktop.grid import (
     SEV_ERROR,
@@ -61,6 +61,8 @@ _FONT = Qt.ItemDataRole.FontRole.value
 _ACCESSIBLE_DESCRIPTION = Qt.ItemDataRole.AccessibleDescriptionRole.value
 _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
 _NUMBER_ALIGN = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_DECORATION = Qt.ItemDataRole.DecorationRole.value
+MARK_OK, MARK_ERROR = 1, 2  # row marks (e.g. committed / rejected by the last commit): set_row_marks
 
 
 # --------------------------------------------------------------------------- the Qt model
@@ -94,6 +96,8 @@ class GridModel(QAbstractTableModel):
         self._titles: list[str] = []
         self._order_worker: GeneratorWorker | None = None
         self._order_generation = 0  # bumped by every change of data or filter: a late order is dropped
+        self._marks: np.ndarray | None = None  # int8 per frame row: 0, MARK_OK or MARK_ERROR
+        self._mark_texts: dict[int, str] = {}
         self._session_reset.connect(self._on_reset)
         self._session_cells.connect(self._on_cells)
         self._session_deleted.connect(self._on_deleted)
@@ -112,6 +116,7 @@ class GridModel(QAbstractTableModel):
         self.beginResetModel()
         self.session = session
         self._deleted = session.deleted if session is not None else None
+        self._marks = None
         self.filter = RowFilter()
         self.rows = None
         self.data_ = None
@@ -207,7 +212,7 @@ class GridModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
         d = self.data_
-        if d is None or role not in (_DISPLAY, _TOOLTIP, _FOREGROUND):
+        if d is None or role not in (_DISPLAY, _TOOLTIP, _FOREGROUND, _DECORATION):
             return None
         if orientation == Qt.Orientation.Horizontal:
             if section >= len(d.fields):
@@ -223,9 +228,14 @@ class GridModel(QAbstractTableModel):
         r = section if self.rows is None else int(self.rows[section])
         if role == _DISPLAY:
             return str(r + 1)
+        if role == _DECORATION:
+            mark = self.row_mark(r)
+            return None if mark is None else self._mark_colours[mark[0]]
         if role == _TOOLTIP and self.session is not None:
             locs = self.session.result.raw.locations
-            return locs[r] if r < len(locs) else None
+            mark = self.row_mark(r)
+            where = locs[r] if r < len(locs) else None
+            return where if mark is None else f"{where or ''}\n{mark[1]}".strip()
         if role == _FOREGROUND and self._deleted is not None and self._deleted[r]:
             return self._muted
         return None
@@ -258,6 +268,25 @@ class GridModel(QAbstractTableModel):
         self.filter.sort_column = column
         self.filter.sort_descending = order == Qt.SortOrder.DescendingOrder
         self.apply_filter()
+
+    # -- row marks -----------------------------------------------------------------------
+    def set_row_marks(self, marks: np.ndarray | None, texts: dict[int, str] | None = None) -> None:
+        """Marks per frame row (int8: 0, MARK_OK, MARK_ERROR), shown in the row header as a colour and,
+        with ``texts[mark]``, in its tooltip; the commit flow marks committed and rejected records.
+        None clears them (opening another file clears them too)."""
+        self._marks = None if marks is None else np.asarray(marks, dtype=np.int8)
+        self._mark_texts = dict(texts or {})
+        self._mark_colours = {MARK_OK: QColor(theme.ok_text_color()), MARK_ERROR: QColor(theme.error_text_color())}
+        n = self.rowCount()
+        if n:
+            self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, n - 1)
+
+    def row_mark(self, frame_row: int) -> tuple[int, str] | None:
+        """(mark, text) of a frame row, None when it has none."""
+        m = self._marks
+        if m is None or not 0 <= frame_row < m.size or not m[frame_row]:
+            return None
+        return int(m[frame_row]), self._mark_texts.get(int(m[frame_row]), "")
 
     # -- filtering -----------------------------------------------------------------------
     def set_filter(self, mode: str = "all", field_name: str | None = None, search: str | None = None) -> None:

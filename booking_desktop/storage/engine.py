@@ -43,6 +43,7 @@ from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
 from booking_desktop.errors import ReadError
+from booking_desktop.generators import drive
 from booking_desktop.storage import imports as imp
 from booking_desktop.storage.batch import Attempt, BatchWrites, ConcurrentInsert, Plan, RefusedRows
 from booking_desktop.storage.client import ensure_indexes
@@ -61,18 +62,26 @@ MAX_BATCH_SIZE = 5000  # a request stays well inside the client's timeouts (2 mi
 # InvalidDocument; text that is not valid Unicode cannot be encoded)
 REFUSED = (PyMongoError, InvalidDocument, UnicodeEncodeError)
 MAX_TRANSACTION_REPLAYS = 5
+PREVIEW_PROGRESS_SECONDS = 0.1  # the preview yields its progress at most this often (a chunk is 100-1000 keys)
 
 
 class StorageError(Exception):
-    """The database could not be used; ``str()`` is one line for the user, without secrets."""
+    """The database could not be used; ``str()`` is one line for the user, without secrets.
+    ``code`` is stable (docs/ERROR_CODES.md): the window decides what to offer by it, never by the text."""
+
+    code = "storage"
 
 
 class FileChangedError(StorageError):
     """The file changed on disk after it was read: its rows in hand are not the file's content."""
 
+    code = "file-changed"
+
 
 class MissingVendorError(StorageError):
     """Rows without a vendor: booking identity is (vendor, booking_ref), so they cannot be committed."""
+
+    code = "missing-vendor"
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,32 @@ class Preview:
     new: int
     changed: int
     unchanged: int
-    rejected: int
+    rejected: int  # validation errors and duplicates within the file
+    duplicates: int = 0  # of ``rejected``: later copies of a booking that appears earlier in the file
+
+
+@dataclass(frozen=True)
+class PreviewProgress:
+    """How far the preview's look-up is (yielded by :meth:`CommitEngine.preview_steps`)."""
+
+    stage: str  # "planning" (keys and content hashes of the rows) or "looking up" (which exist)
+    done: int  # valid rows looked up so far
+    total: int  # valid rows to look up
+    rate: float = 0.0  # rows looked up per second
+
+
+@dataclass(frozen=True)
+class CommitOutcome:
+    """Which rows of the committed result ended where: for the window's marks and the summary's words.
+
+    ``done`` rows (from the start) were committed by this import (or an earlier run it resumed);
+    of those, ``rejected`` positions went to the review queue (``duplicates`` of them as later copies
+    of a booking earlier in the file) and the others are bookings now.  Rows from ``done`` on were not
+    committed (the commit stopped)."""
+
+    done: int
+    rejected: np.ndarray  # sorted positions < done
+    duplicates: int
 
 
 def _never() -> bool:
@@ -168,6 +202,8 @@ class CommitEngine(BatchWrites):
         self._pending: Future | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._indexed = False
+        self.last_plan: Plan | None = None  # the plan of the latest commit (the window marks its rows)
+        self._last_records = np.zeros(0, dtype=np.int64)
 
     # -- planning ----------------------------------------------------------
     def _plan(self, result: PipelineResult) -> Plan:
@@ -245,14 +281,38 @@ class CommitEngine(BatchWrites):
     def preview(self, result: PipelineResult) -> Preview:
         """Counts of new / changed / unchanged / rejected rows, without writing anything.
         Raises FileChangedError when the file changed on disk since it was read."""
+        gen = self.preview_steps(result)
+        while True:
+            try:
+                next(gen)
+            except StopIteration as stop:
+                return stop.value
+
+    def preview_steps(
+        self, result: PipelineResult, cancelled: Callable[[], bool] = _never
+    ) -> Generator[PreviewProgress, None, Preview]:
+        """:meth:`preview` as a generator: yields :class:`PreviewProgress` while it plans and after each
+        look-up chunk, and stops (``pipeline.Cancelled``) between chunks once ``cancelled()`` says so."""
+        from booking_desktop.pipeline import Cancelled
+
+        t0 = time.monotonic()
         file_facts(result)  # the commit needs the file's identity: a changed file is refused now, not later
+        yield PreviewProgress("planning", 0, 0)
         plan = self._plan(result)
         valid_pos = np.flatnonzero(~plan.rejected)
         keys = [plan.keys[p] for p in valid_pos.tolist()]
+        if cancelled():
+            raise Cancelled()
         hashes = (self._mapper or BookingMapper()).hashes(result.typed.iloc[valid_pos]) if len(valid_pos) else []
         new = changed = unchanged = 0
         step = self.lookup_chunk
-        for i in range(0, len(keys), step):
+        total = len(keys)
+        t1 = time.monotonic()
+        yield PreviewProgress("looking up", 0, total)
+        last = t1
+        for i in range(0, total, step):
+            if cancelled():
+                raise Cancelled()
             chunk = keys[i : i + step]
             stored = {
                 d["_id"]: d.get("content_hash")
@@ -265,7 +325,42 @@ class CommitEngine(BatchWrites):
                     unchanged += 1
                 else:
                     changed += 1
-        return Preview(records=plan.n, new=new, changed=changed, unchanged=unchanged, rejected=int(plan.rejected.sum()))
+            now = time.monotonic()
+            done = min(total, i + step)
+            if now - last >= PREVIEW_PROGRESS_SECONDS or done == total:
+                last = now
+                yield PreviewProgress("looking up", done, total, done / max(now - t1, 1e-9))
+        log.info("preview of %d records in %.1f s", plan.n, time.monotonic() - t0)
+        return Preview(
+            records=plan.n,
+            new=new,
+            changed=changed,
+            unchanged=unchanged,
+            rejected=int(plan.rejected.sum()),
+            duplicates=len(plan.duplicate_of),
+        )
+
+    def outcome(self, summary: CommitSummary) -> CommitOutcome | None:
+        """Where the rows of the latest :meth:`commit` went (None before any commit).
+
+        The rows the plan rejected are known without asking the server; rows the server refused
+        (``commit_failed``) are read back from ``rejected_rows`` only when the counts say there are some."""
+        plan = self.last_plan
+        if plan is None:
+            return None
+        done = int(summary.inserted + summary.updated + summary.unchanged + summary.rejected)
+        done = max(0, min(done, plan.n))
+        rejected = np.flatnonzero(plan.rejected[:done])
+        dups = sum(1 for p in plan.duplicate_of if p < done)
+        if summary.rejected > len(rejected):  # the server refused some rows: which ones
+            position_of = {int(r): i for i, r in enumerate(self._last_records[:done].tolist())}
+            refused = [
+                position_of[int(d["record"])]
+                for d in self.db.rejected_rows.find({"import_id": summary.import_id}, {"record": 1})
+                if int(d["record"]) in position_of
+            ]
+            rejected = np.union1d(rejected, np.asarray(refused, dtype=np.int64))
+        return CommitOutcome(done=done, rejected=rejected.astype(np.int64), duplicates=dups)
 
     # -- commit ------------------------------------------------------------
     def commit(
@@ -284,6 +379,7 @@ class CommitEngine(BatchWrites):
         t0 = time.monotonic()
         file = file_facts(result)
         plan = self._plan(result)
+        self.last_plan, self._last_records = plan, result.record_numbers_array()
         digest = imp.plan_digest(plan.keys, plan.rejected)
         edited = self._edited_records(result, plan)
         if profile_name is None and result.profile is not None:
@@ -373,12 +469,7 @@ class CommitEngine(BatchWrites):
 
     def run(self, result: PipelineResult, **kw: Any) -> CommitSummary:
         """Drive :meth:`commit` to the end (scripts, tests)."""
-        gen = self.commit(result, **kw)
-        while True:
-            try:
-                next(gen)
-            except StopIteration as stop:
-                return stop.value
+        return drive(self.commit(result, **kw))
 
     # -- internals -----------------------------------------------------------
     def _open_import(
@@ -633,9 +724,11 @@ def _short(exc: BaseException) -> str:
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "CommitEngine",
+    "CommitOutcome",
     "CommitProgress",
     "CommitSummary",
     "Preview",
+    "PreviewProgress",
     "StorageError",
     "is_transient",
 ]

@@ -390,6 +390,14 @@ def set_rejected_status(
 HISTORY_FIELDS = ("file_name", "vendor", "profile", "status", "records", "counts", "started_at", "finished_at", "user")
 
 
+def last_import_of(db: Database, sha256: str) -> dict[str, Any] | None:
+    """The latest import of the file with this content (any vendor, any status), or None
+    (index ``file_vendor`` starts with ``file_sha256``)."""
+    projection = dict.fromkeys((*HISTORY_FIELDS, "db_user", "machine", "file_sha256", "error"), 1)
+    found = list(db.imports.find({"file_sha256": sha256}, projection).sort("started_at", DESCENDING).limit(1))
+    return found[0] if found else None
+
+
 def history(db: Database, limit: int = 200) -> list[dict[str, Any]]:
     """The latest imports, newest first (index ``started_at``)."""
     projection = dict.fromkeys(HISTORY_FIELDS, 1)
