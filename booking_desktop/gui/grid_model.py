@@ -134,6 +134,7 @@ class GridModel(QAbstractTableModel):
     def refresh_palette(self) -> None:
         self._brushes = {SEV_ERROR: theme.error_brush(), SEV_WARNING: theme.warning_brush()}
         self._muted = QBrush(theme.muted_text_color())
+        self._mark_colours = {MARK_OK: QColor(theme.ok_text_color()), MARK_ERROR: QColor(theme.error_text_color())}
 
     def _columns_changed(self) -> None:
         fields = self.fields
@@ -277,7 +278,6 @@ class GridModel(QAbstractTableModel):
         None clears them (opening another file clears them too)."""
         self._marks = None if marks is None else np.asarray(marks, dtype=np.int8)
         self._mark_texts = dict(texts or {})
-        self._mark_colours = {MARK_OK: QColor(theme.ok_text_color()), MARK_ERROR: QColor(theme.error_text_color())}
         n = self.rowCount()
         if n:
             self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, n - 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from gui_helpers import open_and_wait
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 pytestmark = pytest.mark.gui
 
@@ -121,6 +122,33 @@ def test_the_record_details_problem_colours_follow_a_switch_to_dark(qtbot, make_
         qtbot.waitUntil(lambda: theme.is_dark(w.details.palette()))
         dark = theme.error_text_color(w.details.palette()).name()
         assert dark != light and dark in w.details.problems.text() and light not in w.details.problems.text()
+    finally:
+        app.setPalette(old_palette)
+        app.setStyle(old_style)
+
+
+def test_commit_marks_in_the_row_header_follow_a_switch_to_dark(qtbot, make_window, bookings_csv):
+    import numpy as np
+    from PySide6.QtWidgets import QApplication
+
+    from booking_desktop.gui import theme
+    from booking_desktop.gui.grid_model import MARK_ERROR, MARK_OK
+
+    w = make_window()
+    open_and_wait(qtbot, w, bookings_csv)
+    app = QApplication.instance()
+    old_palette, old_style = app.palette(), app.style().name()
+    m = w.model
+    try:
+        w.set_dark(False)
+        m.set_row_marks(np.array([MARK_OK, MARK_ERROR, 0, 0, 0, 0], dtype=np.int8), {MARK_OK: "in", MARK_ERROR: "out"})
+        deco = Qt.ItemDataRole.DecorationRole
+        assert m.headerData(0, Qt.Orientation.Vertical, deco) == theme.ok_text_color()
+        w.set_dark(True)
+        qtbot.waitUntil(lambda: theme.is_dark())
+        assert m.headerData(0, Qt.Orientation.Vertical, deco) == theme.ok_text_color()
+        assert m.headerData(1, Qt.Orientation.Vertical, deco) == theme.error_text_color()
+        assert theme.ok_text_color() != QColor("#1b7a2f")  # the dark variant, not the light one
     finally:
         app.setPalette(old_palette)
         app.setStyle(old_style)
