@@ -41,7 +41,7 @@ class FrozenColumn(QTableView):
         self.setEditTriggers(grid.editTriggers())
         self.setWordWrap(False)
         self.setAutoFillBackground(True)
-        self.setAutoScroll(False)  # the grid scrolls; this view follows its scroll bar (same reason as above)
+        self.setAutoScroll(False)  # the grid scrolls; this view follows its scroll bar (see mousePressEvent)
         self.setVisible(False)
         grid.viewport().stackUnder(self)
         self._column = -1
