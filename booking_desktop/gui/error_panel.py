@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from booking_desktop.grid import live_rows
+from booking_desktop.grid import column_title, live_rows
 from booking_desktop.gui import theme
 from booking_desktop.gui.grid_model import GridModel
 
@@ -139,7 +139,8 @@ class ErrorPanel(QWidget):
                 top.setData(0, _ROLE_KEY, (fld, None))
                 by_sev = grp.groupby("severity")["count"].sum()
                 tip = ", ".join(f"{int(n):,} {sev}{'s' if n != 1 else ''}" for sev, n in by_sev.items())
-                _tip(top, f"{fld}: {tip}")
+                shown = f"{fld} (the grid's “{column_title(fld)}”)" if fld in d.fields else fld
+                _tip(top, f"{shown}: {tip}")
                 for _, rec in grp.iterrows():
                     sev, n = str(rec["severity"]), int(rec["count"])
                     child = QTreeWidgetItem([f"{rec['code']} ({sev})", f"{n:,}"])

@@ -53,6 +53,9 @@ def test_narrow_problems_panel_keeps_counts_whole_and_names_in_tooltips(qtbot, m
         assert item.text(0).split(" (")[0] in tip, (item.text(0), tip)
         if item.parent() is not None:
             assert f"{int(item.text(1).replace(',', '')):,} cell(s)" in tip and "For example:" in tip
+    tops = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    ref = next(t for t in tops if t.text(0) == "booking_ref")
+    assert "Booking ref" in ref.toolTip(0)  # the column's title in the grid, for finding it there
     if width == 150:
         assert names_cut > 0  # the dock is narrow enough to elide: the tooltips are what the user has
     # the summary wraps instead of being cut
