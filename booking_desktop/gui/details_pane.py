@@ -7,6 +7,7 @@ original values next to it (the mapping may have transformed them).
 from __future__ import annotations
 
 import pandas as pd
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from booking_desktop.gui import theme
@@ -49,6 +50,11 @@ class DetailsPane(QWidget):
         model.problems_changed.connect(lambda: self.show_row(self._row))
         model.modelReset.connect(lambda: self.show_row(-1))
         model.headerDataChanged.connect(lambda *_a: self.show_row(self._row))  # commit marks
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # the problem dots' colours follow light/dark
+            self.show_row(self._row)
 
     def show_row(self, frame_row: int) -> None:
         self._row = frame_row

@@ -9,7 +9,7 @@ shown through the model's row-index array.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from booking_desktop.grid import live_rows
+from booking_desktop.grid import column_title, live_rows
 from booking_desktop.gui import theme
 from booking_desktop.gui.grid_model import GridModel
 
@@ -139,7 +139,8 @@ class ErrorPanel(QWidget):
                 top.setData(0, _ROLE_KEY, (fld, None))
                 by_sev = grp.groupby("severity")["count"].sum()
                 tip = ", ".join(f"{int(n):,} {sev}{'s' if n != 1 else ''}" for sev, n in by_sev.items())
-                _tip(top, f"{fld}: {tip}")
+                shown = f"{fld} (the grid's “{column_title(fld)}”)" if fld in d.fields else fld
+                _tip(top, f"{shown}: {tip}")
                 for _, rec in grp.iterrows():
                     sev, n = str(rec["severity"]), int(rec["count"])
                     child = QTreeWidgetItem([f"{rec['code']} ({sev})", f"{n:,}"])
@@ -155,7 +156,17 @@ class ErrorPanel(QWidget):
             self.tree.expandAll()
         self.set_filter(*current)
         self._filling = False
+        if self.current_filter() != current and (self.model.filter.mode, self.model.filter.field) == current:
+            # the field filtered on has no problems left (fixed, or its rows deleted): the combo fell
+            # back to "All rows", and so does the grid, rather than show an empty filter nobody chose
+            self.model.set_filter(*self.current_filter())
         self._update_summary()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A switch between the light and the dark palette repaints the counts' colours."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.refresh()
 
     # -- internals --------------------------------------------------------------------
     def _update_summary(self) -> None:

@@ -29,7 +29,9 @@ class FrozenColumn(QTableView):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys go to the grid, which owns the current cell
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.verticalHeader().hide()
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        # the grid's own header edge for this column lies under the overlay: resize it from here
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.horizontalHeader().sectionResized.connect(self._resized_here)
         self.horizontalHeader().setSortIndicatorShown(True)
         self.horizontalHeader().sectionClicked.connect(self._header_clicked)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -39,7 +41,7 @@ class FrozenColumn(QTableView):
         self.setEditTriggers(grid.editTriggers())
         self.setWordWrap(False)
         self.setAutoFillBackground(True)
-        self.setAutoScroll(False)  # the grid scrolls; this view follows its scroll bar (same reason as above)
+        self.setAutoScroll(False)  # the grid scrolls; this view follows its scroll bar (see mousePressEvent)
         self.setVisible(False)
         grid.viewport().stackUnder(self)
         self._column = -1
@@ -93,6 +95,10 @@ class FrozenColumn(QTableView):
         if logical == self._column:
             self.setColumnWidth(logical, size)
             self.update_geometry()
+
+    def _resized_here(self, logical: int, _old: int, size: int) -> None:
+        if logical == self._column and self.grid.columnWidth(logical) != size:
+            self.grid.setColumnWidth(logical, size)
 
     def update_geometry(self) -> None:
         g = self.grid

@@ -9,7 +9,7 @@ sorted key array for tooltips, and the rows shown as a row-index array
 (``view row -> frame row``) that filters, search and sorting produce with
 numpy/pyarrow, never a QSortFilterProxyModel calling back into Python per row.
 
-On a big table the row order is computed on a worker (:data:`ASYNC_ROWS`): the
+On a big table the row order is computed on a worker (:data:`~booking_desktop.gui.row_order.ASYNC_ROWS`): the
 view keeps the old order, fully, until the new one is complete, then both the
 cells and the row numbers change in one layout change — never a half-applied
 order.  ``busy`` says when that runs.
@@ -20,7 +20,6 @@ The model never opens dialogs: a rejected edit is reported through the
 
 from __future__ import annotations
 
-import copy
 import logging
 from typing import Any
 
@@ -38,17 +37,15 @@ from booking_desktop.grid import (
     TableSource,
     build_grid_data,
     column_title,
-    filter_rows,
     next_problem_in,
     numeric_columns,
     refresh_cells,
 )
 from booking_desktop.gui import theme
-from booking_desktop.gui.workers import GeneratorWorker
+from booking_desktop.gui.row_order import RowOrder
 
 log = logging.getLogger(__name__)
 
-ASYNC_ROWS = 200_000  # from this many rows on, filters, search and sorting run on a worker
 MAX_TOOLTIP_MESSAGES = 8  # a cell with more problems shows the first few and a count
 Index = QModelIndex | QPersistentModelIndex
 # roles as plain ints: comparing against the enum members costs more than the lookup itself
@@ -94,8 +91,12 @@ class GridModel(QAbstractTableModel):
         self._brushes: dict[int, QBrush] = {}
         self._align: list[int | None] = []  # per column: numbers right-aligned
         self._titles: list[str] = []
-        self._order_worker: GeneratorWorker | None = None
-        self._order_generation = 0  # bumped by every change of data or filter: a late order is dropped
+        self._order = RowOrder(self)
+        self._order.ready.connect(self._show_rows)
+        self._order.failed.connect(
+            lambda msg: self.edit_failed.emit(f"The rows could not be sorted or filtered: {msg}")
+        )
+        self._order.busy.connect(self.busy)
         self._marks: np.ndarray | None = None  # int8 per frame row: 0, MARK_OK or MARK_ERROR
         self._mark_texts: dict[int, str] = {}
         self._session_reset.connect(self._on_reset)
@@ -112,7 +113,7 @@ class GridModel(QAbstractTableModel):
                 (self.session.deleted_changed, self._session_deleted.emit),
             ):
                 sig.disconnect(slot)
-        self._cancel_order()
+        self._order.cancel()
         self.beginResetModel()
         self.session = session
         self._deleted = session.deleted if session is not None else None
@@ -133,6 +134,7 @@ class GridModel(QAbstractTableModel):
     def refresh_palette(self) -> None:
         self._brushes = {SEV_ERROR: theme.error_brush(), SEV_WARNING: theme.warning_brush()}
         self._muted = QBrush(theme.muted_text_color())
+        self._mark_colours = {MARK_OK: QColor(theme.ok_text_color()), MARK_ERROR: QColor(theme.error_text_color())}
 
     def _columns_changed(self) -> None:
         fields = self.fields
@@ -276,7 +278,6 @@ class GridModel(QAbstractTableModel):
         None clears them (opening another file clears them too)."""
         self._marks = None if marks is None else np.asarray(marks, dtype=np.int8)
         self._mark_texts = dict(texts or {})
-        self._mark_colours = {MARK_OK: QColor(theme.ok_text_color()), MARK_ERROR: QColor(theme.error_text_color())}
         n = self.rowCount()
         if n:
             self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, n - 1)
@@ -304,45 +305,12 @@ class GridModel(QAbstractTableModel):
     def ordering(self) -> bool:
         """A worker is computing the rows to show (the view still shows the previous order) or its
         result has not been swapped in yet."""
-        return self._order_worker is not None
+        return self._order.running
 
     def apply_filter(self) -> None:
         """Recompute the rows shown: at once for a small table, on a worker for a big one."""
-        if self.session is None or self.data_ is None:
-            return
-        self._cancel_order()
-        self._order_generation += 1
-        if self.data_.n_rows < ASYNC_ROWS:
-            self._show_rows(filter_rows(self.session, self.data_, self.filter))
-            return
-        gen = self._order_generation
-        what = "Sorting" if self.filter.sort_column >= 0 else "Filtering"
-        self.busy.emit(True, f"{what} {self.data_.n_rows:,} records…")
-        w = GeneratorWorker(filter_rows, self.session, self.data_, copy.copy(self.filter), pass_cancel=False)
-        w.signals.result.connect(lambda rows, gen=gen: self._rows_ready(gen, rows))
-        w.signals.errored.connect(lambda msg, gen=gen: self._order_failed(gen, msg))
-        self._order_worker = w
-        w.start()
-
-    def _rows_ready(self, generation: int, rows: np.ndarray | None) -> None:
-        if generation != self._order_generation:
-            return  # the data or the filter changed meanwhile: a newer order is on its way
-        self._order_worker = None
-        self.busy.emit(False, "")
-        self._show_rows(rows)
-
-    def _order_failed(self, generation: int, message: str) -> None:
-        if generation != self._order_generation:
-            return
-        self._order_worker = None
-        self.busy.emit(False, "")
-        self.edit_failed.emit(f"The rows could not be sorted or filtered: {message}")
-
-    def _cancel_order(self) -> None:
-        if self._order_worker is not None and not self._order_worker.is_done:
-            self._order_worker.cancel()  # its result is dropped by the generation check
-            self.busy.emit(False, "")
-        self._order_worker = None
+        if self.session is not None and self.data_ is not None:
+            self._order.start(self.session, self.data_, self.filter)
 
     def _show_rows(self, rows: np.ndarray | None) -> None:
         """Swap the whole order in at once: cells and row numbers change in the same layout change.
@@ -396,7 +364,7 @@ class GridModel(QAbstractTableModel):
     def _on_reset(self) -> None:
         if self.session is None:
             return
-        self._cancel_order()
+        self._order.cancel()
         self.beginResetModel()
         self.data_ = build_grid_data(self.session)
         self._columns_changed()
@@ -424,4 +392,4 @@ def next_problem(
     return next_problem_in(model.data_, model.rows, view_row, col, forward, model._deleted, columns)
 
 
-__all__ = ["ASYNC_ROWS", "GridModel", "next_problem"]
+__all__ = ["MARK_ERROR", "MARK_OK", "GridModel", "next_problem"]

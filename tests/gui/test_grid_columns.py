@@ -117,10 +117,19 @@ def test_the_booking_ref_stays_at_the_left_edge_while_scrolling_sideways(qtbot, 
     frozen.verticalScrollBar().setValue(40)  # the wheel over the frozen column scrolls the grid too
     assert v.verticalScrollBar().value() == 40
 
-    # widening the key column widens the frozen column
+    # widening the key column widens the frozen column, and dragging the frozen header's edge widens both
     v.setColumnWidth(key, v.columnWidth(key) + 30)
     qtbot.wait(20)
     assert frozen.width() == v.columnWidth(key)
+    wide = v.columnWidth(key) + 25
+    hh = frozen.horizontalHeader()
+    edge = QPoint(hh.sectionViewportPosition(key) + hh.sectionSize(key) - 1, hh.height() // 2)
+    QTest.mousePress(hh.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, edge)
+    QTest.mouseMove(hh.viewport(), edge + QPoint(10, 0))
+    QTest.mouseMove(hh.viewport(), edge + QPoint(25, 0))
+    QTest.mouseRelease(hh.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, edge + QPoint(25, 0))
+    qtbot.wait(20)
+    assert v.columnWidth(key) == wide and frozen.width() == wide and frozen.columnWidth(key) == wide
 
 
 def test_the_frozen_column_selects_sorts_and_edits_like_the_grid(qtbot, make_window, many_rows_csv):

@@ -165,3 +165,17 @@ def test_the_commit_preview_leaves_the_deleted_rows_out(qtbot, make_window, book
     dlg.close()
     qtbot.waitUntil(lambda: w.commit_dialog is None)
     assert db["bookings"].count_documents({}) == 0  # a preview writes nothing
+
+
+def test_a_field_filter_whose_last_problem_row_is_deleted_falls_back_to_all_rows(qtbot, make_window, bookings_csv):
+    w = make_window()
+    open_and_wait(qtbot, w, bookings_csv)
+    m, panel = w.model, w.error_panel
+    panel.set_filter("field", "customer_email")
+    assert [m.frame_row(r) for r in range(m.rowCount())] == [4]
+    click_cell(qtbot, w, 0, "status")
+    qtbot.keyClick(w.view, Qt.Key.Key_Minus, CTRL)
+    assert w.session.deleted.tolist()[4]
+    # what the combo says and what the grid shows agree
+    assert panel.current_filter() == ("all", None) and panel.filter_combo.currentText() == "All rows"
+    assert m.rowCount() == len(CSV_ROWS)

@@ -168,3 +168,27 @@ def test_letters_or_currency_signs_in_a_typed_number_are_never_dropped(qtbot, ma
         type_into_cell(qtbot, w, 2, "amount", typed)
         assert s.value(2, "amount") == typed and codes(w, 2, "amount") != []
         assert f"{typed!r} kept as typed" in w.statusBar().currentMessage()
+
+
+def test_set_value_reads_the_value_in_the_files_format(qtbot, make_window, dotted):
+    from gui_helpers import cell_point, on_modal
+    from PySide6.QtTest import QTest
+
+    from booking_desktop.gui.edit_dialogs import SetValueDialog
+
+    path, profiles = dotted
+    w = make_window(profiles_dir=profiles)
+    open_and_wait(qtbot, w, path)
+    click_cell(qtbot, w, 1, "check_out")
+    QTest.mouseClick(w.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier,
+                     cell_point(w, 2, "check_out"))  # fmt: skip
+
+    def fill(dlg):
+        assert isinstance(dlg, SetValueDialog)
+        qtbot.keyClicks(dlg.edit, "13.03.2024")
+        dlg.accept()
+
+    on_modal(fill)
+    qtbot.keyClick(w.view, Qt.Key.Key_V, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert [w.session.value(r, "check_out") for r in (1, 2)] == ["2024-03-13", "2024-03-13"]
+    assert "'13.03.2024' read as 2024-03-13" in w.statusBar().currentMessage()

@@ -14,7 +14,8 @@ from PySide6.QtCore import Qt
 from booking_desktop.errors import ProblemTable, Severity
 from booking_desktop.grid import FIRST_CHUNK_ROWS, RowFilter, build_grid_data, fill_column_cache, filter_rows
 from booking_desktop.gui import theme
-from booking_desktop.gui.grid_model import ASYNC_ROWS, GridModel, next_problem
+from booking_desktop.gui.grid_model import GridModel, next_problem
+from booking_desktop.gui.row_order import ASYNC_ROWS
 from booking_desktop.pipeline import PipelineResult
 from booking_desktop.readers.base import Locations, RawTable, SourceInfo
 from booking_desktop.session import Revalidated, WorkSession

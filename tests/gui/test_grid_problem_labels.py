@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from gui_helpers import open_and_wait
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 pytestmark = pytest.mark.gui
 
@@ -52,6 +53,9 @@ def test_narrow_problems_panel_keeps_counts_whole_and_names_in_tooltips(qtbot, m
         assert item.text(0).split(" (")[0] in tip, (item.text(0), tip)
         if item.parent() is not None:
             assert f"{int(item.text(1).replace(',', '')):,} cell(s)" in tip and "For example:" in tip
+    tops = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    ref = next(t for t in tops if t.text(0) == "booking_ref")
+    assert "Booking ref" in ref.toolTip(0)  # the column's title in the grid, for finding it there
     if width == 150:
         assert names_cut > 0  # the dock is narrow enough to elide: the tooltips are what the user has
     # the summary wraps instead of being cut
@@ -73,3 +77,81 @@ def test_problem_tooltips_quote_a_real_message_of_that_code(qtbot, make_window, 
         field, code = key
         msgs = f.loc[(f["field"].astype(object).fillna("(row)") == field) & (f["code"] == code), "message"]
         assert f"For example: {msgs.iloc[0]}" in item.toolTip(0)
+
+
+@pytest.mark.parametrize("dark", [True, False])
+def test_problem_colours_follow_a_switch_of_palette(qtbot, make_window, bookings_csv, dark):
+    """Switching to the dark palette left the counts on the light palette's pink, under light text."""
+    from PySide6.QtWidgets import QApplication
+
+    from booking_desktop.gui import theme
+
+    w = make_window()
+    open_and_wait(qtbot, w, bookings_csv)
+    app = QApplication.instance()
+    old_palette, old_style = app.palette(), app.style().name()
+    try:
+        w.set_dark(not dark)
+        w.set_dark(dark)
+        panel = w.error_panel
+        qtbot.waitUntil(lambda: theme.is_dark(panel.palette()) is dark)
+        children = [i for i in items(panel.tree) if i.parent() is not None]
+        assert children
+        for item in children:
+            sev = "error" if "(error)" in item.text(0) else "warning"
+            want = theme.error_color(panel.palette()) if sev == "error" else theme.warning_color(panel.palette())
+            assert item.background(0).color() == want, item.text(0)
+    finally:
+        app.setPalette(old_palette)
+        app.setStyle(old_style)
+
+
+def test_the_record_details_problem_colours_follow_a_switch_to_dark(qtbot, make_window, bookings_csv):
+    from gui_helpers import click_cell
+    from PySide6.QtWidgets import QApplication
+
+    from booking_desktop.gui import theme
+
+    w = make_window()
+    open_and_wait(qtbot, w, bookings_csv)
+    app = QApplication.instance()
+    old_palette, old_style = app.palette(), app.style().name()
+    try:
+        w.set_dark(False)
+        click_cell(qtbot, w, 3, "amount")
+        light = theme.error_text_color(w.details.palette()).name()
+        assert light in w.details.problems.text()
+        w.set_dark(True)
+        qtbot.waitUntil(lambda: theme.is_dark(w.details.palette()))
+        dark = theme.error_text_color(w.details.palette()).name()
+        assert dark != light and dark in w.details.problems.text() and light not in w.details.problems.text()
+    finally:
+        app.setPalette(old_palette)
+        app.setStyle(old_style)
+
+
+def test_commit_marks_in_the_row_header_follow_a_switch_to_dark(qtbot, make_window, bookings_csv):
+    import numpy as np
+    from PySide6.QtWidgets import QApplication
+
+    from booking_desktop.gui import theme
+    from booking_desktop.gui.grid_model import MARK_ERROR, MARK_OK
+
+    w = make_window()
+    open_and_wait(qtbot, w, bookings_csv)
+    app = QApplication.instance()
+    old_palette, old_style = app.palette(), app.style().name()
+    m = w.model
+    try:
+        w.set_dark(False)
+        m.set_row_marks(np.array([MARK_OK, MARK_ERROR, 0, 0, 0, 0], dtype=np.int8), {MARK_OK: "in", MARK_ERROR: "out"})
+        deco = Qt.ItemDataRole.DecorationRole
+        assert m.headerData(0, Qt.Orientation.Vertical, deco) == theme.ok_text_color()
+        w.set_dark(True)
+        qtbot.waitUntil(lambda: theme.is_dark())
+        assert m.headerData(0, Qt.Orientation.Vertical, deco) == theme.ok_text_color()
+        assert m.headerData(1, Qt.Orientation.Vertical, deco) == theme.error_text_color()
+        assert theme.ok_text_color() != QColor("#1b7a2f")  # the dark variant, not the light one
+    finally:
+        app.setPalette(old_palette)
+        app.setStyle(old_style)
