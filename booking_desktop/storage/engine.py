@@ -61,6 +61,7 @@ MAX_BATCH_SIZE = 5000  # a request stays well inside the client's timeouts (2 mi
 # InvalidDocument; text that is not valid Unicode cannot be encoded)
 REFUSED = (PyMongoError, InvalidDocument, UnicodeEncodeError)
 MAX_TRANSACTION_REPLAYS = 5
+PREVIEW_HASH_CHUNK = 20_000  # rows hashed per call by the preview (each call holds the GIL throughout)
 PREVIEW_PROGRESS_SECONDS = 0.1  # the preview yields its progress at most this often (a chunk is 100-1000 keys)
 
 
@@ -129,8 +130,8 @@ class PreviewProgress:
     """How far the preview's look-up is (yielded by :meth:`CommitEngine.preview_steps`)."""
 
     stage: str  # "planning" (keys and content hashes of the rows) or "looking up" (which exist)
-    done: int  # valid rows looked up so far
-    total: int  # valid rows to look up
+    done: int  # valid rows hashed ("planning") or looked up so far
+    total: int  # valid rows to hash or look up (0 while the keys are made)
     rate: float = 0.0  # rows looked up per second
 
 
@@ -300,9 +301,20 @@ class CommitEngine(BatchWrites):
         plan = self._plan(result)
         valid_pos = np.flatnonzero(~plan.rejected)
         keys = [plan.keys[p] for p in valid_pos.tolist()]
+        # the content hashes in chunks: a million rows took 29 s in one call that held the GIL for up to
+        # 1.3 s at a time (the window froze); per chunk the preview reports progress and can stop
+        mapper = self._mapper or BookingMapper()
+        hashes: list[str] = []
+        n_valid = len(valid_pos)
+        t_hash = time.monotonic()
+        for i in range(0, n_valid, PREVIEW_HASH_CHUNK):
+            if cancelled():
+                raise Cancelled()
+            hashes += mapper.hashes(result.typed.iloc[valid_pos[i : i + PREVIEW_HASH_CHUNK]])
+            done = min(n_valid, i + PREVIEW_HASH_CHUNK)
+            yield PreviewProgress("planning", done, n_valid, done / max(time.monotonic() - t_hash, 1e-9))
         if cancelled():
             raise Cancelled()
-        hashes = (self._mapper or BookingMapper()).hashes(result.typed.iloc[valid_pos]) if len(valid_pos) else []
         new = changed = unchanged = 0
         step = self.lookup_chunk
         total = len(keys)

@@ -31,7 +31,10 @@ def _with_duplicates(n: int, copies: dict[int, int]) -> pd.DataFrame:
     return text
 
 
-def test_preview_steps_report_progress_up_to_every_row_and_agree_with_preview(db):
+def test_preview_steps_report_progress_up_to_every_row_and_agree_with_preview(db, monkeypatch):
+    from booking_desktop.storage import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "PREVIEW_HASH_CHUNK", 100)  # the contents are hashed in chunks
     engine = CommitEngine(db)
     engine.run(make_result(booking_rows(30), path="earlier.csv"))
     text = _with_duplicates(450, {440: 2, 441: 3})
@@ -46,7 +49,9 @@ def test_preview_steps_report_progress_up_to_every_row_and_agree_with_preview(db
             preview = stop.value
             break
     assert all(isinstance(e, PreviewProgress) for e in events)
-    assert events[0].stage == "planning"
+    assert events[0].stage == "planning" and events[0].total == 0  # at once, before any long step
+    hashed = [e for e in events if e.stage == "planning" and e.total]
+    assert [e.done for e in hashed] == [100, 200, 300, 400, 446] and hashed[-1].total == 446
     looked = [e for e in events if e.stage == "looking up"]
     assert looked[-1].done == looked[-1].total == 446  # 450 - 2 invalid - 2 duplicates
     assert [e.done for e in looked] == sorted(e.done for e in looked)
@@ -65,7 +70,7 @@ def test_preview_stops_between_chunks_when_cancelled(db):
 
     def cancelled() -> bool:
         asked["n"] += 1
-        return asked["n"] > 3  # after the planning check and two chunks
+        return asked["n"] > 3  # the hash chunk's and the after-hashing checks pass, then one look-up chunk
 
     gen = engine.preview_steps(result, cancelled=cancelled)
     with pytest.raises(Cancelled):
