@@ -204,6 +204,7 @@ class CommitEngine(BatchWrites):
         self._indexed = False
         self.last_plan: Plan | None = None  # the plan of the latest commit (the window marks its rows)
         self._last_records = np.zeros(0, dtype=np.int64)
+        self._previewed: tuple[tuple[Any, Any, Any], Plan] | None = None  # the latest preview's plan
 
     # -- planning ----------------------------------------------------------
     def _plan(self, result: PipelineResult) -> Plan:
@@ -254,6 +255,15 @@ class CommitEngine(BatchWrites):
             vendor=vendor or "unknown",
             row_vendor=row_vendor,
         )
+
+    def _plan_once(self, result: PipelineResult) -> Plan:
+        """The plan of the preview of this very result when there was one (the same objects: the window
+        locks the session between its preview and its commit), else a new one.  At a million rows the
+        plan takes seconds, which the commit's first progress no longer waits for."""
+        previewed, self._previewed = self._previewed, None
+        if previewed is not None and all(a is b for a, b in zip(previewed[0], _identity(result), strict=True)):
+            return previewed[1]
+        return self._plan(result)
 
     @property
     def traits(self) -> ServerTraits:
@@ -342,6 +352,7 @@ class CommitEngine(BatchWrites):
                 last = now
                 yield PreviewProgress("looking up", done, total, done / max(now - t1, 1e-9))
         log.info("preview of %d records in %.1f s", plan.n, time.monotonic() - t0)
+        self._previewed = (_identity(result), plan)
         return Preview(
             records=plan.n,
             new=new,
@@ -389,7 +400,7 @@ class CommitEngine(BatchWrites):
         """
         t0 = time.monotonic()
         file = file_facts(result)
-        plan = self._plan(result)
+        plan = self._plan_once(result)
         self.last_plan, self._last_records = plan, result.record_numbers_array()
         digest = imp.plan_digest(plan.keys, plan.rejected)
         edited = self._edited_records(result, plan)
@@ -729,6 +740,12 @@ def _commit(session: Any) -> None:
             log.info("the commit's outcome is unknown (%s); committing again", type(exc).__name__)
             time.sleep(delay)
             delay = min(1.0, delay * 2)
+
+
+def _identity(result: PipelineResult) -> tuple[Any, Any, Any]:
+    """Which result (and which frames of it) a plan was made for (held, so that no other object can
+    take their place)."""
+    return result, result.typed, result.error_rows
 
 
 def _short(exc: BaseException) -> str:

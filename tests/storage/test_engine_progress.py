@@ -133,3 +133,22 @@ def test_last_import_of_a_file_is_the_latest_by_start_whatever_its_vendor(db):
     expected = every[every["file_sha256"] == "S1"].sort_values("started_at")["_id"].iloc[-1]
     assert imp.last_import_of(db, "S1")["_id"] == expected == "b"
     assert imp.last_import_of(db, "S3") is None
+
+
+def test_a_commit_after_the_preview_of_the_same_result_reuses_its_plan_and_writes_the_same(db, monkeypatch):
+    engine = CommitEngine(db, batch_size=40)
+    result = make_result(_with_duplicates(100, {90: 1}), {5: BAD}, path="p.csv")
+    engine.preview(result)
+    planned = []
+    real = CommitEngine._plan
+    monkeypatch.setattr(CommitEngine, "_plan", lambda self, r: planned.append(r) or real(self, r))
+    summary = engine.run(result)
+    assert planned == []  # the preview's plan was used
+    assert (summary.inserted, summary.rejected) == (98, 2)
+    refs = sorted(d["booking_ref"] for d in db.bookings.find({}, {"booking_ref": 1}))
+    assert refs == sorted(f"R{k:07d}" for k in range(1, 101) if k not in (6, 91))
+    # another result (even with the same rows) is planned afresh, and a plan serves one commit only
+    other = make_result(_with_duplicates(100, {90: 1}), {5: BAD}, path="p.csv")
+    engine.run(other)
+    engine.run(result)
+    assert planned == [other, result]
