@@ -72,6 +72,7 @@ class PipelineResult:
     suggestion: MappingSuggestion | None = None  # when no profile matched (the mapping panel shows it)
     edited_records: np.ndarray | None = None  # 1-based records the operator edited (set by the session's commit)
     skipped_rows: dict[str, int] = field(default_factory=dict)  # profile row rules: reason -> records left out
+    vendor_given: str | None = None  # the vendor the caller named (--vendor): wins over any profile's
 
     def record_numbers_array(self) -> np.ndarray:
         """The file's 1-based record number of each row (``position + 1`` unless rows were dropped)."""
@@ -114,11 +115,8 @@ def run(
     suggested.  Raises ReadError/ProfileError (one-line messages) and
     :class:`Cancelled` when ``cancelled()`` turns true between stages.
     """
-    from booking_desktop.mapping import apply_mapping
     from booking_desktop.memory import tune_allocator
     from booking_desktop.readers import read_file
-    from booking_desktop.schema import load_schema
-    from booking_desktop.validation import validate
 
     tune_allocator()
     path = Path(path)
@@ -163,39 +161,85 @@ def run(
         kept = skip_rows(raw, mapping_profile)
         raw, record_numbers, skipped = kept.raw, kept.record_numbers, kept.counts
         file_problems.extend(kept.notices)
-    mapped = apply_mapping(raw, mapping_profile, vendor=vendor)
-    file_problems.extend(mapped.file_problems)
-    _check(cancelled)
-
-    yield Progress("validate", 2, 3, f"validating {len(raw):,} records")
-    overrides = getattr(mapping_profile, "rules", None) or None
-    if not vendor_known(mapping_profile, vendor):
-        overrides = vendor_unknown_rules(overrides)
-        file_problems.append(vendor_unknown_problem(path.name))
-    rules = load_schema().rules(overrides)
-    checked = validate(mapped.text, rules)
-    problems = ProblemTable.concat([mapped.problems, checked.problems])
-    error_rows = problems.error_row_mask(len(mapped.text)) if len(mapped.problems) else checked.error_rows
-    _check(cancelled)
+    mv = yield from map_and_validate(raw, mapping_profile, vendor, path.name, cancelled)
+    file_problems.extend(mv.file_problems)
 
     result = PipelineResult(
         raw=raw,
-        text=mapped.text,
-        typed=checked.typed,
-        problems=problems,
-        error_rows=error_rows,
-        vendor=vendor or getattr(mapping_profile, "vendor", None) or None,
+        text=mv.text,
+        typed=mv.validation.typed,
+        problems=mv.problems,
+        error_rows=mv.error_rows,
+        vendor=mv.vendor,
         profile=profile_obj,
-        mapping=mapped.mapping,
+        mapping=mv.mapping,
         file_problems=file_problems,
-        rules=rules,
-        validation=checked,
+        rules=mv.rules,
+        validation=mv.validation,
         suggestion=suggestion,
         record_numbers=record_numbers,
         skipped_rows=skipped,
+        vendor_given=vendor or None,
     )
     yield Progress("done", 3, 3, f"{result.valid:,} valid, {result.invalid:,} invalid")
     return result
+
+
+@dataclass
+class MapValidated:
+    """What :func:`map_and_validate` made of a raw table with one profile."""
+
+    text: pd.DataFrame
+    problems: ProblemTable  # mapping + validation problems, 0-based rows
+    mapping_problems: ProblemTable  # the mapping's own (validation does not reproduce them)
+    error_rows: np.ndarray
+    vendor: str | None
+    mapping: dict[str, str]
+    file_problems: list[Problem]  # the mapping's file-level findings, and vendor-unknown
+    rules: Rules
+    validation: ValidationResult
+
+
+def map_and_validate(
+    raw: RawTable, profile: MappingProfile, vendor: str | None, file_name: str, cancelled: CancelCheck = _never
+) -> Generator[Progress, None, MapValidated]:
+    """Map ``raw`` with ``profile`` and validate it: the one place both happen, for the pipeline and for
+    a session's remap, so the two agree on the vendor and the counts.
+
+    The vendor is the one the caller named (``vendor``), else the profile's: the named one is what
+    the mapping writes into the rows.  A row counts as an error when any mapping or validation
+    problem of severity error is on it.  Row rules (``rows:``) are the caller's: the pipeline
+    takes skipped records out before; a remap keeps the session's rows (their positions are the
+    edits' keys) and the mapping flags a record a skip rule matches.  Yields the ``validate``
+    progress event; raises :class:`Cancelled` between the two stages and after.
+    """
+    from booking_desktop.mapping import apply_mapping
+    from booking_desktop.schema import load_schema
+    from booking_desktop.validation import validate
+
+    mapped = apply_mapping(raw, profile, vendor=vendor)
+    _check(cancelled)
+    yield Progress("validate", 2, 3, f"validating {len(raw):,} records")
+    file_problems = list(mapped.file_problems)
+    overrides = getattr(profile, "rules", None) or None
+    if not vendor_known(profile, vendor):
+        overrides = vendor_unknown_rules(overrides)
+        file_problems.append(vendor_unknown_problem(file_name))
+    rules = load_schema().rules(overrides)
+    checked = validate(mapped.text, rules)
+    _check(cancelled)
+    problems = ProblemTable.concat([mapped.problems, checked.problems])
+    return MapValidated(
+        text=mapped.text,
+        problems=problems,
+        mapping_problems=mapped.problems,
+        error_rows=problems.error_row_mask(len(mapped.text)),
+        vendor=vendor or getattr(profile, "vendor", None) or None,
+        mapping=dict(mapped.mapping),
+        file_problems=file_problems,
+        rules=rules,
+        validation=checked,
+    )
 
 
 VENDOR_UNKNOWN = "vendor-unknown"

@@ -15,11 +15,20 @@ import logging
 import re
 
 MASK = "***"
-# scheme://user:password@host — after a scheme (or a typo of one: "mongodb:/", "mongodb//", "mongo://") the
-# user information runs to the *last* "@" of the token, since an unencoded password may hold "@", ":" or "/".
-_WITH_SCHEME = re.compile(r"(?P<pre>[A-Za-z][A-Za-z0-9+.\-]*:?/+)(?P<ui>[^\s'\"<>]*)@(?P<host>[^\s'\"<>@]*)")
-# user:password@host without a scheme (user names are not secret and are kept)
-_BARE = re.compile(r"(?P<user>[^\s:/@'\"()<>\[\]{},;=]+):(?P<pw>[^\s'\"<>/][^\s'\"<>]*)@(?P<host>[^\s'\"<>@]*)")
+# What the masking does, written as the regular expressions it once was (tests/test_redact.py checks the
+# code against them on thousands of strings):
+#   scheme://user:password@host
+#     r"(?P<pre>[A-Za-z][A-Za-z0-9+.\-]*:?/+)(?P<ui>[^\s'\"<>]*)@(?P<host>[^\s'\"<>@]*)"
+#   user:password@host
+#     r"(?P<user>[^\s:/@'\"()<>\[\]{},;=]+):(?P<pw>[^\s'\"<>/][^\s'\"<>]*)@(?P<host>[^\s'\"<>@]*)"
+# After a scheme (or a typo of one: "mongodb:/", "mongodb//", "mongo://") the user information runs to the
+# *last* "@" of the token, since an unencoded password may hold "@", ":" or "/"; user names are kept.
+# As regular expressions they backtracked from every start position to the end of the token: a 1 MB
+# text of "a:a:a:..." or "a/a/a/..." beside one "@" took minutes.  Here each token is looked at once.
+_TOKEN = re.compile(r"[^\s'\"<>]+")  # what a URI's user information and host never cross
+_SLASHES = re.compile(r":?/+")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_NOT_USER = frozenset(":/@'\"()<>[]{},;=")  # besides white space, which no token holds
 _SECRET_OPTIONS = re.compile(
     r"(?P<key>(?:password|pwd|passwd|tlsCertificateKeyFilePassword|sslPEMKeyPassword"
     r"|sslClientCertificateKeyPassword|authMechanismProperties)['\"]?\s*[=:]\s*)(?P<q>['\"]?)[^&\s'\",}]*",
@@ -27,15 +36,46 @@ _SECRET_OPTIONS = re.compile(
 )
 
 
-def _with_scheme(m: re.Match[str]) -> str:
-    user, colon, _ = m.group("ui").partition(":")
-    if not colon:
-        return m.group(0)
-    return f"{m.group('pre')}{user}:{MASK}@{m.group('host')}"
+def _mask_with_scheme(token: str) -> str:
+    """``scheme://user:password@host`` -> ``scheme://user:***@host`` (the leftmost scheme of the token)."""
+    last_at = token.rfind("@")
+    for m in _SLASHES.finditer(token):
+        end = m.start()  # the scheme's characters end here
+        begin = end
+        while begin > 0 and token[begin - 1] in _SCHEME_CHARS:
+            begin -= 1
+        start = next((i for i in range(begin, end) if token[i].isascii() and token[i].isalpha()), None)
+        if start is None:
+            continue
+        if last_at < m.end():
+            return token  # no "@" after the leftmost scheme: none after any later one either
+        user, colon, _ = token[m.end() : last_at].partition(":")
+        if not colon:
+            return token
+        return f"{token[: m.end()]}{user}:{MASK}@{token[last_at + 1 :]}"
+    return token
 
 
-def _bare(m: re.Match[str]) -> str:
-    return f"{m.group('user')}:{MASK}@{m.group('host')}"
+def _mask_bare(token: str) -> str:
+    """``user:password@host`` -> ``user:***@host`` (the leftmost user followed by a colon that fits)."""
+    last_at = token.rfind("@")
+    colon = token.find(":")
+    while 0 <= colon < last_at - 1:
+        begin = colon
+        while begin > 0 and token[begin - 1] not in _NOT_USER:
+            begin -= 1
+        if begin < colon and token[colon + 1] != "/":
+            return f"{token[:begin]}{token[begin:colon]}:{MASK}@{token[last_at + 1 :]}"
+        colon = token.find(":", colon + 1)
+    return token
+
+
+def _mask_tokens(text: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        token = m.group(0)
+        return _mask_bare(_mask_with_scheme(token)) if "@" in token else token
+
+    return _TOKEN.sub(one, text)
 
 
 def mask_secrets(text: str) -> str:
@@ -43,7 +83,7 @@ def mask_secrets(text: str) -> str:
     if not text:
         return text
     if "@" in text:
-        text = _BARE.sub(_bare, _WITH_SCHEME.sub(_with_scheme, text))
+        text = _mask_tokens(text)
     return _SECRET_OPTIONS.sub(lambda m: f"{m.group('key')}{m.group('q')}{MASK}", text)
 
 

@@ -297,3 +297,19 @@ def test_output_with_an_unsupported_suffix_is_one_line(vendor_file, tmp_path, ca
         capsys, monkeypatch, tmp_path, "validate", str(f), "--profile", str(p), "--output", str(tmp_path / "r.txt")
     )
     assert code == 2 and "must end in .csv, .jsonl, .xlsx" in err
+
+
+def test_records_whose_columns_map_to_nothing_exit_0_as_nothing_mapped(tmp_path, capsys, monkeypatch):
+    # regression: a hashed booking_ref was suggested for any file, so such a file "validated" with
+    # every row invalid and an invented reference instead of saying that nothing maps
+    f = tmp_path / "prices.csv"
+    f.write_text("colour,size,weight\nred,L,heavy\nblue,M,light\n", encoding="utf-8")
+    code, out, err = run_main(capsys, monkeypatch, tmp_path, "validate", str(f))
+    assert code == 0, err
+    assert "nothing mapped" in out and "records: 2  columns: colour, size, weight" in out
+    assert "no-mapping" in out and "none of its columns (colour, size, weight) could be mapped" in out
+    assert "required" not in out and err == ""
+    code, out, err = run_main(capsys, monkeypatch, tmp_path, "validate", str(f), "--json")
+    doc = json.loads(out)
+    assert (code, doc["records"], doc["mapping"], doc["valid"], doc["invalid"]) == (0, 2, {}, 0, 0)
+    assert [e["code"] for e in doc["errors"]] == ["no-mapping"]

@@ -10,14 +10,17 @@ from booking_desktop.grid.cells import (
     build_grid_data,
     column_array,
     fill_column_cache,
+    refresh_cells,
 )
-from booking_desktop.grid.problems import SEV_ERROR, SEV_NONE, SEV_WARNING, ProblemIndex
+from booking_desktop.grid.columns import KEY_FIELD, column_title, numeric_columns
+from booking_desktop.grid.problems import SEV_ERROR, SEV_NONE, SEV_WARNING, ProblemIndex, live_rows
 from booking_desktop.grid.rows import RowFilter, filter_rows, next_problem_in, sort_keys, sorted_rows
 from booking_desktop.grid.source import TableSource
 
 __all__ = [
     "FILL_CHUNK_ROWS",
     "FIRST_CHUNK_ROWS",
+    "KEY_FIELD",
     "SEV_ERROR",
     "SEV_NONE",
     "SEV_WARNING",
@@ -27,9 +30,13 @@ __all__ = [
     "TableSource",
     "build_grid_data",
     "column_array",
+    "column_title",
     "fill_column_cache",
     "filter_rows",
+    "live_rows",
     "next_problem_in",
+    "numeric_columns",
+    "refresh_cells",
     "sort_keys",
     "sorted_rows",
 ]

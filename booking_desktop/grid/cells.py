@@ -85,3 +85,21 @@ def fill_column_cache(data: GridData, session: TableSource, cancelled: Any = Non
                 data.ready[i] = b
             time.sleep(FILL_PAUSE_S)
     return data
+
+
+def refresh_cells(
+    data: GridData, session: TableSource, rows: np.ndarray, fields: list[str]
+) -> tuple[ProblemIndex, np.ndarray]:
+    """After an edit of ``rows`` x ``fields``: the converted cells updated (under the fill's lock),
+    and the new problem index and error rows, for the UI thread to swap in.  Runs on whatever
+    thread edited (a worker for bulk edits)."""
+    text = session.result.text
+    with data.lock:
+        for f in fields:
+            c = data.fields.index(f)
+            data.arrays[c] = text[f].array  # the edit replaced the column
+            done = rows[rows < data.ready[c]]
+            if done.size:
+                data.columns[c][done] = column_array(text[f].iloc[done])
+    problems = ProblemIndex.build(session.result.problems, data.fields, data.n_rows)
+    return problems, np.asarray(session.result.error_rows, dtype=bool)

@@ -1,9 +1,10 @@
 """Which rows a grid shows and in what order: filters (errors, warnings, a field, a text search) and
 sorting produce a row-index array with numpy/pyarrow, never a Python call per row.  Qt-free.
 
-Sorting puts the cells with an error in the sorted column first (where a user looks for them),
-then the valid values in order, then the missing ones; the whole order is computed before it is
-shown (on a worker for big tables), so a half-applied order is never on screen.
+Sorting puts the cells with an error in the sorted column first in both directions (where a user
+looks for them), the same bad value together and the missing ones after them, then the valid values
+in order (numbers, amounts and dates by value), then the empty optional ones; the whole order is
+computed before it is shown (on a worker for big tables), so a half-applied order is never on screen.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from booking_desktop.grid.cells import GridData
-from booking_desktop.grid.problems import SEV_ERROR, SEV_NONE
+from booking_desktop.grid.problems import SEV_ERROR, SEV_NONE, live_rows
 from booking_desktop.grid.source import TableSource
 
 
@@ -39,12 +40,13 @@ def filter_rows(session: TableSource, data: GridData, flt: RowFilter) -> np.ndar
         return None
     n = data.n_rows
     mask = np.ones(n, dtype=bool)
-    if flt.mode == "errors":
-        mask &= data.error_rows
+    deleted = _deleted_of(session, n)
+    if flt.mode == "errors":  # a deleted row's problems are not the operator's to fix any more
+        mask &= live_rows(data.error_rows, deleted)
     elif flt.mode == "warnings":
-        mask &= data.problems.warning_rows
+        mask &= live_rows(data.problems.warning_rows, deleted)
     elif flt.mode == "field" and flt.field in data.fields:
-        mask &= data.problems.severity[:, data.fields.index(flt.field)] > SEV_NONE
+        mask &= live_rows(data.problems.severity[:, data.fields.index(flt.field)] > SEV_NONE, deleted)
     text = session.result.text
     if flt.search:
         hit = np.zeros(n, dtype=bool)
@@ -68,22 +70,27 @@ def filter_rows(session: TableSource, data: GridData, flt: RowFilter) -> np.ndar
 
 
 def sorted_rows(session: TableSource, data: GridData, rows: np.ndarray, column: int, descending: bool) -> np.ndarray:
-    """``rows`` ordered by the column: cells with an error in it first (in file order, where a user
-    looks for them), then the values in order (numbers and dates by value), then the missing ones.
+    """``rows`` ordered by the column: cells with an error in it first whichever the direction (where
+    a user looks for them), grouped by their text (the same bad value together, case-folded, the
+    empty ones last in the group), then the valid values in order (numbers, amounts and dates by
+    value), then the missing ones.
 
     Arrow sorts (it releases the GIL, so a worker thread sorting a million rows leaves the UI
     thread free); a stable sort keeps equal values in file order.
     """
     name = data.fields[column]
     invalid = data.problems.severity[rows, column] == SEV_ERROR
-    keys = sort_keys(session, name)
-    arr = _arrow(keys)
-    sub = arr.take(pa.array(rows[~invalid]))
+    bad_rows, good_rows = rows[invalid], rows[~invalid]
+    keys = _arrow(sort_keys(session, name))
     order = np.asarray(
-        pc.array_sort_indices(sub, order="descending" if descending else "ascending", null_placement="at_end")
+        pc.array_sort_indices(
+            keys.take(pa.array(good_rows)), order="descending" if descending else "ascending", null_placement="at_end"
+        )
     )
-    valid_rows = rows[~invalid][order]
-    return np.concatenate([rows[invalid], valid_rows])
+    if bad_rows.size > 1:
+        text = _arrow(session.result.text[name]).take(pa.array(bad_rows))
+        bad_rows = bad_rows[np.asarray(pc.array_sort_indices(text, null_placement="at_end"))]
+    return np.concatenate([bad_rows, good_rows[order]])
 
 
 def _arrow(keys: pd.Series) -> pa.Array:
@@ -100,11 +107,15 @@ def _arrow(keys: pd.Series) -> pa.Array:
 
 
 def sort_keys(session: TableSource, name: str) -> pd.Series:
-    """Numbers and dates sort by value (typed frame), the rest as text."""
+    """Numbers and dates sort by value (typed frame), the amount by its decimal value, the rest as text.
+
+    The amount is read from its canonical text, not from ``amount_minor``: minor units compare
+    amounts of different currencies wrongly (300 JPY is 300 of them, 5.00 EUR 500) and are missing
+    when only the currency is invalid."""
     r = session.result
     typed = r.typed
-    if name == "amount" and "amount_minor" in typed.columns:
-        return typed["amount_minor"]
+    if name == "amount":
+        return decimal_values(r.text[name])
     if name in typed.columns and len(typed) == len(r.text):
         col = typed[name]
         if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_datetime64_any_dtype(col.dtype):
@@ -112,30 +123,68 @@ def sort_keys(session: TableSource, name: str) -> pd.Series:
     return r.text[name]
 
 
-def next_problem_in(data: GridData, rows: np.ndarray | None, view_row: int, col: int, forward: bool = True):
+def _deleted_of(session: TableSource, n: int) -> np.ndarray | None:
+    deleted = getattr(session, "deleted", None)
+    return deleted if isinstance(deleted, np.ndarray) and deleted.size == n else None
+
+
+_PLAIN_DECIMAL = r"^[+-]?\d+(?:\.\d+)?$"
+
+
+def decimal_values(text: pd.Series) -> pd.Series:
+    """Canonical decimal text (``1234.50``) as float64 for ordering; anything else is missing.
+    (Doubles order amounts exactly up to 15 significant digits, far beyond any booking.)"""
+    arr = pa.array(text.array, type=pa.large_string()) if not isinstance(text.array, pa.Array) else text.array
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_DECIMAL), False)
+    values = pc.cast(pc.if_else(plain, arr, pa.scalar(None, arr.type)), pa.float64())
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=text.index, dtype="float64").where(
+        np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
+    )
+
+
+def next_problem_in(
+    data: GridData,
+    rows: np.ndarray | None,
+    view_row: int,
+    col: int,
+    forward: bool = True,
+    deleted: np.ndarray | None = None,
+    columns: np.ndarray | list[int] | None = None,
+):
     """The next (or previous) cell with a problem in view order, wrapping around; None when there is none.
 
-    ``rows`` is the view's row-index array (None: all rows in file order).  Vectorized: only the
-    row-severity vector is scanned, then one row's columns.
+    ``rows`` is the view's row-index array (None: all rows in file order); rows marked in
+    ``deleted`` are skipped; ``columns`` are the column indexes left to right as the view shows
+    them (None: in order), so that a row is walked as the operator reads it.  ``col`` and the
+    column returned are column indexes.  Vectorized: only the row-severity vector is scanned, then
+    one row's columns.
     """
     sev = data.problems.severity
+    order = np.arange(sev.shape[1]) if columns is None else np.asarray(columns, dtype=np.int64)
     view = np.arange(data.n_rows) if rows is None else rows
-    row_has = data.problems.row_any[view] if rows is not None else data.problems.row_any
+    row_any = live_rows(data.problems.row_any, deleted)
+    row_has = row_any[view] if rows is not None else row_any
     n = view.size
     if n == 0 or not row_has.any():
         return None
-    if 0 <= view_row < n:  # same row first
-        cells = np.flatnonzero(sev[view[view_row]])
-        same = cells[cells > col] if forward else cells[cells < col][::-1]
+
+    def cells(view_row: int) -> np.ndarray:  # visual positions of the row's problem cells
+        return np.flatnonzero(sev[view[view_row]][order])
+
+    if 0 <= view_row < n and row_has[view_row]:  # same row first
+        at = np.flatnonzero(order == col)
+        pos = int(at[0]) if at.size else (-1 if forward else order.size)
+        here = cells(view_row)
+        same = here[here > pos] if forward else here[here < pos][::-1]
         if same.size:
-            return view_row, int(same[0])
+            return view_row, int(order[same[0]])
     candidates = np.flatnonzero(row_has)
     if forward:
         after = candidates[candidates > view_row]
         vr = int(after[0]) if after.size else int(candidates[0])
-        cells = np.flatnonzero(sev[view[vr]])
-        return vr, int(cells[0])
+        return vr, int(order[cells(vr)[0]])
     before = candidates[candidates < view_row]
     vr = int(before[-1]) if before.size else int(candidates[-1])
-    cells = np.flatnonzero(sev[view[vr]])
-    return vr, int(cells[-1])
+    return vr, int(order[cells(vr)[-1]])

@@ -8,7 +8,9 @@ the top and makes the operator pick, explicitly, between "ask me each time"
 and "store it there anyway" — the same choice the CLI offers with flags.
 
 Testing a connection (round trip, server version, transactions) runs on the
-thread pool, so an unreachable server never freezes the window.
+thread pool, so an unreachable server never freezes the window.  The add form is
+:mod:`~booking_desktop.gui.connection_dialog_form`; the keyring note, the password
+prompt and the test itself are :mod:`~booking_desktop.gui.connection_dialog_checks`.
 """
 
 from __future__ import annotations
@@ -17,227 +19,38 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
 from booking_desktop.gui import theme
-from booking_desktop.gui.workers import GeneratorWorker
-from booking_desktop.storage.client import DEFAULT_DB, ConnectionTarget, open_client, server_facts
-from booking_desktop.storage.connections import (
-    ConnectionProfileError,
-    ConnectionStore,
-    KeyringStatus,
-    keyring_status,
-    quote_userinfo,
-    split_secret,
+from booking_desktop.gui.connection_dialog_checks import (
+    color_text,
+    connection_target,
+    html_text,
+    keyring_warning,
+    probe_local,
+    probe_target,
+    short_message,
+    tint,
 )
+from booking_desktop.gui.connection_dialog_form import AddConnectionDialog
+from booking_desktop.gui.workers import GeneratorWorker
+from booking_desktop.storage.client import ConnectionTarget
+from booking_desktop.storage.connections import ConnectionProfileError, ConnectionStore, keyring_status
 from booking_desktop.storage.localdb import LABEL as LOCAL_LABEL
 
 log = logging.getLogger(__name__)
 _ROLE_NAME = Qt.ItemDataRole.UserRole
-TEST_TIMEOUT_MS = 5_000
-
-
-def keyring_warning(status: KeyringStatus) -> str:
-    """What the operator must know about where passwords would go ('' when the keyring is fine)."""
-    if not status.usable:
-        return (
-            f"No secure password store is available on this computer: {status.reason}. "
-            "Passwords cannot be remembered: you will be asked for the password each time you connect."
-        )
-    if not status.secure:
-        return (
-            f"The password store on this computer is not secure: {status.reason}. "
-            "When adding a connection, choose whether to be asked for the password each time (recommended) "
-            "or to store it there anyway."
-        )
-    return ""
-
-
-def connection_target(
-    store: ConnectionStore, name: str | None, parent: QWidget | None = None, local: Any = None
-) -> ConnectionTarget | None:
-    """The target for ``name`` (None = the local database), asking for a password that is not stored.
-
-    Runs on the UI thread (it may prompt); returns None when the operator cancels the prompt.
-    Starting the local database is left to the caller's worker (``local`` is a ``LocalDatabase``).
-    """
-    if name is None:
-        if local is None:
-            from booking_desktop.storage.localdb import LocalDatabase
-
-            local = LocalDatabase()
-        return local.target()
-    cancelled = False
-
-    def prompt(text: str) -> str:
-        nonlocal cancelled
-        pw, ok = QInputDialog.getText(parent, "Password", text, QLineEdit.EchoMode.Password)
-        cancelled = not ok
-        return pw
-
-    target = store.target(name, prompt=prompt)
-    return None if cancelled else target
-
-
-def probe_target(target: ConnectionTarget) -> Any:
-    """Round trip, version and transactions of ``target`` (worker thread); closes its client."""
-    client = open_client(target, serverSelectionTimeoutMS=TEST_TIMEOUT_MS, connectTimeoutMS=TEST_TIMEOUT_MS)
-    try:
-        return server_facts(client)
-    finally:
-        client.close()
-
-
-def probe_local(local: Any) -> Any:
-    """Start (or find) the local database, then test it (worker thread)."""
-    local.start()
-    return probe_target(local.target())
-
-
-class AddConnectionDialog(QDialog):
-    """The form for a new connection.  The password goes to the store on Save and nowhere else."""
-
-    def __init__(self, parent: QWidget, store: ConnectionStore, status: KeyringStatus):
-        super().__init__(parent)
-        self.setObjectName("AddConnectionDialog")
-        self.setWindowTitle("Add connection")
-        self._store = store
-        self._status = status
-        self.saved_name: str | None = None
-        form = QFormLayout(self)
-        self.name_edit = self._line("conn_name", "Name", "e.g. Office server")
-        self.uri_edit = self._line("conn_uri", "Server URI", "mongodb://db.example.com:27017")
-        self.uri_edit.setToolTip("The address only: type the password below, never in the URI")
-        self.user_edit = self._line("conn_user", "User name", "optional")
-        self.password_edit = self._line("conn_password", "Password", "optional")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.db_edit = self._line("conn_db", "Database", DEFAULT_DB)
-        self.auth_edit = self._line("conn_auth_source", "Authentication database", "admin (default)")
-        self.tls_combo = QComboBox(self)
-        self.tls_combo.setObjectName("conn_tls")
-        self.tls_combo.setAccessibleName("TLS")
-        for text, value in (("As the URI says", None), ("On", True), ("Off", False)):
-            self.tls_combo.addItem(text, value)
-        ca_row = QHBoxLayout()
-        self.ca_edit = self._line("conn_ca_file", "CA file", "optional: certificate authority file (.pem)")
-        browse = QPushButton("Browse…", self)
-        browse.clicked.connect(self._browse_ca)
-        ca_row.addWidget(self.ca_edit, 1)
-        ca_row.addWidget(browse)
-        for label, w in (
-            ("Name", self.name_edit),
-            ("Server URI", self.uri_edit),
-            ("User name", self.user_edit),
-            ("Password", self.password_edit),
-            ("Database", self.db_edit),
-            ("Authentication database", self.auth_edit),
-            ("TLS", self.tls_combo),
-        ):
-            form.addRow(label, w)
-        form.addRow("CA file", ca_row)
-
-        # where the password goes: shown only when the keyring is not a real secret store
-        self.ask_each_time = QRadioButton("Ask me for the password each time I connect (recommended)", self)
-        self.ask_each_time.setObjectName("conn_ask_each_time")
-        self.store_anyway = QRadioButton("Store the password in this insecure store anyway", self)
-        self.store_anyway.setObjectName("conn_store_anyway")
-        group = QButtonGroup(self)
-        group.addButton(self.ask_each_time)
-        group.addButton(self.store_anyway)
-        self.ask_each_time.setChecked(True)
-        self.storage_note = QLabel(self)
-        self.storage_note.setWordWrap(True)
-        form.addRow(self.storage_note)
-        if status.secure:
-            self.storage_note.setText("The password is kept in the system keyring; it is never shown again.")
-            self.ask_each_time.setVisible(False)
-            self.store_anyway.setVisible(False)
-        else:
-            self.storage_note.setText(keyring_warning(status))
-            _tint(self.storage_note, theme.warning_color(self.palette()))
-            form.addRow(self.ask_each_time)
-            form.addRow(self.store_anyway)
-            self.store_anyway.setEnabled(status.usable)
-        self.error = QLabel(self)
-        self.error.setObjectName("conn_error")
-        self.error.setWordWrap(True)
-        pal = self.error.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, theme.error_text_color(self.palette()))
-        self.error.setPalette(pal)
-        form.addRow(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
-        self.setMinimumWidth(520)
-
-    def _line(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
-        e = QLineEdit(self)
-        e.setObjectName(name)
-        e.setAccessibleName(accessible)
-        e.setPlaceholderText(placeholder)
-        return e
-
-    def _browse_ca(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "CA file", "", "Certificates (*.pem *.crt *.cer);;All files (*)")
-        if path:
-            self.ca_edit.setText(path)
-
-    def save(self) -> None:
-        name = self.name_edit.text().strip()
-        uri = self.uri_edit.text().strip()
-        if not name or not uri:
-            self.error.setText("Give the connection a name and the server's URI.")
-            return
-        user = self.user_edit.text().strip()
-        password = self.password_edit.text()
-        clean, uri_user, uri_pw = split_secret(uri)
-        if uri_pw is not None:
-            self.error.setText("Remove the password from the URI and type it in the Password field.")
-            return
-        if user and not uri_user:
-            scheme, _, rest = clean.partition("://")
-            uri = f"{scheme}://{quote_userinfo(user)}@{rest}"
-        save_password = self._status.secure or self.store_anyway.isChecked()
-        try:
-            self._store.add(
-                name,
-                uri,
-                password=password or None,
-                db_name=self.db_edit.text().strip() or DEFAULT_DB,
-                auth_source=self.auth_edit.text().strip() or None,
-                tls=self.tls_combo.currentData(),
-                ca_file=self.ca_edit.text().strip() or None,
-                save_password=save_password,
-                allow_insecure_keyring=self.store_anyway.isChecked(),
-            )
-        except (ConnectionProfileError, OSError) as exc:
-            self.error.setText(f"{exc}. Correct it and save again.")
-            return
-        finally:
-            password = ""
-        self.password_edit.clear()
-        self.saved_name = name
-        self.accept()
 
 
 class ConnectionDialog(QDialog):
@@ -372,7 +185,7 @@ class ConnectionDialog(QDialog):
         self.keyring_label.setText(text)
         self.keyring_label.setVisible(bool(text))
         if text:
-            _tint(self.keyring_label, theme.warning_color(self.palette()))
+            tint(self.keyring_label, theme.warning_color(self.palette()))
 
     def _show_details(self) -> None:
         name = self.selected_name()
@@ -407,8 +220,8 @@ class ConnectionDialog(QDialog):
             ("TLS", tls),
             ("CA file", p.ca_file or "—"),
         ]
-        body = "".join(f"<tr><td>{k}:&nbsp;</td><td>{_html(v)}</td></tr>" for k, v in rows)
-        self.details.setText(f"<b>{_html(p.name)}</b><table>{body}</table>")
+        body = "".join(f"<tr><td>{k}:&nbsp;</td><td>{html_text(v)}</td></tr>" for k, v in rows)
+        self.details.setText(f"<b>{html_text(p.name)}</b><table>{body}</table>")
 
     # -- actions ----------------------------------------------------------------
     def add_connection(self) -> str | None:
@@ -474,15 +287,15 @@ class ConnectionDialog(QDialog):
             f"✔ Connected — round trip {facts.round_trip_ms:.0f} ms, {product}{own} "
             f"(server version {facts.version or 'unknown'}), transactions {tx}."
         )
-        _color(self.test_result, theme.ok_text_color(self.palette()))
+        color_text(self.test_result, theme.ok_text_color(self.palette()))
 
     def _test_failed(self, message: str) -> None:
         self.last_facts = None
         self.test_result.setText(
-            f"✘ The server did not answer: {_short(message)}\n"
+            f"✘ The server did not answer: {short_message(message)}\n"
             "Check the address, that the server is running and reachable from this computer, and the password."
         )
-        _color(self.test_result, theme.error_text_color(self.palette()))
+        color_text(self.test_result, theme.error_text_color(self.palette()))
         self.test_button.setEnabled(True)
 
     def choose_selected(self) -> None:
@@ -495,29 +308,6 @@ class ConnectionDialog(QDialog):
         box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
         box.setInformativeText(what_next)
         box.exec()
-
-
-def _short(message: str, limit: int = 300) -> str:
-    first = message.strip().splitlines()[0] if message.strip() else message
-    return first if len(first) <= limit else first[: limit - 1] + "…"
-
-
-def _html(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _tint(label: QLabel, color: Any) -> None:
-    label.setAutoFillBackground(True)
-    label.setMargin(6)
-    pal = label.palette()
-    pal.setColor(QPalette.ColorRole.Window, color)
-    label.setPalette(pal)
-
-
-def _color(label: QLabel, color: Any) -> None:
-    pal = label.palette()
-    pal.setColor(QPalette.ColorRole.WindowText, color)
-    label.setPalette(pal)
 
 
 __all__ = [

@@ -39,6 +39,7 @@ class EditController(QObject):
         self.view, self.model = page.view, page.model
         self._worker: GeneratorWorker | None = None
         page.error_panel.select_requested.connect(self.select_cells)
+        self.model.input_note.connect(lambda text: self.message.emit(text, 10_000))
         page.error_panel.next_requested.connect(lambda: self.go_to_problem(True))
         page.error_panel.previous_requested.connect(lambda: self.go_to_problem(False))
 
@@ -125,14 +126,21 @@ class EditController(QObject):
         return out
 
     def _selected_block(self) -> tuple[list[int], list[int]]:
-        """View rows and columns of the selection's bounding box (the current cell when none)."""
+        """View rows and *visual* columns (left to right as shown: the key column comes first) of the
+        selection's bounding box (the current cell when none)."""
+        hh = self.view.horizontalHeader()
         idx = self.view.selectionModel().selectedIndexes()
         if not idx:
             cur = self.view.currentIndex()
-            return ([cur.row()], [cur.column()]) if cur.isValid() else ([], [])
+            return ([cur.row()], [hh.visualIndex(cur.column())]) if cur.isValid() else ([], [])
         rows = sorted({i.row() for i in idx})
-        cols = sorted({i.column() for i in idx})
+        cols = sorted({hh.visualIndex(i.column()) for i in idx})
         return rows, cols
+
+    def _visual_order(self) -> list[int]:
+        """Logical column of each visual position."""
+        hh = self.view.horizontalHeader()
+        return [hh.logicalIndex(v) for v in range(self.model.columnCount())]
 
     # ------------------------------------------------------------------ clipboard
     def copy(self, headers: bool = False) -> None:
@@ -149,6 +157,8 @@ class EditController(QObject):
             )
             return
         m = self.model
+        order = self._visual_order()
+        cols = [order[v] for v in cols]
         table = [[m.cell_text(m.frame_row(r), c) for c in cols] for r in rows]
         titles = [str(m.headerData(c, Qt.Orientation.Horizontal)) for c in cols] if headers else None
         QApplication.clipboard().setText(to_tsv(table, titles))
@@ -164,17 +174,17 @@ class EditController(QObject):
             self.message.emit("Click the cell to paste into first.", 4000)
             return
         m = self.model
-        titles = [str(m.headerData(c, Qt.Orientation.Horizontal)) for c in range(m.columnCount())]
-        anchor = (
-            (min(rows), min(cols)) if len(rows) > 1 or len(cols) > 1 or not cur.isValid() else (cur.row(), cur.column())
-        )
+        order = self._visual_order()  # the clipboard's columns land left to right as the grid shows them
+        titles = [str(m.headerData(c, Qt.Orientation.Horizontal)) for c in order]
+        at = (cur.row(), self.view.horizontalHeader().visualIndex(cur.column()))
+        anchor = (min(rows), min(cols)) if len(rows) > 1 or len(cols) > 1 or not cur.isValid() else at
         try:
             plan = paste_edits(
                 QApplication.clipboard().text(),
                 anchor=anchor,
                 selection=(rows, cols),
                 shape=(m.rowCount(), m.columnCount()),
-                fields=m.fields,
+                fields=[m.fields[c] for c in order],
                 titles=titles,
                 frame_row=m.frame_row,
             )
@@ -182,7 +192,7 @@ class EditController(QObject):
             self.problem.emit("Paste", str(exc))
             return
         label = f"Paste {plan.rows:,} × {plan.cols}"
-        self.run(label, s.set_cells, plan.edits, label, done=lambda _r: self.message.emit(plan.summary(), 6000))
+        self.run(label, s.set_cells, plan.edits, label, done=lambda _r: self._done(plan.summary(), s))
 
     def clear_cells(self) -> None:
         s = self.guard()
@@ -220,7 +230,14 @@ class EditController(QObject):
         dlg = SetValueDialog(label, len(cells), "", self.page)
         if dlg.exec() != SetValueDialog.DialogCode.Accepted:
             return
-        self.run(f"Set {label}", s.set_cells, [(r, f, dlg.value()) for r, f in cells], f"Set {label}")
+        edits = [(r, f, dlg.value()) for r, f in cells]
+        self.run(f"Set {label}", s.set_cells, edits, f"Set {label}", done=lambda _r: self._done("", s))
+
+    def _done(self, summary: str, s: WorkSession) -> None:
+        """The edit's summary, and how typed values were read in the file's formats."""
+        text = " ".join([summary, *s.last_input_notes]).strip()
+        if text:
+            self.message.emit(text, 10_000)
 
     def find_replace(self) -> None:
         s = self.guard()
@@ -296,7 +313,7 @@ class EditController(QObject):
     def go_to_problem(self, forward: bool = True) -> None:
         cur = self.view.currentIndex()
         row, col = (cur.row(), cur.column()) if cur.isValid() else (-1, -1 if forward else 10**6)
-        hit = next_problem(self.model, row, col, forward)
+        hit = next_problem(self.model, row, col, forward, self._visual_order())
         if hit is None:
             self.message.emit("No problems in the rows shown.", 4000)
             return

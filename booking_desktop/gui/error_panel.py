@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from booking_desktop.grid import live_rows
 from booking_desktop.gui import theme
 from booking_desktop.gui.grid_model import GridModel
 
@@ -75,6 +76,8 @@ class ErrorPanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # a name that does not fit loses its middle, not its code; the whole text is in the tooltip
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.tree.itemClicked.connect(self._item_clicked)
         self.tree.itemActivated.connect(self._item_clicked)
 
@@ -101,7 +104,7 @@ class ErrorPanel(QWidget):
         self.filter_combo.currentIndexChanged.connect(self._filter_chosen)
         model.problems_changed.connect(self.refresh)  # also emitted on every model reset
         model.rows_changed.connect(self._update_summary)
-        model.deleted_changed.connect(self._update_summary)
+        model.deleted_changed.connect(self.refresh)  # a deleted row's problems are no longer counted
         self.refresh()
 
     # -- public ---------------------------------------------------------------------
@@ -125,19 +128,26 @@ class ErrorPanel(QWidget):
         self.filter_combo.addItem("Errors only", (FILTER_ERRORS, None))
         self.filter_combo.addItem("Warnings", (FILTER_WARNINGS, None))
         self.tree.clear()
-        if d is not None:
-            counts = d.problems.counts_field_code
+        s = self.model.session
+        if d is not None and s is not None:
+            counts = d.problems.live_counts(s.result.problems.frame["row"].to_numpy(), s.deleted)
             err_bg, warn_bg = theme.error_brush(self.palette()), theme.warning_brush(self.palette())
             for key, grp in counts.groupby("field", sort=True):
                 fld = str(key)
                 total = int(grp["count"].sum())
                 top = QTreeWidgetItem([fld, f"{total:,}"])
                 top.setData(0, _ROLE_KEY, (fld, None))
+                by_sev = grp.groupby("severity")["count"].sum()
+                tip = ", ".join(f"{int(n):,} {sev}{'s' if n != 1 else ''}" for sev, n in by_sev.items())
+                _tip(top, f"{fld}: {tip}")
                 for _, rec in grp.iterrows():
-                    sev = str(rec["severity"])
-                    child = QTreeWidgetItem([f"{rec['code']} ({sev})", f"{int(rec['count']):,}"])
+                    sev, n = str(rec["severity"]), int(rec["count"])
+                    child = QTreeWidgetItem([f"{rec['code']} ({sev})", f"{n:,}"])
                     child.setData(0, _ROLE_KEY, (fld, str(rec["code"])))
                     child.setBackground(0, err_bg if sev == "error" else warn_bg)
+                    example = rec.get("example")
+                    said = f"\nFor example: {example}" if isinstance(example, str) and example else ""
+                    _tip(child, f"{fld} — {rec['code']} ({sev}): {n:,} cell(s){said}")
                     top.addChild(child)
                 self.tree.addTopLevelItem(top)
                 if fld in d.fields:
@@ -153,8 +163,8 @@ class ErrorPanel(QWidget):
         if d is None or s is None:
             self.summary.setText("No file open")
             return
-        errors = int(d.error_rows.sum())
-        warn_rows = int(d.problems.warning_rows.sum())
+        errors = int(live_rows(d.error_rows, s.deleted).sum())
+        warn_rows = int(live_rows(d.problems.warning_rows, s.deleted).sum())
         deleted = int(s.deleted.sum())
         parts = [f"{d.n_rows:,} records", f"{errors:,} with errors", f"{warn_rows:,} with warnings"]
         if deleted:
@@ -163,6 +173,7 @@ class ErrorPanel(QWidget):
         if shown != d.n_rows:
             parts.append(f"{shown:,} shown")
         self.summary.setText(" · ".join(parts))
+        self.summary.setToolTip("\n".join(parts))
 
     def _filter_chosen(self, _i: int) -> None:
         if self._filling:
@@ -186,5 +197,12 @@ class ErrorPanel(QWidget):
         if code is not None:
             sel &= f["code"] == code
         rows = np.unique(f.loc[sel, "row"].to_numpy(dtype=np.int64))
+        rows = rows[~s.deleted[rows]] if s.deleted.size else rows
         col = self.model.fields.index(fld) if fld in self.model.fields else None
         self.select_requested.emit(rows, col)
+
+
+def _tip(item: QTreeWidgetItem, text: str) -> None:
+    """The whole label (and what it counts) as the tooltip of both columns: a narrow dock elides names."""
+    item.setToolTip(0, text)
+    item.setToolTip(1, text)

@@ -21,8 +21,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from booking_desktop.grid import GridData, fill_column_cache
 from booking_desktop.gui import commit_text, prompts, recent_files
-from booking_desktop.gui.grid_model import GridData, fill_column_cache
 from booking_desktop.gui.import_page import ImportPage
 from booking_desktop.gui.workers import GeneratorWorker
 from booking_desktop.session import Journal, PendingJournal, WorkSession, pending_journals

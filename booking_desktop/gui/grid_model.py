@@ -30,21 +30,18 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from booking_desktop.grid import (
-    FILL_CHUNK_ROWS,
-    FIRST_CHUNK_ROWS,
     SEV_ERROR,
-    SEV_NONE,
     SEV_WARNING,
     GridData,
     ProblemIndex,
     RowFilter,
     TableSource,
     build_grid_data,
-    column_array,
-    fill_column_cache,
+    column_title,
     filter_rows,
     next_problem_in,
-    sort_keys,
+    numeric_columns,
+    refresh_cells,
 )
 from booking_desktop.gui import theme
 from booking_desktop.gui.workers import GeneratorWorker
@@ -62,6 +59,8 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
 _FONT = Qt.ItemDataRole.FontRole.value
 _ACCESSIBLE_DESCRIPTION = Qt.ItemDataRole.AccessibleDescriptionRole.value
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+_NUMBER_ALIGN = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _DECORATION = Qt.ItemDataRole.DecorationRole.value
 MARK_OK, MARK_ERROR = 1, 2  # row marks (e.g. committed / rejected by the last commit): set_row_marks
 
@@ -71,6 +70,7 @@ class GridModel(QAbstractTableModel):
     """Adapter from a :class:`TableSource` to Qt views.  Rows shown are ``self.rows``."""
 
     edit_failed = Signal(str)  # a readable message for the window
+    input_note = Signal(str)  # how a typed value was read (the file's own format) or why it was kept
     problems_changed = Signal()  # counts/colours changed (error panel recounts)
     rows_changed = Signal()  # the set or order of rows shown changed
     deleted_changed = Signal()  # rows were deleted or restored
@@ -92,6 +92,8 @@ class GridModel(QAbstractTableModel):
         self._strike = QFont()
         self._strike.setStrikeOut(True)
         self._brushes: dict[int, QBrush] = {}
+        self._align: list[int | None] = []  # per column: numbers right-aligned
+        self._titles: list[str] = []
         self._order_worker: GeneratorWorker | None = None
         self._order_generation = 0  # bumped by every change of data or filter: a late order is dropped
         self._marks: np.ndarray | None = None  # int8 per frame row: 0, MARK_OK or MARK_ERROR
@@ -120,6 +122,7 @@ class GridModel(QAbstractTableModel):
         self.data_ = None
         if session is not None:
             self.data_ = data if data is not None else build_grid_data(session)
+            self._columns_changed()
             session.reset.connect(self._session_reset.emit)
             session.cells_changed.connect(self._prepare_cells)
             session.deleted_changed.connect(self._session_deleted.emit)
@@ -130,6 +133,11 @@ class GridModel(QAbstractTableModel):
     def refresh_palette(self) -> None:
         self._brushes = {SEV_ERROR: theme.error_brush(), SEV_WARNING: theme.warning_brush()}
         self._muted = QBrush(theme.muted_text_color())
+
+    def _columns_changed(self) -> None:
+        fields = self.fields
+        self._align = [_NUMBER_ALIGN if n else None for n in numeric_columns(fields)]
+        self._titles = [column_title(f) for f in fields]
 
     @property
     def fields(self) -> list[str]:
@@ -177,9 +185,11 @@ class GridModel(QAbstractTableModel):
         if role in (_DISPLAY, _EDIT):
             v = d.columns[c][r] if r < d.ready[c] else self.cell_text(r, c)
             return "" if v is None else v
-        if role == _BACKGROUND:
+        if role == _ALIGNMENT:
+            return self._align[c]
+        if role == _BACKGROUND:  # a deleted row's problems no longer count: struck through, not red
             sev = d.problems.severity[r, c]
-            return self._brushes[int(sev)] if sev else None
+            return self._brushes[int(sev)] if sev and not (self._deleted is not None and self._deleted[r]) else None
         if role == _TOOLTIP:
             msgs = d.problems.messages_at(r, c, len(d.fields))
             if not msgs:
@@ -208,8 +218,8 @@ class GridModel(QAbstractTableModel):
             if section >= len(d.fields):
                 return None
             if role == _DISPLAY:
-                return d.fields[section]
-            if role == _TOOLTIP and self.session is not None:
+                return self._titles[section]
+            if role == _TOOLTIP and self.session is not None:  # the canonical name, and where it came from
                 src = self.session.result.mapping.get(d.fields[section])
                 return f"{d.fields[section]} ← {src}" if src else f"{d.fields[section]} (not mapped)"
             return None
@@ -249,6 +259,9 @@ class GridModel(QAbstractTableModel):
         except (KeyError, IndexError, ValueError) as exc:
             self.edit_failed.emit(f"Could not change {field_name} of record {r + 1}: {exc}")
             return False
+        notes = getattr(self.session, "last_input_notes", None)
+        if notes:
+            self.input_note.emit(f"Record {r + 1}, " + "; ".join(notes))
         return True
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -347,9 +360,7 @@ class GridModel(QAbstractTableModel):
             else:
                 pos = np.full(n, -1, dtype=np.int64)
                 pos[rows] = np.arange(rows.size, dtype=np.int64)
-            moved = [
-                self.index(int(pos[r]), c) if 0 <= r < n and pos[r] >= 0 else QModelIndex() for r, c in old
-            ]
+            moved = [self.index(int(pos[r]), c) if 0 <= r < n and pos[r] >= 0 else QModelIndex() for r, c in old]
             self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
         self.rows_changed.emit()
@@ -364,16 +375,8 @@ class GridModel(QAbstractTableModel):
         d, s = self.data_, self.session
         if d is None or s is None:
             return
-        text = s.result.text
-        with d.lock:
-            for f in fields:
-                c = d.fields.index(f)
-                d.arrays[c] = text[f].array  # the edit replaced the column
-                done = rows[rows < d.ready[c]]
-                if done.size:
-                    d.columns[c][done] = column_array(text[f].iloc[done])
-        problems = ProblemIndex.build(s.result.problems, d.fields, d.n_rows)
-        self._session_cells.emit(d, problems, np.asarray(s.result.error_rows, dtype=bool))
+        problems, error_rows = refresh_cells(d, s, rows, fields)
+        self._session_cells.emit(d, problems, error_rows)
 
     def _on_cells(self, data: GridData, problems: ProblemIndex, error_rows: np.ndarray) -> None:
         if data is not self.data_:
@@ -387,6 +390,8 @@ class GridModel(QAbstractTableModel):
         self._all_changed()
         self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, max(0, self.rowCount() - 1))
         self.deleted_changed.emit()
+        if self.filter.mode != "all":  # a deleted row leaves (and a restored one rejoins) the problem filters
+            self.apply_filter()
 
     def _on_reset(self) -> None:
         if self.session is None:
@@ -394,6 +399,7 @@ class GridModel(QAbstractTableModel):
         self._cancel_order()
         self.beginResetModel()
         self.data_ = build_grid_data(self.session)
+        self._columns_changed()
         self.rows = None
         self.endResetModel()
         self.problems_changed.emit()
@@ -409,28 +415,13 @@ class GridModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(n - 1, m - 1))
 
 
-def next_problem(model: GridModel, view_row: int, col: int, forward: bool = True) -> tuple[int, int] | None:
-    """The next (or previous) cell with a problem in the model's view order, wrapping around."""
+def next_problem(
+    model: GridModel, view_row: int, col: int, forward: bool = True, columns: list[int] | None = None
+) -> tuple[int, int] | None:
+    """The next (or previous) cell with a problem in view order, wrapping (``columns``: left to right as shown)."""
     if model.data_ is None or model.rowCount() == 0:
         return None
-    return next_problem_in(model.data_, model.rows, view_row, col, forward)
+    return next_problem_in(model.data_, model.rows, view_row, col, forward, model._deleted, columns)
 
 
-__all__ = [
-    "ASYNC_ROWS",
-    "FILL_CHUNK_ROWS",
-    "FIRST_CHUNK_ROWS",
-    "SEV_ERROR",
-    "SEV_NONE",
-    "SEV_WARNING",
-    "GridData",
-    "GridModel",
-    "ProblemIndex",
-    "RowFilter",
-    "build_grid_data",
-    "column_array",
-    "fill_column_cache",
-    "filter_rows",
-    "next_problem",
-    "sort_keys",
-]
+__all__ = ["ASYNC_ROWS", "GridModel", "next_problem"]

@@ -4,6 +4,10 @@ Fixed row heights and column widths measured on the first rows only (within a
 time budget) keep scrolling smooth; clicking a header sorts through the
 model's row-index array.  The view reports the frame row under the cursor so
 the details pane and status bar can show where it came from.
+
+The key column stays at the left edge while the others scroll sideways
+(:class:`~booking_desktop.gui.frozen_column.FrozenColumn`), and the current
+cell is framed (:class:`~booking_desktop.gui.grid_delegate.GridDelegate`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import numpy as np
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from booking_desktop.gui.frozen_column import FrozenColumn
+from booking_desktop.gui.grid_delegate import GridDelegate
 from booking_desktop.gui.grid_model import GridModel
 
 AUTOSIZE_SAMPLE_ROWS = 100  # rows looked at when sizing columns
@@ -48,9 +54,14 @@ class GridView(QTableView):
         hh.setSectionsClickable(True)
         hh.setSortIndicatorShown(True)
         hh.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        hh.sectionClicked.connect(self._header_clicked)
+        hh.sectionClicked.connect(self.header_clicked)
         self._sort_col = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)  # columns slide under the key
+        self.setItemDelegate(GridDelegate(self))
+        self.frozen = FrozenColumn(self)
+        self.frozen.setItemDelegate(GridDelegate(self.frozen))
+        self.frozen.itemDelegate().closeEditor.connect(lambda *_a: self.setFocus())  # keys go back to the grid
 
     def grid_model(self) -> GridModel | None:
         m = self.model()
@@ -64,6 +75,46 @@ class GridView(QTableView):
             self.selectionModel().currentChanged.connect(self._current_changed)
             if isinstance(model, GridModel):
                 model.rows_changed.connect(self._keep_current_in_view)
+            self.frozen.attach()
+
+    # -- the frozen key column ----------------------------------------------------------
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.frozen.update_geometry()
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        if hasattr(self, "frozen"):
+            self.frozen.update_geometry()
+
+    def edit(self, index, trigger=QAbstractItemView.EditTrigger.AllEditTriggers, event=None):
+        """A key cell is edited in the frozen column, on top (the grid's own cell lies under it)."""
+        if self.frozen.covers(index):
+            return self.frozen.edit_key_cell(index, trigger, event)
+        return super().edit(index, trigger, event)
+
+    def scrollTo(self, index, hint=QAbstractItemView.ScrollHint.EnsureVisible) -> None:
+        """Never leave a cell hidden under the frozen column; the key column itself only scrolls up and down."""
+        if self.frozen.covers(index):
+            x = self.horizontalScrollBar().value()
+            super().scrollTo(index, hint)
+            self.horizontalScrollBar().setValue(x)
+            return
+        super().scrollTo(index, hint)
+        self._uncover(index)
+
+    def moveCursor(self, action, modifiers):
+        current = super().moveCursor(action, modifiers)
+        self._uncover(current)
+        return current
+
+    def _uncover(self, index) -> None:
+        covered = self.frozen.width_covered()
+        if covered and index.isValid() and not self.frozen.covers(index):
+            left = self.visualRect(index).left()
+            if left < covered:
+                bar = self.horizontalScrollBar()
+                bar.setValue(bar.value() + left - covered)
 
     def _keep_current_in_view(self) -> None:
         """After a filter or a sort the current record (which followed its row) is scrolled into view."""
@@ -72,7 +123,7 @@ class GridView(QTableView):
             self.scrollTo(cur, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     # -- sorting --------------------------------------------------------------------
-    def _header_clicked(self, col: int) -> None:
+    def header_clicked(self, col: int) -> None:
         m = self.grid_model()
         if m is None:
             return
@@ -85,6 +136,7 @@ class GridView(QTableView):
         else:
             self._sort_col, self._sort_order = col, Qt.SortOrder.AscendingOrder
         self.horizontalHeader().setSortIndicator(self._sort_col, self._sort_order)
+        self.frozen.sort_indicator(self._sort_col, self._sort_order)
         m.sort(self._sort_col, self._sort_order)
 
     # -- sizing -----------------------------------------------------------------------
@@ -103,6 +155,7 @@ class GridView(QTableView):
                     if v:
                         w = max(w, fm.horizontalAdvance(v) + 16)
             self.setColumnWidth(c, max(MIN_COLUMN_WIDTH, min(MAX_COLUMN_WIDTH, w)))
+        self.frozen.update_geometry()
 
     # -- selection helpers ----------------------------------------------------------------
     def _current_changed(self, cur: QModelIndex, _prev: QModelIndex) -> None:

@@ -10,7 +10,8 @@ holds no business logic:
 - :class:`ConnectionManager` holds the database the commits go to and its health;
 - :class:`CommitFlow` connects, asks for the vendor when needed and runs the commit panel (a dock).
 
-Actions are declared once in :mod:`booking_desktop.gui.actions` with their enable conditions.
+Actions are declared once in :mod:`booking_desktop.gui.actions` with their enable conditions; the
+menus, toolbar, status-bar widgets and saved geometry are :mod:`booking_desktop.gui.main_window_chrome`.
 """
 
 from __future__ import annotations
@@ -18,23 +19,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QStackedWidget,
-    QToolBar,
     QWidget,
 )
 
+from booking_desktop.gui import main_window_chrome as chrome
 from booking_desktop.gui import pages, recent_files, theme
 from booking_desktop.gui.actions import ActionRegistry, UiState
 from booking_desktop.gui.commit_flow import CommitFlow
@@ -49,7 +47,6 @@ from booking_desktop.session import PendingJournal, WorkSession
 
 FILE_FILTER = f"Vendor exports ({' '.join('*' + e for e in openable_extensions())});;All files (*)"
 PAGES = (("import", "Import"), ("review", "Review queue"), ("analytics", "Analytics"), ("history", "Imports"))
-DEFAULT_SIZE = QSize(1400, 900)  # about 30 rows of the grid with the panels open
 
 
 class MainWindow(QMainWindow):
@@ -109,11 +106,12 @@ class MainWindow(QMainWindow):
         for act in self.acts.all():
             if not self.acts.spec(act.objectName()).grid_only:
                 self.addAction(act)
-        self._build_grid_menu()
-        self._build_menus()
-        self._build_toolbar()
-        self._build_status_bar()
-        self._restore_settings()
+        chrome.build_grid_menu(self)
+        self.recent_menu = chrome.build_menus(self)
+        self.toolbar = chrome.build_toolbar(self.acts)
+        self.addToolBar(self.toolbar)
+        self.progress, self.progress_label, self.cancel_button = chrome.build_status_bar(self)
+        chrome.restore_settings(self)
         self.nav.setCurrentRow(0)
         self.update_actions()
         QTimer.singleShot(0, lambda: self.connections.restore(self))
@@ -196,86 +194,8 @@ class MainWindow(QMainWindow):
             "actAbout": self.about,
         }
 
-    GRID_ACTIONS = (
-        "actCopy", "actCopyHeaders", "actPaste", "actClearCells", None, "actFillDown", "actSetValue",
-        "actFind", "actValueMap", None, "actDeleteRows", "actRestoreRows",
-    )  # fmt: skip
-
     def grid_context_actions(self) -> list[Any]:
-        return [self.acts[n] for n in self.GRID_ACTIONS if n is not None]
-
-    def _build_grid_menu(self) -> None:
-        view = self.page.view
-        view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for name in self.GRID_ACTIONS:
-            if name is None:
-                sep = QAction(view)
-                sep.setSeparator(True)
-                view.addAction(sep)
-                continue
-            act = self.acts[name]
-            if self.acts.spec(name).grid_only:
-                act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            view.addAction(act)
-
-    def _build_menus(self) -> None:
-        a, mb = self.acts, self.menuBar()
-        m = mb.addMenu("&File")
-        m.addAction(a["actOpen"])
-        self.recent_menu = m.addMenu("Open &recent")
-        self.recent_menu.setObjectName("recentMenu")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self._fill_recent_menu()
-        for name in ("actCloseFile", None, "actCommit", "actConnection", "actExportProblems", None, "actQuit"):
-            m.addSeparator() if name is None else m.addAction(a[name])
-        m = mb.addMenu("&Edit")
-        for name in ("actUndo", "actRedo", None, *self.GRID_ACTIONS):
-            m.addSeparator() if name is None else m.addAction(a[name])
-        m = mb.addMenu("&View")
-        for name in ("actErrorsOnly", "actNextProblem", "actPrevProblem", "actSearch"):
-            m.addAction(a[name])
-        m.addSeparator()
-        for dock in self.page.docks:
-            m.addAction(dock.toggleViewAction())
-        m.addSeparator()
-        a["actDarkTheme"].setChecked(theme.dark_wanted(recent_files.settings()))
-        m.addAction(a["actDarkTheme"])
-        mb.addMenu("&Help").addAction(a["actAbout"])
-
-    def _build_toolbar(self) -> None:
-        self.toolbar = QToolBar("Import")
-        self.toolbar.setObjectName("importToolbar")
-        for name in ("actOpen", "actUndo", "actRedo", "actErrorsOnly", "actNextProblem", "actCommit"):
-            self.toolbar.addAction(self.acts[name])
-        self.addToolBar(self.toolbar)
-
-    def _build_status_bar(self) -> None:
-        sb = self.statusBar()
-        self.progress = QProgressBar()
-        self.progress.setObjectName("loadProgress")
-        self.progress.setAccessibleName("Progress")
-        self.progress.setMaximumWidth(220)
-        self.progress.setVisible(False)
-        self.progress_label = QLabel("")
-        self.progress_label.setObjectName("progressLabel")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setAccessibleName("Cancel loading")
-        self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self.cancel_load)
-        for w in (self.progress_label, self.progress, self.cancel_button, self.connection_status):
-            sb.addPermanentWidget(w)
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        files = recent_files.recent_files()
-        for p in files:
-            act = self.recent_menu.addAction(p)
-            act.triggered.connect(lambda _checked=False, p=p: self.open_file(Path(p)))
-        if files:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear list", recent_files.clear_recent_files)
-        self.recent_menu.setEnabled(bool(files))
+        return [self.acts[n] for n in chrome.GRID_ACTIONS if n is not None]
 
     # ------------------------------------------------------------------ pages
     def show_page(self, name: str) -> None:
@@ -290,27 +210,6 @@ class MainWindow(QMainWindow):
         self.toolbar.setVisible(PAGES[row][0] == "import") if hasattr(self, "toolbar") else None
         if hasattr(self, "acts"):
             self.update_actions()
-
-    # ------------------------------------------------------------------ settings
-    def _restore_settings(self) -> None:
-        s = recent_files.settings()
-        geo = s.value("window/geometry")
-        if isinstance(geo, QByteArray | bytes):
-            self.restoreGeometry(geo)
-        else:
-            self.resize(DEFAULT_SIZE)
-        state = s.value("window/state")
-        if isinstance(state, QByteArray | bytes):
-            self.restoreState(state)
-        self.page.restore_layout()
-
-    def _save_settings(self) -> None:
-        s = recent_files.settings()
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
-        if self.session is not None:
-            self.page.save_layout()
-        s.sync()
 
     # ------------------------------------------------------------------ status
     def show_message(self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Warning) -> QMessageBox:
@@ -414,7 +313,7 @@ class MainWindow(QMainWindow):
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._save_settings()
+        chrome.save_settings(self)
         if not self.close_file():
             event.ignore()
             return

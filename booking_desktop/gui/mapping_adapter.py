@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import yaml
 
-from booking_desktop.errors import ProfileError
+from booking_desktop.errors import Problem, ProblemTable, ProfileError
 from booking_desktop.schema import CANONICAL_FIELDS, load_schema
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,14 @@ def default_mappings_dir() -> Path:
     from booking_desktop.mapping.registry import user_profiles_dir
 
     return Path(user_profiles_dir())
+
+
+def saved_profiles(mappings_dir: Path | None) -> Any:
+    """The profiles the operator can choose (a ``ProfileScan``): the shipped ones and those of
+    ``mappings_dir`` (None: the user's folder), a later one replacing a shipped one of its name."""
+    from booking_desktop.mapping.registry import default_profile_dirs, scan_profiles, shipped_profiles_dir
+
+    return scan_profiles(default_profile_dirs() if mappings_dir is None else [shipped_profiles_dir(), mappings_dir])
 
 
 def file_stem(name: str) -> str:
@@ -99,10 +108,19 @@ def spec_error(spec: dict[str, Any], only_field: str | None = None) -> str:
         build_profile(spec)
     except ProfileError as exc:
         probs = exc.problems
-        if only_field:
-            probs = [p for p in probs if only_field in str(p)] or probs
+        if only_field:  # that field's problems and those of no field; another field's are not its to fix
+            probs = [p for p in probs if problem_field(p) in (only_field, None)]
         return "\n".join(str(p) for p in probs)
     return ""
+
+
+def problem_field(problem: Problem) -> str | None:
+    """The canonical field a profile problem is about, from its key path (``fields.check_in.date_format``,
+    ``rules.adults.min``); None for the profile as a whole (``name``, ``fields``, ``signature``...)."""
+    head, _, rest = (problem.field or "").partition(".")
+    if head in ("fields", "rules") and rest:
+        return rest.split(".", 1)[0]
+    return None
 
 
 def with_column(old: dict[str, Any] | None, column: str) -> dict[str, Any]:
@@ -246,6 +264,18 @@ def suggestion_note(suggestion: Any, field: str, profile: Any = None) -> Suggest
     return SuggestionNote(conf, reasons, doubts, ambiguous, doubtful, _basis(reasons))
 
 
+def is_suggested(suggestion: Any, field: str, spec: dict[str, Any] | None) -> bool:
+    """The field still reads what the suggestion chose (its reasons still apply)."""
+    fields = getattr(suggestion, "fields", None)
+    item = fields.get(field) if isinstance(fields, dict) else None
+    if item is None:
+        return spec is None
+    suggested = getattr(item, "spec", None) or {}
+    if spec is None:
+        return False
+    return suggested.get("column") == spec.get("column") and ("column" in spec or suggested == spec)
+
+
 def drift_text(drift: Any) -> str:
     if drift is None:
         return ""
@@ -318,3 +348,43 @@ def preview(head: Any, profile: Any, spec: dict[str, Any]) -> tuple[dict[str, li
         for p in table.problems(head.locations):
             problems.setdefault(str(p.field), []).append(str(p))
     return values, problems
+
+
+@dataclass(frozen=True)
+class FieldPreview:
+    """The first records of the source columns a field spec reads, and the field's value from them."""
+
+    columns: list[str]  # the source columns read (those the file has)
+    before: list[list[str | None]]  # per record: the values of ``columns``
+    after: list[str | None]  # per record: the field's mapped value
+    problems: list[str]  # the mapping's cell problems of the field in these records
+
+
+def field_preview(head: Any, spec: dict[str, Any], field: str, field_spec: dict[str, Any] | None) -> FieldPreview:
+    """What ``field_spec`` makes of the first records, with the rest of ``spec`` (the ``@field``s it names)."""
+    if head is None or not field_spec:
+        return FieldPreview([], [], [], [])
+    from booking_desktop.mapping import apply_mapping
+    from booking_desktop.mapping.spec import spec_columns
+
+    try:
+        wanted = spec_columns(field_spec)
+    except (KeyError, TypeError, AttributeError):  # no source key yet, or a half-written one
+        wanted = []
+    cols = list(dict.fromkeys(str(c) for c in wanted if str(c) in head.frame.columns))
+    before = [[_text(head.frame[c].iat[i]) for c in cols] for i in range(len(head.frame))]
+    trial = copy.deepcopy(spec)
+    trial.setdefault("fields", {})[field] = field_spec
+    trial = {**trial, "name": trial.get("name") or "unsaved", "vendor": trial.get("vendor") or "UNSET"}
+    try:
+        mapped = apply_mapping(head, build_profile(trial))
+    except ProfileError:
+        return FieldPreview(cols, before, [None] * len(before), [])
+    after = [_text(v) for v in mapped.text[field].astype("object")]
+    f = mapped.problems.frame
+    problems = [str(p) for p in ProblemTable(f[f["field"] == field]).problems(head.locations)]
+    return FieldPreview(cols, before, after, problems)
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)

@@ -19,23 +19,17 @@ classes are re-exported here so existing imports keep working.
 from __future__ import annotations
 
 import copy
-import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDialog,
-    QFormLayout,
-    QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +37,16 @@ from PySide6.QtWidgets import (
 from booking_desktop.errors import ProfileError
 from booking_desktop.gui import mapping_adapter as adapter
 from booking_desktop.gui import theme
+from booking_desktop.gui.mapping_panel_profile import ProfileBox
+from booking_desktop.gui.mapping_panel_save import ask_save_target, show_problem
+from booking_desktop.gui.mapping_panel_table import (
+    COLUMNS,
+    KIND_CURRENT_TRANSFORM,
+    KIND_EDIT_TRANSFORM,
+    KIND_NONE,
+    ROLE_KIND,
+    FieldTable,
+)
 from booking_desktop.gui.mapping_row import ConfidenceBar, FieldRow
 from booking_desktop.gui.save_profile_dialog import SaveProfileDialog
 from booking_desktop.gui.transform_dialog import TransformDialog
@@ -57,14 +61,8 @@ __all__ = [
     "ValueMapDialog",
 ]
 
-log = logging.getLogger(__name__)
-
 DEBOUNCE_MS = 300
 PREVIEW_ROWS = 5
-NOT_MAPPED = "(not mapped)"
-TRANSFORM_ITEM = "Transform…"
-_ROLE_KIND = Qt.ItemDataRole.UserRole
-_KIND_NONE, _KIND_COLUMN, _KIND_CURRENT_TRANSFORM, _KIND_EDIT_TRANSFORM = "none", "column", "current", "edit"
 
 
 class MappingPanel(QWidget):
@@ -77,7 +75,7 @@ class MappingPanel(QWidget):
 
     profile_changed = Signal(object)
     error_changed = Signal(str)  # "" when the current spec is valid
-    COLUMNS = ("Field", "Source", "", "Confidence", "Why", "Options", "", "Preview")
+    COLUMNS = COLUMNS
 
     def __init__(
         self,
@@ -98,7 +96,6 @@ class MappingPanel(QWidget):
         self._suggestion: Any = None
         self._profile: Any = None
         self._error = ""
-        self._rows: dict[str, FieldRow] = {}
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -107,46 +104,17 @@ class MappingPanel(QWidget):
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
-        self.drift_label = QLabel(self)
-        self.drift_label.setObjectName("drift_label")
-        self.drift_label.setWordWrap(True)
-        self.drift_label.setVisible(False)
-        self.drift_label.setFrameShape(QFrame.Shape.StyledPanel)
-        outer.addWidget(self.drift_label)
-
-        head = QFormLayout()
-        self.name_edit = QLineEdit(self)
-        self.name_edit.setObjectName("profile_name")
-        self.name_edit.setAccessibleName("Profile name")
-        self.vendor_edit = QLineEdit(self)
-        self.vendor_edit.setObjectName("profile_vendor")
-        self.vendor_edit.setAccessibleName("Vendor code")
-        self.vendor_edit.setPlaceholderText("vendor code written into every row, e.g. INNTOWN")
-        head.addRow("Profile", self.name_edit)
-        head.addRow("Vendor", self.vendor_edit)
-        outer.addLayout(head)
-        self.name_edit.textEdited.connect(lambda t: self._set_top("name", t))
-        self.vendor_edit.textEdited.connect(lambda t: self._set_top("vendor", t))
-
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget(scroll)
-        self._grid = QGridLayout(body)
-        self._grid.setHorizontalSpacing(8)
-        self._grid.setVerticalSpacing(3)
-        self._headers: list[QLabel] = []
-        for col, title in enumerate(self.COLUMNS):
-            h = QLabel(f"<b>{title}</b>", body)
-            self._grid.addWidget(h, 0, col)
-            self._headers.append(h)
-        self._headers[3].setVisible(False)  # confidences exist only for a suggested mapping
-        for i, field in enumerate(adapter.canonical_fields(), start=1):
-            self._rows[field] = FieldRow(self, field, self._grid, i)
-        self._grid.setColumnStretch(self.COLUMNS.index("Preview"), 1)
-        self._grid.setRowStretch(len(self._rows) + 1, 1)
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
+        self.profile_box = ProfileBox(self)
+        self.drift_label = self.profile_box.drift_label
+        self.name_edit = self.profile_box.name_edit
+        self.vendor_edit = self.profile_box.vendor_edit
+        self.profile_box.name_edited.connect(lambda t: self._set_top("name", t))
+        self.profile_box.vendor_edited.connect(lambda t: self._set_top("vendor", t))
+        self.profile_box.profile_chosen.connect(self.apply_profile)
+        outer.addWidget(self.profile_box)
+        self.table = FieldTable(self)
+        self._rows: dict[str, FieldRow] = self.table.rows
+        outer.addWidget(self.table, 1)
 
         self.error_label = QLabel(self)
         self.error_label.setObjectName("mapping_error")
@@ -182,12 +150,25 @@ class MappingPanel(QWidget):
         self._spec = adapter.profile_to_spec(profile) if profile is not None else adapter.empty_spec()
         self._saved_path = adapter.profile_path(profile)
         self._error = ""
-        self._headers[3].setVisible(suggestion is not None)
+        self.table.show_confidence(suggestion is not None)
         if drift is None and profile is not None and raw is not None and self._suggestion is None:
             drift = adapter.drift_of(raw, profile)
         self._set_drift(drift)
         self._debounce.stop()
         self._refresh_all()
+        self.refresh_profiles()
+
+    def apply_profile(self, profile: Any) -> None:
+        """Map the file with a saved profile (the operator chose it): shown here, and handed on
+        at once through ``profile_changed`` (the session applies it as one undo step)."""
+        self.set_source(self._raw, profile)
+        self.status_label.setText(f"Profile {profile.name} chosen — applying…")
+        self.profile_changed.emit(profile)
+
+    def refresh_profiles(self) -> None:
+        scan = adapter.saved_profiles(self._mappings_dir)
+        current = getattr(self._profile, "name", None) if self._saved_path is not None else None
+        self.profile_box.show_profiles(scan.profiles, current, [str(e) for e in scan.errors])
 
     def profile(self) -> Any:
         """The current (last valid) MappingProfile, or None."""
@@ -224,31 +205,22 @@ class MappingPanel(QWidget):
         self._profile = profile
         self._saved_path = path
         self.name_edit.setText(str(spec.get("name") or ""))
+        self.refresh_profiles()
         self.status_label.setText(f"Saved {path}")
         return path
 
     def save_as_dialog(self) -> Path | None:
         """Ask for the profile name (new or existing file) and save; errors become a readable dialog."""
         self.flush()
-        dlg = SaveProfileDialog(self, str(self._spec.get("name") or ""), self.mappings_dir())
-        if dlg.exec() != QDialog.DialogCode.Accepted:
+        target = ask_save_target(self, str(self._spec.get("name") or ""), self.mappings_dir(), self._saved_path)
+        if target is None:
             return None
-        name = dlg.name()
-        target = self.mappings_dir() / f"{adapter.file_stem(name)}.yaml"
-        if target.exists() and target != self._saved_path:
-            answer = QMessageBox.question(
-                self,
-                "Update profile?",
-                f"A profile file already exists:\n{target}\n\nReplace it with this mapping?",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return None
         try:
-            return self.save_profile(name=name, path=target)
+            return self.save_profile(name=target[0], path=target[1])
         except ProfileError as exc:
-            _show_problem(self, "The profile cannot be saved", exc, "Fix the fields listed and save again.")
+            show_problem(self, "The profile cannot be saved", exc, "Fix the fields listed and save again.")
         except OSError as exc:
-            _show_problem(self, "The profile cannot be saved", exc, "Check that the mappings folder is writable.")
+            show_problem(self, "The profile cannot be saved", exc, "Check that the mappings folder is writable.")
         return None
 
     def sizeHint(self) -> QSize:
@@ -275,20 +247,27 @@ class MappingPanel(QWidget):
         self._edited(set())
 
     def _on_source_activated(self, row: FieldRow) -> None:
-        kind = row.source.currentData(_ROLE_KIND)
+        kind = row.source.currentData(ROLE_KIND)
         old = self._field_spec(row.field)
-        if kind == _KIND_EDIT_TRANSFORM:
+        if kind == KIND_EDIT_TRANSFORM:
             self._edit_transform(row)
             return
-        if kind == _KIND_CURRENT_TRANSFORM:
+        if kind == KIND_CURRENT_TRANSFORM:
             return
-        if kind == _KIND_NONE:
+        if kind == KIND_NONE:
             self._set_field_spec(row.field, None)
             return
         self._set_field_spec(row.field, adapter.with_column(old, row.source.currentText()))
 
     def _edit_transform(self, row: FieldRow) -> None:
-        dlg = TransformDialog(self, row.field, self._field_spec(row.field), self._validate_field)
+        dlg = TransformDialog(
+            self,
+            row.field,
+            self._field_spec(row.field),
+            self._validate_field,
+            self._columns,
+            lambda field, spec: adapter.field_preview(self._head, self._spec, field, spec),
+        )
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self._set_field_spec(row.field, dlg.spec())
         else:
@@ -383,14 +362,7 @@ class MappingPanel(QWidget):
 
     # -- display --------------------------------------------------------------
     def _set_drift(self, drift: Any) -> None:
-        text = adapter.drift_text(drift)
-        self.drift_label.setText(text)
-        self.drift_label.setVisible(bool(text))
-        if text:
-            self.drift_label.setAutoFillBackground(True)
-            pal = self.drift_label.palette()
-            pal.setColor(QPalette.ColorRole.Window, theme.warning_color(self.palette()))
-            self.drift_label.setPalette(pal)
+        self.profile_box.show_drift(adapter.drift_text(drift))
 
     def _show_error(self) -> None:
         self.error_label.setText(self._error)
@@ -398,8 +370,7 @@ class MappingPanel(QWidget):
         self.error_changed.emit(self._error)
 
     def _refresh_all(self) -> None:
-        self.name_edit.setText(str(self._spec.get("name") or ""))
-        self.vendor_edit.setText(str(self._spec.get("vendor") or ""))
+        self.profile_box.show_names(str(self._spec.get("name") or ""), str(self._spec.get("vendor") or ""))
         for row in self._rows.values():
             self._refresh_row(row)
         self._refresh_previews()
@@ -407,101 +378,11 @@ class MappingPanel(QWidget):
         self.save_button.setEnabled(self._raw is not None or bool(self._spec.get("fields")))
 
     def _refresh_row(self, row: FieldRow) -> None:
-        spec = self._field_spec(row.field)
-        columns = self._columns
-        combo = row.source
-        combo.blockSignals(True)
-        combo.clear()
-        combo.addItem("(profile vendor)" if row.field == "vendor" else NOT_MAPPED, _KIND_NONE)
-        current = 0
-        if spec and "column" not in spec:
-            combo.addItem(f"ƒ {adapter.describe(spec)}", _KIND_CURRENT_TRANSFORM)
-            current = 1
-        combo.addItems(columns)  # one call: a file of 9,000 columns fills 18 combos (items without data are columns)
-        if spec and "column" in spec:
-            idx = combo.findText(str(spec["column"]), Qt.MatchFlag.MatchExactly)
-            if idx < 0:  # the profile names a column this file lacks
-                combo.addItem(f"{spec['column']} (missing in file)", _KIND_COLUMN)
-                idx = combo.count() - 1
-            current = idx
-        combo.insertSeparator(combo.count())
-        combo.addItem(TRANSFORM_ITEM, _KIND_EDIT_TRANSFORM)
-        combo.setCurrentIndex(current)
-        combo.setToolTip(adapter.describe(spec) if spec else f"{row.field} is not mapped")
-        combo.blockSignals(False)
-
-        note = adapter.suggestion_note(self._suggestion, row.field, self._profile)
-        ambiguous = note.ambiguous
-        if self._suggestion is not None and not self._is_suggested(row.field, spec):
-            note = adapter.SuggestionNote(None, ["changed by hand"], [], False, False, "")  # the operator's own choice
-        row.set_note(note, self._suggestion is not None)
-        if row.date_choice is not None and row.date_format is not None:
-            key, fmt = adapter.date_choice(spec)
-            row.date_choice.blockSignals(True)
-            row.date_choice.setCurrentIndex(max(0, row.date_choice.findData(key)))
-            row.date_choice.blockSignals(False)
-            if fmt is not None and row.date_format.text() != fmt:
-                row.date_format.setText(fmt)
-            row.date_format.setVisible(key == "format")
-            row.date_choice.setEnabled(spec is not None)
-            row.date_choice.setToolTip(
-                "Ambiguous: the sample fits both day/month and month/day — choose one" if ambiguous else ""
-            )
-        if row.value_map is not None:
-            n = len((spec or {}).get("map") or {})
-            row.value_map.setText(f"Values ({n})…" if n else "Values…")
         rule = (self._spec.get("rules") or {}).get(row.field) or {}
-        row.optional.blockSignals(True)
-        row.optional.setChecked(rule.get("required") is False)
-        row.optional.blockSignals(False)
-        highlight = ambiguous and not adapter.has_date_choice(spec)
-        if highlight:
-            row.set_highlight(theme.ambiguous_color(self.palette()))
-        elif note.doubtful:
-            row.set_highlight(theme.warning_color(self.palette()))
-        else:
-            row.set_highlight(None)
-
-    def _is_suggested(self, field: str, spec: dict[str, Any] | None) -> bool:
-        """The field still reads what the suggestion chose (its reasons still apply)."""
-        fields = getattr(self._suggestion, "fields", None)
-        item = fields.get(field) if isinstance(fields, dict) else None
-        if item is None:
-            return spec is None
-        suggested = getattr(item, "spec", None) or {}
-        if spec is None:
-            return False
-        return suggested.get("column") == spec.get("column") and ("column" in spec or suggested == spec)
+        self.table.refresh_row(row, self._field_spec(row.field), self._columns, self._suggestion, self._profile, rule)
 
     def _refresh_previews(self) -> None:
         values, problems = adapter.preview(self._head, self._profile, self._spec)
         general = problems.get("") or problems.get("None")
         self.status_label.setText(general[0] if general else "")
-        for field, row in self._rows.items():
-            vals = values.get(field)
-            if vals is None:
-                row.preview.setText("")
-                row.preview.setToolTip("")
-                continue
-            shown = ["∅" if v is None else v for v in vals]
-            row.preview.setText("  ·  ".join(shown))
-            tip = "\n".join(shown)
-            probs = problems.get(field)
-            if probs:
-                tip += "\n\nProblems in the first rows:\n" + "\n".join(probs)
-            row.preview.setToolTip(tip)
-            pal = row.preview.palette()
-            role = QPalette.ColorRole.WindowText
-            pal.setColor(role, theme.error_text_color(self.palette()) if probs else self.palette().color(role))
-            row.preview.setPalette(pal)
-
-
-def _show_problem(parent: QWidget, title: str, exc: BaseException, what_next: str) -> None:
-    details = getattr(exc, "problems", None)
-    text = str(exc)
-    if details and len(details) > 1:
-        text = "\n".join(f"• {p}" for p in details)
-    log.warning("%s: %s", title, exc)
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.setInformativeText(what_next)
-    box.exec()
+        self.table.show_previews(values, problems)

@@ -23,6 +23,9 @@ _ERROR_FG = ("#b00020", "#ff8a80")
 _WARNING_FG = ("#8a5a00", "#ffd180")
 _OK_FG = ("#1b7a2f", "#7ee08f")
 _MUTED_FG = ("#6b6b6b", "#9e9e9e")
+# the frame of the grid's current cell: near-black on light, near-white on dark, so that it stands
+# out (3:1 or more) on the plain, the selected, the error and the warning backgrounds alike
+_CURRENT_CELL = ("#141414", "#f4f4f4")
 
 
 class Health(StrEnum):
@@ -89,6 +92,11 @@ def ok_text_color(palette: QPalette | None = None) -> QColor:
 
 def muted_text_color(palette: QPalette | None = None) -> QColor:
     return _pick(_MUTED_FG, palette)
+
+
+def current_cell_color(palette: QPalette | None = None) -> QColor:
+    """Frame around the grid's current cell."""
+    return _pick(_CURRENT_CELL, palette)
 
 
 def health_color(health: Health | str, palette: QPalette | None = None) -> QColor:

@@ -69,10 +69,8 @@ def readable_error(exc: BaseException) -> str:
 
 
 def _is_cancelled_exc(exc: BaseException) -> bool:
-    try:
-        from booking_desktop.pipeline import Cancelled
-    except ImportError:  # pragma: no cover - pipeline always exists
-        return False
+    from booking_desktop.pipeline import Cancelled
+
     return isinstance(exc, Cancelled)
 
 

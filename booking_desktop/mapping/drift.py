@@ -17,7 +17,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from booking_desktop.errors import Problem, Severity
 
@@ -41,7 +40,16 @@ class ProfileMatch:
     score: float
     missing: list[str] = field(default_factory=list)  # signature columns not in the file
     added: list[str] = field(default_factory=list)  # file columns not in the signature
-    renamed: list[tuple[str, str, float]] = field(default_factory=list)  # (expected, found, similarity 0-100)
+    #: (expected, found, similarity 0-100); None until :attr:`renamed` is first read: finding a profile
+    #: ranks every profile and needs no renames, so rapidfuzz is imported only when one is asked for
+    renamed_pairs: list[tuple[str, str, float]] | None = None
+
+    @property
+    def renamed(self) -> list[tuple[str, str, float]]:
+        """Missing signature columns that look renamed to an added column: (expected, found, similarity)."""
+        if self.renamed_pairs is None:
+            self.renamed_pairs = _renames(self.missing, self.added)
+        return self.renamed_pairs
 
     @property
     def exact(self) -> bool:
@@ -104,6 +112,11 @@ def _key_words(name: str) -> tuple[str, frozenset[str], str]:
 
 
 def match_columns(columns: Iterable[str], expected: Iterable[str]) -> tuple[float, list[str], list[str], list]:
+    score, missing, added = _match_columns(columns, expected)
+    return score, missing, added, _renames(missing, added)
+
+
+def _match_columns(columns: Iterable[str], expected: Iterable[str]) -> tuple[float, list[str], list[str]]:
     cols = [str(c) for c in columns]
     exp = [str(c) for c in expected]
     have = {header_key(c) for c in cols}
@@ -111,7 +124,7 @@ def match_columns(columns: Iterable[str], expected: Iterable[str]) -> tuple[floa
     missing = [c for c in exp if header_key(c) not in have]
     added = [c for c in cols if header_key(c) not in want]
     score = (len(exp) - len(missing)) / len(exp) if exp else 0.0
-    return score, missing, added, _renames(missing, added)
+    return score, missing, added
 
 
 def _renames(missing: list[str], added: list[str]) -> list[tuple[str, str, float]]:
@@ -124,6 +137,8 @@ def _renames(missing: list[str], added: list[str]) -> list[tuple[str, str, float
     A file of 9,000 columns against a profile of 30 was 270,000 Python calls a profile."""
     if not missing or not added:
         return []
+    from rapidfuzz import fuzz, process
+
     km, wm, sm = zip(*(_key_words(m) for m in missing))
     ka, wa, sa = zip(*(_key_words(a) for a in added))
     sim = process.cdist(km, ka, scorer=fuzz.ratio, dtype=np.float64)
@@ -162,7 +177,8 @@ def match_profile(columns: Iterable[str], profile: MappingProfile) -> ProfileMat
     its fields read -- then extra file columns are not drift)."""
     cols = [str(c) for c in columns]
     expected = profile.signature_columns()
-    score, missing, added, renamed = match_columns(cols, expected)
+    score, missing, added = _match_columns(cols, expected)
     if not profile.signature.columns:
-        added = [a for _, a, _ in renamed]
-    return ProfileMatch(profile, score, missing, added, renamed)
+        renamed = _renames(missing, added)
+        return ProfileMatch(profile, score, missing, [a for _, a, _ in renamed], renamed)
+    return ProfileMatch(profile, score, missing, added)

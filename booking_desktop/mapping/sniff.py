@@ -57,20 +57,21 @@ MONTH_NAMES = (
 
 @lru_cache(maxsize=1)
 def currency_codes() -> frozenset[str]:
-    import pycountry
+    from booking_desktop.schema import iso_currencies
 
-    return frozenset(c.alpha_3 for c in pycountry.currencies)
+    return frozenset(c["alpha_3"] for c in iso_currencies())
 
 
 @lru_cache(maxsize=1)
 def country_codes() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(alpha-2, alpha-3, lower-cased English names)."""
-    import pycountry
+    from booking_desktop.schema import iso_countries
 
-    a2 = frozenset(c.alpha_2 for c in pycountry.countries)
-    a3 = frozenset(c.alpha_3 for c in pycountry.countries)
-    names = {c.name.lower() for c in pycountry.countries}
-    names |= {getattr(c, "common_name", c.name).lower() for c in pycountry.countries}
+    countries = iso_countries()
+    a2 = frozenset(c["alpha_2"] for c in countries)
+    a3 = frozenset(c["alpha_3"] for c in countries)
+    names = {c["name"].lower() for c in countries}
+    names |= {c.get("common_name", c["name"]).lower() for c in countries}
     return a2, a3, frozenset(names)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from booking_desktop.errors import Problem, ProfileError
 from booking_desktop.mapping.dates import DATE_ORDERS, format_has_time, valid_strptime_format
-from booking_desktop.schema import CANONICAL_FIELDS
+from booking_desktop.schema import CANONICAL_FIELDS, OVERRIDE_KEYS, load_schema
 
 
 def canonical_fields() -> list[str]:
@@ -41,7 +41,7 @@ OPTION_KEYS = (
     "country_names",
 )
 FIELD_KEYS = SOURCE_KEYS + OPTION_KEYS
-RULE_KEYS = ("required", "min", "max", "min_length", "max_length", "enum")  # schema.OVERRIDE_KEYS wins
+RULE_KEYS = OVERRIDE_KEYS  # the rule overrides the schema understands
 CASES = ("upper", "lower", "title")
 DATE_FIELDS = ("check_in", "check_out", "booked_at")
 # option -> the source keys it may accompany
@@ -61,6 +61,7 @@ _OPTION_SOURCES: dict[str, tuple[str, ...]] = {
     "money": ("column",),
     "country_names": ("column",),
 }
+OPTION_SOURCES = _OPTION_SOURCES  # public: the transform builder offers only the options a source takes
 MONEY_KEYS = ("decimal", "symbols")
 # reader options the readers understand; others pass through unchecked (the readers own them)
 _READER_TYPES: dict[str, tuple[type, ...]] = {
@@ -401,8 +402,7 @@ class ProfileChecker:
         if not isinstance(symbols, Mapping) or not symbols:
             self.add(f"{key}.symbols", 'must be a mapping of mark -> ISO code, such as {"$": USD}')
             return
-        schema = _schema()
-        codes = schema.currencies if schema is not None else {}
+        codes = load_schema().currencies
         for mark, code in symbols.items():
             if not _is_scalar(mark) or not str(mark).strip():
                 self.add(f"{key}.symbols", f"{mark!r} is not a currency mark")
@@ -415,7 +415,7 @@ class ProfileChecker:
         if not isinstance(rules, Mapping):
             self.add("rules", "must be a mapping of canonical field -> rule overrides")
             return
-        schema = _schema()
+        schema = load_schema()
         allowed = rule_keys()
         for name, r in rules.items():
             key = f"rules.{name}"
@@ -438,7 +438,7 @@ class ProfileChecker:
                     self.add(k2, "must be a whole number, 0 or more")
                 elif rk == "enum" and (not isinstance(v, list) or not v or not all(_is_scalar(e) for e in v)):
                     self.add(k2, "must be a non-empty list of allowed values")
-            if schema is not None and len(self.problems) == problems_before:
+            if len(self.problems) == problems_before:
                 # the schema knows each field's kind (bounds only on numbers, enum only on enums...)
                 try:
                     schema.rules({name: dict(r)})
@@ -450,21 +450,8 @@ class ProfileChecker:
                         self.add(key, str(exc))
 
 
-def _schema() -> Any:
-    try:
-        from booking_desktop.schema import load_schema
-
-        return load_schema()
-    except (ImportError, ValueError):
-        return None
-
-
 def rule_keys() -> tuple[str, ...]:
-    try:
-        from booking_desktop.schema import OVERRIDE_KEYS
-    except ImportError:
-        return RULE_KEYS
-    return tuple(OVERRIDE_KEYS)
+    return tuple(RULE_KEYS)
 
 
 def _did_you_mean(name: Any, choices: list[str]) -> str:

@@ -27,7 +27,10 @@ operator; an ambiguous column takes the order the file's other date columns
 prove), amounts a ``number_locale`` (or a ``split`` when written "120 EUR",
 which then also gives the currency), status columns a value map.  Without any
 reference column, ``booking_ref`` is offered as a hash of every column, marked
-ambiguous so that the operator confirms it.
+ambiguous so that the operator confirms it -- but only when some other field maps
+from a real column: a file none of whose columns is a booking field gets no
+suggestion at all (the pipeline reports ``no-mapping``), never rows that hold
+nothing but an invented reference.
 
 The engine lives here; the pieces it calls are in :mod:`.suggest_model` (result
 types), :mod:`.suggest_evidence` (header and content evidence),
@@ -232,7 +235,7 @@ def suggest_mapping(raw: RawTable, vendor: str | None = None, sample_size: int =
     currency_from_amount(fields, candidates, sniffs)
     amount_column = fields["amount"].spec.get("column") if "amount" in fields else None
     currency_from_sign(fields, candidates, sample[amount_column] if amount_column else None)
-    if "booking_ref" not in fields and columns and len(frame):
+    if "booking_ref" not in fields and fields and len(frame):  # a real field mapped: see _hash_ref_candidate
         fallback = _hash_ref_candidate(columns)
         candidates["booking_ref"].append(fallback)
         fields["booking_ref"] = FieldSuggestion(
@@ -259,7 +262,9 @@ def _all_synonyms(vocab: Vocabulary) -> list[str]:
 def _hash_ref_candidate(columns: list[str]) -> Candidate:
     """No column is a reference, but the field is required: a reference hashed from every
     column is the same each time the vendor re-sends a row, so re-imports update instead
-    of duplicating.  Always ambiguous: the operator confirms it."""
+    of duplicating.  Always ambiguous: the operator confirms it.  Offered only next to a
+    field mapped from the file's own columns: alone it would turn any table (a price list,
+    a log) into "bookings" that hold nothing but a reference made up from their cells."""
     spec = {"hash": list(columns), "length": HASH_REF_LENGTH, "number_duplicates": True}
     why = "no column looks like a booking reference: a stable reference is hashed from every column"
     return Candidate("booking_ref", spec, MIN_CONFIDENCE, [why], (), ambiguous=True)

@@ -9,12 +9,14 @@ file are unwrapped first.  See ``docs/READERS.md`` for options and codes.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
+import sys
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 import numpy as np
 import pyarrow as pa
@@ -23,19 +25,15 @@ from booking_desktop.errors import Problem, ReadError
 from booking_desktop.readers.base import (
     Locations,
     RawTable,
+    Reader,
     SourceInfo,
     format_for_path,
     get_reader,
     register,
     supported_formats,
 )
-from booking_desktop.readers.batch import read_batch, zip_is_batch
 from booking_desktop.readers.cleaning import null_values, totals_row_kind
-from booking_desktop.readers.csv_reader import CsvReader
-from booking_desktop.readers.excel_reader import ExcelReader
-from booking_desktop.readers.json_reader import JsonReader
 from booking_desktop.readers.source import Source, describe_binary, fail, load_source, sniff, warning
-from booking_desktop.readers.xml_reader import XmlReader
 
 __all__ = [
     "CONTAINER_EXTENSIONS",
@@ -49,8 +47,27 @@ __all__ = [
     "supported_formats",
 ]
 
-for _cls in (CsvReader, ExcelReader, JsonReader, XmlReader):
-    register(_cls.format, _cls.extensions, _cls)
+#: format -> (module, class, extensions).  A reader's module is imported when a file of its format is
+#: read: the XML readers pull in ElementTree and defusedxml, the workbook reader calamine (9 ms of every
+#: CLI start for a CSV).  tests/readers/test_registry.py checks these extensions are the classes' own.
+READERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "csv": ("booking_desktop.readers.csv_reader", "CsvReader", (".csv", ".tsv", ".tab", ".txt", ".dat", ".psv")),
+    "excel": ("booking_desktop.readers.excel_reader", "ExcelReader", (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")),
+    "json": ("booking_desktop.readers.json_reader", "JsonReader", (".json", ".ndjson", ".jsonl", ".geojson")),
+    "xml": ("booking_desktop.readers.xml_reader", "XmlReader", (".xml",)),
+}
+
+
+def _factory(module: str, name: str) -> Callable[[], Reader]:
+    def make() -> Reader:
+        cls: Callable[[], Reader] = getattr(importlib.import_module(module), name)
+        return cls()
+
+    return make
+
+
+for _fmt, (_module, _name, _extensions) in READERS.items():
+    register(_fmt, _extensions, _factory(_module, _name))
 
 #: Extensions that say "some text" rather than a particular format: JSON or
 #: XML content under these names is read as such without a warning.
@@ -72,8 +89,14 @@ _EXPECTED = (
     zipfile.BadZipFile,
     zlib.error,
     json.JSONDecodeError,
-    ParseError,
 )
+
+
+def _expected() -> tuple[type[BaseException], ...]:
+    """What a reader may raise for a bad file; ElementTree's ParseError once an XML reader loaded it
+    (an ``except`` clause evaluates this only when something was raised)."""
+    tree = sys.modules.get("xml.etree.ElementTree")
+    return (*_EXPECTED, tree.ParseError) if tree is not None else _EXPECTED
 
 
 def supported_extensions() -> dict[str, str]:
@@ -105,7 +128,7 @@ def read_file(path: str | Path, options: dict[str, Any] | None = None, format: s
     format = format or fmt_opt
     path = Path(path)
     unknown = sorted(set(options) - _KNOWN_OPTIONS)
-    if path.is_dir() or (not options.get("member") and path.suffix.lower() == ".zip" and zip_is_batch(path)):
+    if path.is_dir() or (not options.get("member") and path.suffix.lower() == ".zip" and _zip_is_batch(path)):
         return _read_batch(path, options, given, unknown)  # a folder or zip of OTA messages
     src = load_source(path, options)
     problems: list[Problem] = list(src.problems)
@@ -147,7 +170,15 @@ def read_file(path: str | Path, options: dict[str, Any] | None = None, format: s
     return raw
 
 
+def _zip_is_batch(path: Path) -> bool:
+    from booking_desktop.readers.batch import zip_is_batch
+
+    return zip_is_batch(path)
+
+
 def _read_batch(path: Path, options: dict[str, Any], given: dict[str, Any], unknown: list[str]) -> RawTable:
+    from booking_desktop.readers.batch import read_batch
+
     raw = read_batch(path, options)
     raw.cells_clean = "" in null_values(options)
     raw.source.extra["options"] = given
@@ -167,7 +198,7 @@ def _read_as(fmt: str, src: Source, options: dict[str, Any]) -> RawTable:
         raise
     except MemoryError:
         raise fail("too-large", "not enough memory to read the file", src.label) from None
-    except _EXPECTED as exc:
+    except _expected() as exc:
         raise fail("unreadable", f"cannot read the file as {fmt}: {exc}", src.label) from None
 
 

@@ -12,9 +12,10 @@ name the file and the place in it: ``day.zip!res_2.xml /OTA_HotelResNotifRQ/…/
   cancellation) is one booking: the records of the latest message that mentions it are kept
   -- latest by the message's ``TimeStamp`` when every message has one, else by file name --
   and a ``superseded`` warning says which earlier messages were set aside.
-* Members are inflated one at a time and counted: more than :data:`MAX_MEMBERS` files, a
-  member past :data:`MAX_MEMBER_BYTES` or all of them past :data:`MAX_TOTAL_BYTES` stop the
-  read with ``too-large``.
+* The limits are those of every other archive (``readers/limits.py``): more than
+  ``zip_members`` files, or the messages inflating past ``inflated_bytes`` together, stop the
+  read with ``too-large``; a zip member inflating past the size the archive declares for it or
+  failing its CRC-32 is ``corrupt-archive``, a password-protected one ``encrypted-archive``.
 """
 
 from __future__ import annotations
@@ -33,13 +34,20 @@ import pandas as pd
 
 from booking_desktop.errors import Problem, ReadError
 from booking_desktop.readers.base import Locations, MixedLocations, RawTable, SourceInfo, build_locations
+from booking_desktop.readers.limits import LIMITS, names_text, size_text
 from booking_desktop.readers.ota import COLUMNS
-from booking_desktop.readers.source import Source, _zip_members, fail, warning
+from booking_desktop.readers.source import (
+    Source,
+    _zip_members,
+    check_zip_members,
+    encrypted_member,
+    fail,
+    inflate_member,
+    is_encrypted,
+    warning,
+)
 from booking_desktop.readers.xml_reader import XmlReader
 
-MAX_MEMBERS = 10_000
-MAX_MEMBER_BYTES = 200_000_000  # one OTA message is a few KB
-MAX_TOTAL_BYTES = 2_000_000_000
 #: A code met in more files than this is reported once, with the count.
 _GROUP_AFTER = 3
 
@@ -137,8 +145,10 @@ def _folder_members(folder: Path, label: str) -> Iterator[_Member]:
         if p.suffix.lower() == ".xml"
         and not any(part.startswith(".") or part == "__MACOSX" for part in p.relative_to(folder).parts)
     )
-    if len(files) > MAX_MEMBERS:
-        raise fail("too-large", f"the folder holds {len(files):,} XML files, past {MAX_MEMBERS:,} (limit)", label)
+    if len(files) > LIMITS.zip_members:
+        raise fail(
+            "too-large", f"the folder holds {len(files):,} XML files, past {LIMITS.zip_members:,} (limit)", label
+        )
     total = 0
     for p in files:
         rel = p.relative_to(folder).as_posix()
@@ -148,44 +158,37 @@ def _folder_members(folder: Path, label: str) -> Iterator[_Member]:
             yield _Member(path=p, name=rel, data=b"", size=0, shown=f"{label}/{rel}", problems=[exc.problem])
             continue
         total += len(src.data)
-        if total > MAX_TOTAL_BYTES:
-            raise fail("too-large", f"its XML files hold more than {MAX_TOTAL_BYTES:,} bytes (limit)", label)
+        if total > LIMITS.inflated_bytes:
+            raise fail("too-large", f"its XML files hold more than {size_text(LIMITS.inflated_bytes)} (limit)", label)
         yield _Member(path=p, name=rel, data=src.data, size=src.size, shown=f"{label}/{rel}")
 
 
 def _zip_member_sources(path: Path, label: str) -> Iterator[_Member]:
-    total = 0
+    """Each ``.xml`` member's bytes within ``readers/limits.py``, as every other zip is read: the
+    member count, each member and all of them together inflating past ``inflated_bytes`` (counted
+    while they stream, never allocated up front), a member inflating past the size the archive
+    declares for it or failing its CRC-32, a password-protected member."""
+    left = LIMITS.inflated_bytes
     try:
         with zipfile.ZipFile(path) as zf:
+            check_zip_members(zf, label)
             infos = [i for i in _zip_members(zf) if i.filename.lower().endswith(".xml")]
-            if len(zf.infolist()) > MAX_MEMBERS:
-                raise fail(
-                    "too-large",
-                    f"the archive holds {len(zf.infolist()):,} members, past {MAX_MEMBERS:,} (limit)",
-                    label,
-                )
             for info in sorted(infos, key=lambda i: i.filename):
-                shown = f"{label}!{info.filename}"
-                if info.flag_bits & 0x1:
-                    raise fail("encrypted-archive", f"member {info.filename} is password-protected", label)
-                if info.file_size > MAX_MEMBER_BYTES:
-                    raise fail("too-large", f"{info.filename} inflates past {MAX_MEMBER_BYTES:,} bytes (limit)", label)
-                with zf.open(info) as fh:
-                    data = fh.read(MAX_MEMBER_BYTES + 1)
-                if len(data) > MAX_MEMBER_BYTES:
-                    raise fail("too-large", f"{info.filename} inflates past {MAX_MEMBER_BYTES:,} bytes (limit)", label)
-                total += len(data)
-                if total > MAX_TOTAL_BYTES:
-                    raise fail("too-large", f"its members inflate past {MAX_TOTAL_BYTES:,} bytes (limit)", label)
+                if is_encrypted(info):
+                    raise encrypted_member(info, label)
+                together = left < LIMITS.inflated_bytes  # what is left of the limit after the first
+                subject = f"{names_text([info.filename], 1)} with the members before it" if together else None
+                data = inflate_member(zf, info, label, left, subject=subject, limit_shown=LIMITS.inflated_bytes)
+                left -= len(data)
                 yield _Member(
                     path=path,
                     name=PurePosixPath(info.filename).name,
                     data=data,
                     size=info.compress_size,
                     container="zip",
-                    shown=shown,
+                    shown=f"{label}!{info.filename}",
                 )
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
         raise fail("corrupt-archive", f"the zip archive is damaged or unsupported ({exc})", label) from None
     except RuntimeError:
         raise fail("encrypted-archive", "the zip archive is password-protected", label) from None

@@ -18,7 +18,7 @@ Two details the session relies on:
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
@@ -78,34 +78,27 @@ class CoreEngine:
         return Revalidated(vr.typed, vr.problems, np.asarray(vr.error_rows, dtype=bool), vr)
 
     def remap(self, result: PipelineResult, profile: MappingProfile) -> PipelineResult:
-        from booking_desktop.mapping import apply_mapping
-        from booking_desktop.pipeline import vendor_known, vendor_unknown_problem, vendor_unknown_rules
-        from booking_desktop.schema import load_schema
-        from booking_desktop.validation import validate
+        """``result``'s raw rows mapped with ``profile``: what ``pipeline.run(path, profile=..., vendor=...)``
+        gives for the same rows (one :func:`~booking_desktop.pipeline.map_and_validate`)."""
+        from booking_desktop.generators import drive
+        from booking_desktop.pipeline import map_and_validate
 
-        vendor = result.vendor if result.profile is None else None
-        mapped = apply_mapping(result.raw, profile, vendor=vendor)
-        overrides = getattr(profile, "rules", None) or None
-        unknown = [] if vendor_known(profile, vendor) else [vendor_unknown_problem(result.raw.source.path.name)]
-        if unknown:
-            overrides = vendor_unknown_rules(overrides)
-        rules = load_schema().rules(overrides)
-        vr = validate(mapped.text, rules)
-        problems = ProblemTable.concat([mapped.problems, vr.problems])
+        raw = result.raw
+        mv = drive(map_and_validate(raw, profile, result.vendor_given, raw.source.path.name))
         out = dataclasses.replace(
             result,
-            text=mapped.text,
-            typed=vr.typed,
-            problems=problems,
-            error_rows=problems.error_row_mask(len(mapped.text)),
+            text=mv.text,
+            typed=mv.validation.typed,
+            problems=mv.problems,
+            error_rows=mv.error_rows,
             profile=profile,
-            vendor=getattr(profile, "vendor", None) or result.vendor,
-            mapping=dict(mapped.mapping),
-            file_problems=[*result.raw.problems, *mapped.file_problems, *unknown],
-            rules=rules,
+            vendor=mv.vendor,
+            mapping=mv.mapping,
+            file_problems=[*raw.problems, *mv.file_problems],
+            rules=mv.rules,
         )
-        out.validation = vr
-        out.mapping_problems = mapped.problems  # type: ignore[attr-defined]  # a cache, see mapping_problems_of
+        out.validation = mv.validation
+        out.mapping_problems = mv.mapping_problems  # type: ignore[attr-defined]  # a cache, see mapping_problems_of
         return out
 
 
@@ -118,13 +111,9 @@ def _previous_validation(result: PipelineResult) -> ValidationResult:
 
     # no rules on a hand-made result: the schema's, as validate() would use (None crashed revalidate_rows)
     rules = result.rules if result.rules is not None else load_schema().rules()
-    key_text: dict[str, Any] = {}
-    try:  # the uniqueness-key state; without it revalidate_rows validates everything once
-        from booking_desktop.validation.validator import _key_columns
+    from booking_desktop.validation.validator import _key_columns
 
-        key_text = _key_columns(result.text, rules)
-    except (ImportError, AttributeError, KeyError, TypeError):
-        key_text = {}
+    key_text = _key_columns(result.text, rules)  # the uniqueness-key state (else one full validation)
     f = result.problems.frame
     warn = np.zeros(len(result.text), dtype=bool)
     warn[f.loc[f["severity"] == "warning", "row"].to_numpy()] = True

@@ -2,7 +2,7 @@
 
 :func:`load_session` is a generator of :class:`~booking_desktop.pipeline.Progress` whose return
 value is a :class:`Loaded`; the GUI drives it on a worker thread, the CLI or a test can drive it
-with :func:`booking_desktop.pipeline.drive`.
+with :func:`booking_desktop.generators.drive`.
 """
 
 from __future__ import annotations
@@ -58,11 +58,15 @@ def load_session(
     restore: PendingJournal | None = None,
     pipeline_run: Any = None,
     cancelled: Callable[[], bool] = bool,
+    vendor: str | None = None,
 ) -> Generator[Progress, None, Loaded]:
-    """Read, map and validate ``path``, then make the editing session (replaying ``restore``)."""
+    """Read, map and validate ``path``, then make the editing session (replaying ``restore``).
+    ``vendor`` is the vendor the operator named (``pipeline.run``'s, it wins over any profile's)."""
     if pipeline_run is None:
         from booking_desktop.pipeline import run as pipeline_run
-    result = yield from pipeline_run(path, profile=profile, profiles_dir=profiles_dir, cancelled=cancelled)
+    result = yield from pipeline_run(
+        path, profile=profile, vendor=vendor, profiles_dir=profiles_dir, cancelled=cancelled
+    )
     yield Progress("grid", 3, 4, "preparing the grid")
     session = WorkSession.from_result(result)
     sha = session.source_sha256()

@@ -25,6 +25,7 @@ from booking_desktop.errors import ProblemTable
 from booking_desktop.pipeline import PipelineResult
 from booking_desktop.session.commands import _ABSENT, CellEditCommand, DeleteRowsCommand, RemapCommand
 from booking_desktop.session.engine import MAPPING_CELL_CODES, CoreEngine, Engine, Revalidated, mapping_problems_of
+from booking_desktop.session.input_formats import InputFormats
 from booking_desktop.session.journal import Journal
 
 Command = CellEditCommand | DeleteRowsCommand | RemapCommand
@@ -67,6 +68,8 @@ class WorkSession:
         self._clean_depth = 0
         self._replaying = False
         self._generation = 0  # bumped by every change of state (edit, undo, redo)
+        self._formats: tuple[Any, InputFormats] | None = None  # (the result they were read from, formats)
+        self.last_input_notes: list[str] = []  # how the last typed values were read (see input_formats)
 
     # -- construction ------------------------------------------------------------
     @classmethod
@@ -153,17 +156,34 @@ class WorkSession:
         self.set_cells([(row, field, value)], label=f"Edit {field}")
 
     def set_cells(self, edits: Sequence[tuple[int, str, str | None]], label: str) -> None:
+        """Values the operator typed or pasted: read in the file's own formats (:meth:`read_input`)."""
         if not edits:
             return
         rows = np.fromiter((int(r) for r, _, _ in edits), dtype=np.int64, count=len(edits))
         fields = [str(f) for _, f, _ in edits]
-        new = [normalize_input(v) for _, _, v in edits]
+        new = self.read_input(fields, [normalize_input(v) for _, _, v in edits])
         self._edit(rows, fields, new, label)
 
     def set_value(self, rows: Iterable[int], field: str, value: str | None) -> None:
         rows_arr = np.unique(np.asarray(list(rows), dtype=np.int64))
-        v = normalize_input(value)
+        v = self.read_input([field], [normalize_input(value)])[0]
         self._edit(rows_arr, [field] * rows_arr.size, [v] * rows_arr.size, f"Set {field}")
+
+    def read_input(self, fields: Sequence[str], values: Sequence[str | None]) -> list[str | None]:
+        """Typed values as the mapping makes the same text in the file: ``01.03.2024`` in a
+        ``%d.%m.%Y`` column becomes ``2024-03-01``, ``1.250,00`` with decimal commas ``1250.00``;
+        canonical values stay, unreadable ones stay as typed (validation reports them).
+        ``last_input_notes`` says what was read and what was kept."""
+        formats = self.input_formats()
+        read = formats.read(fields, values)
+        self.last_input_notes = read.notes
+        return read.values
+
+    def input_formats(self) -> InputFormats:
+        r = self.result
+        if self._formats is None or self._formats[0] is not r:
+            self._formats = (r, InputFormats.of(self._mapping_profile(), getattr(r, "raw", None)))
+        return self._formats[1]
 
     def fill_down(self, rows: Iterable[int], field: str) -> None:
         """Copy the value of the first (top-most) selected row into the other selected rows."""

@@ -43,6 +43,7 @@ from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
 from booking_desktop.errors import ReadError
+from booking_desktop.generators import drive
 from booking_desktop.storage import imports as imp
 from booking_desktop.storage.batch import Attempt, BatchWrites, ConcurrentInsert, Plan, RefusedRows
 from booking_desktop.storage.client import ensure_indexes
@@ -491,12 +492,7 @@ class CommitEngine(BatchWrites):
 
     def run(self, result: PipelineResult, **kw: Any) -> CommitSummary:
         """Drive :meth:`commit` to the end (scripts, tests)."""
-        gen = self.commit(result, **kw)
-        while True:
-            try:
-                next(gen)
-            except StopIteration as stop:
-                return stop.value
+        return drive(self.commit(result, **kw))
 
     # -- internals -----------------------------------------------------------
     def _open_import(

@@ -74,10 +74,12 @@ def type_into_cell(qtbot, window, view_row: int, field: str, text: str) -> None:
     QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
     QTest.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
     viewport = window.view.viewport()
+    frozen = getattr(window.view, "frozen", None)
+    viewports = (viewport, frozen.viewport()) if frozen is not None else (viewport,)
 
     def editor_open() -> bool:
         f = QApplication.focusWidget()
-        return isinstance(f, QLineEdit) and f.parent() is viewport
+        return isinstance(f, QLineEdit) and f.parent() in viewports
 
     qtbot.waitUntil(editor_open)
     editor = QApplication.focusWidget()
@@ -85,7 +87,8 @@ def type_into_cell(qtbot, window, view_row: int, field: str, text: str) -> None:
     qtbot.keyClicks(editor, text)
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     # the delegate commits on a queued call: wait for the editor to close
-    qtbot.waitUntil(lambda: window.view.state() != QAbstractItemView.State.EditingState)
+    views = (window.view, frozen) if frozen is not None else (window.view,)  # a key cell edits in the frozen one
+    qtbot.waitUntil(lambda: all(v.state() != QAbstractItemView.State.EditingState for v in views))
 
 
 def on_modal(callback) -> None:

@@ -12,17 +12,9 @@ from call_counts import python_steps, steps_per_row
 from PySide6.QtCore import Qt
 
 from booking_desktop.errors import ProblemTable, Severity
+from booking_desktop.grid import FIRST_CHUNK_ROWS, RowFilter, build_grid_data, fill_column_cache, filter_rows
 from booking_desktop.gui import theme
-from booking_desktop.gui.grid_model import (
-    ASYNC_ROWS,
-    FIRST_CHUNK_ROWS,
-    GridModel,
-    RowFilter,
-    build_grid_data,
-    fill_column_cache,
-    filter_rows,
-    next_problem,
-)
+from booking_desktop.gui.grid_model import ASYNC_ROWS, GridModel, next_problem
 from booking_desktop.pipeline import PipelineResult
 from booking_desktop.readers.base import Locations, RawTable, SourceInfo
 from booking_desktop.session import Revalidated, WorkSession
@@ -241,9 +233,7 @@ def test_million_rows_data_is_constant_time_and_filters_are_vectorized(qtbot, bi
 
 
 @pytest.mark.big
-def test_sorting_a_million_rows_keeps_the_window_answering_and_never_shows_a_half_applied_order(
-    qtbot, big_session
-):
+def test_sorting_a_million_rows_keeps_the_window_answering_and_never_shows_a_half_applied_order(qtbot, big_session):
     """Sorting a column of 1,000,000 rows froze the window for 45-55 s and, for about 15 s, showed
     re-ordered row numbers next to the old cells.  The order is computed on a worker: the event loop
     keeps ticking meanwhile, the view keeps its old order whole until the new one replaces it in one

@@ -236,7 +236,7 @@ def test_unreadable_file_gives_a_readable_message_not_a_traceback(qtbot, make_wi
 def test_cancel_while_loading_leaves_no_session(qtbot, make_window, bookings_csv):
     import time
 
-    def slow_run(path, profile=None, profiles_dir=None, cancelled=lambda: False):
+    def slow_run(path, profile=None, vendor=None, profiles_dir=None, cancelled=lambda: False):
         from booking_desktop.pipeline import Cancelled, Progress
 
         for i in range(200):

@@ -169,11 +169,12 @@ def test_first_and_last_name_columns_make_the_customer_name():
     assert_each_column_once(sug)
 
 
-def test_weak_fields_stay_unmapped():
+def test_weak_fields_stay_unmapped_and_no_reference_is_invented_for_them():
     sug = suggest_mapping(raw_table({"foo": _cycle(["a", "b"]), "bar": _cycle(["x1", "y2"])}))
-    assert set(sug.fields) == {"booking_ref"}  # the hashed fallback, see below
+    # nothing maps, so no hashed booking_ref either: rows made of an invented reference are not bookings
+    assert sug.fields == {}
     assert sug.unmapped_columns == ["foo", "bar"]
-    assert "status" in sug.unmapped_fields
+    assert "status" in sug.unmapped_fields and "booking_ref" in sug.unmapped_fields
 
 
 def test_without_a_reference_column_a_hashed_reference_is_offered_for_confirmation():

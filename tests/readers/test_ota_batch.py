@@ -156,3 +156,100 @@ def test_a_fifo_named_zip_is_not_opened_to_look_for_a_batch(tmp_path):
     fifo = tmp_path / "pipe.zip"
     os.mkfifo(fifo)
     assert zip_is_batch(fifo) is False  # returns at once: opening it would block until a writer comes
+
+
+# -- a batch within readers/limits.py, as every other archive -------------------------------------
+
+
+def _batch_zip(path, members: dict[str, str | bytes], compression=zipfile.ZIP_DEFLATED):
+    with zipfile.ZipFile(path, "w", compression) as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+    return path
+
+
+def _refused(path) -> ReadError:
+    with pytest.raises(ReadError) as info:
+        read_file(path)
+    assert "\n" not in str(info.value) and "Traceback" not in str(info.value)
+    return info.value
+
+
+def test_a_batch_zip_with_too_many_members_is_refused_by_the_archive_limit(tmp_path):
+    from booking_desktop.readers.limits import overridden
+
+    path = _batch_zip(tmp_path / "day.zip", {f"res_{i:03d}.xml": m.RES_NOTIF for i in range(30)})
+    with overridden(zip_members=20):
+        exc = _refused(path)
+    assert exc.problem.code == "too-large"
+    assert str(exc).startswith("day.zip: the archive holds 30 members, past 20 (limit) (first: res_000.xml, ")
+
+
+def test_a_batch_member_inflating_past_the_limit_is_refused_in_bounded_memory(tmp_path):
+    import tracemalloc
+
+    from booking_desktop.readers.limits import overridden
+
+    bomb = m.RES_NOTIF.replace("</OTA_HotelResNotifRQ>", "<!--" + "0" * 30_000_000 + "--></OTA_HotelResNotifRQ>")
+    path = _batch_zip(tmp_path / "day.zip", {"a.xml": m.RES_NOTIF, "b_bomb.xml": bomb})
+    del bomb
+    tracemalloc.start()
+    try:
+        with overridden(inflated_bytes=5_000_000):
+            exc = _refused(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(exc) == "day.zip: b_bomb.xml with the members before it inflates past 5 MB (limit)"
+    assert peak < 15_000_000  # the limit and a block, never the 30 MB member (read whole before)
+
+
+def test_batch_members_together_past_the_limit_are_refused(tmp_path):
+    from booking_desktop.readers.limits import overridden
+
+    path = _batch_zip(tmp_path / "day.zip", {f"res_{i}.xml": m.RES_NOTIF for i in range(8)})
+    size = len(m.RES_NOTIF.encode())
+    with overridden(inflated_bytes=3 * size + 10):
+        exc = _refused(path)
+    assert exc.problem.code == "too-large" and "res_3.xml with the members before it inflates past" in str(exc)
+    with overridden(inflated_bytes=size - 1):
+        assert str(_refused(path)).startswith("day.zip: res_0.xml inflates past ")
+
+
+def test_a_batch_member_inflating_past_its_declared_size_is_corrupt(tmp_path):
+    import io
+
+    from .test_hostile import patch_declared_size
+
+    buf = io.BytesIO()
+    _batch_zip(buf, {"a.xml": m.RES_NOTIF, "b.xml": m.RES_NOTIF})
+    path = tmp_path / "liar.zip"
+    path.write_bytes(patch_declared_size(buf.getvalue(), "b.xml", 40))
+    exc = _refused(path)
+    assert exc.problem.code == "corrupt-archive"
+    assert "b.xml inflates past the 40 bytes the archive declares for it" in str(exc)
+
+
+def test_a_password_protected_batch_names_the_member(tmp_path):
+    import io
+
+    from .test_hostile import set_encrypted_flag
+
+    buf = io.BytesIO()
+    _batch_zip(buf, {"a.xml": m.RES_NOTIF, "b.xml": m.RES_NOTIF}, zipfile.ZIP_STORED)
+    path = tmp_path / "locked.zip"
+    path.write_bytes(set_encrypted_flag(buf.getvalue()))
+    exc = _refused(path)
+    assert exc.problem.code == "encrypted-archive" and "(member a.xml)" in str(exc)
+
+
+def test_a_folder_with_more_files_than_the_archive_limit_is_refused(tmp_path):
+    from booking_desktop.readers.limits import overridden
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"res_{i}.xml").write_text(m.RES_NOTIF, encoding="utf-8")
+    with overridden(zip_members=10):
+        exc = _refused(folder)
+    assert str(exc) == "inbox: the folder holds 12 XML files, past 10 (limit)"
