@@ -68,6 +68,9 @@ def main() -> int:
     ap.add_argument("--sort", action="store_true", help="also sort the loaded rows by a column (first run)")
     ap.add_argument("--commit-rows", type=int, default=0, help="also commit a file of N rows through the window")
     ap.add_argument("--skip-load", action="store_true", help="only the --sort/--commit-rows figures")
+    ap.add_argument(
+        "--preview-rows", type=int, default=0, help="the preview of an N-row file, its commit's first progress"
+    )
     a = ap.parse_args()
 
     csv, profile = ensure("csv", a.rows)
@@ -85,6 +88,8 @@ def main() -> int:
     rows = []
     if a.commit_rows:
         commit_figures = bench_commit(app, tmp, a.commit_rows)
+    if a.preview_rows:
+        bench_commit(app, tmp, a.preview_rows, preview_only=True)
     if a.skip_load:
         if a.sort:
             sort_figures = bench_sort(app, tmp, csv, profile)
@@ -185,7 +190,7 @@ def bench_sort(app, tmp: Path, csv: Path, profile: Path) -> dict:
     return out
 
 
-def bench_commit(app, tmp: Path, n: int) -> dict:
+def bench_commit(app, tmp: Path, n: int, preview_only: bool = False) -> dict:
     """Commit an ``n``-row file through the window's commit panel, then a bare insert_many of the same
     documents into another database of the same server."""
     from booking_desktop.storage.client import ConnectionTarget, ensure_indexes
@@ -202,6 +207,8 @@ def bench_commit(app, tmp: Path, n: int) -> dict:
         w.connection_target = ConnectionTarget(uri=server.uri, db_name="bench_gui_commit", label="bench server")
         result = w.session.committable()
         valid = ~result.error_rows
+        if preview_only:
+            valid[:] = False  # no documents: nothing is inserted
         mapper = BookingMapper(decimal128=traits.decimal128)
         docs = mapper.to_documents(
             result.typed[valid].reset_index(drop=True),
@@ -219,7 +226,7 @@ def bench_commit(app, tmp: Path, n: int) -> dict:
                 db.bookings.insert_many(docs[i : i + 2000], ordered=False)
             return len(docs) / (time.perf_counter() - t)
 
-        bare_before = bare(client.bench_gui_bare_before)  # before and after the GUI commit: the same load
+        bare_before = 0.0 if preview_only else bare(client.bench_gui_bare_before)  # before and after: same load
         timer, state, reset = gap_meter()
         timer.start()
         reset()
@@ -230,6 +237,28 @@ def bench_commit(app, tmp: Path, n: int) -> dict:
         wait_until(app, panel.commit_button.isEnabled)
         preview_s = time.perf_counter() - t_preview
         preview_gap = max(state["gaps"])
+        if preview_only:  # and the commit until its first progress, then cancelled
+            done = {"summary": None}
+            panel.committed.connect(lambda s: done.update(summary=s))
+            reset()
+            panel.commit_button.click()
+            wait_until(app, lambda: panel.first_progress_at > 0)
+            first = panel.first_progress_at - panel.commit_started_at
+            gap = max(state["gaps"])
+            panel.cancel_button.click()
+            wait_until(app, lambda: done["summary"] is not None)
+            timer.stop()
+            print(
+                f"preview of {n:,} rows through the window ({traits.description}), empty database: "
+                f"Commit… to first progress {panel.preview_first_progress_at - t_preview:.2f} s, to the counts "
+                f"{preview_s:.1f} s; worst UI gap {preview_gap * 1000:.0f} ms; then Commit: first progress "
+                f"{first:.2f} s (worst gap {gap * 1000:.0f} ms), cancelled: {done['summary'].status}",
+                flush=True,
+            )
+            panel.close()
+            w.session.mark_clean()
+            w.close()
+            return {}
         reset()
         done = {"summary": None}
         panel.committed.connect(lambda s: done.update(summary=s))

@@ -89,7 +89,12 @@ def progress_counts(p: Any) -> str:
 def preview_words(p: Any, records: int) -> str:
     """The preview's look-up (``PreviewProgress``)."""
     if p.stage == "planning":
-        return f"Preparing {plural(records, 'record')} (booking keys and content)…"
+        if not p.total:
+            return f"Preparing {plural(records, 'record')} (booking keys)…"
+        return (
+            f"Preparing {plural(records, 'record')} (booking contents): {p.done:,} of {p.total:,} · "
+            f"{p.rate:,.0f} rows/s · {time_left(p.done, p.total, p.rate)}"
+        )
     return (
         f"Looking up which bookings already exist: {p.done:,} of {p.total:,} · {p.rate:,.0f} rows/s · "
         f"{time_left(p.done, p.total, p.rate)}"

@@ -62,6 +62,7 @@ MAX_BATCH_SIZE = 5000  # a request stays well inside the client's timeouts (2 mi
 # InvalidDocument; text that is not valid Unicode cannot be encoded)
 REFUSED = (PyMongoError, InvalidDocument, UnicodeEncodeError)
 MAX_TRANSACTION_REPLAYS = 5
+PREVIEW_HASH_CHUNK = 20_000  # rows hashed per call by the preview (each call holds the GIL throughout)
 PREVIEW_PROGRESS_SECONDS = 0.1  # the preview yields its progress at most this often (a chunk is 100-1000 keys)
 
 
@@ -130,8 +131,8 @@ class PreviewProgress:
     """How far the preview's look-up is (yielded by :meth:`CommitEngine.preview_steps`)."""
 
     stage: str  # "planning" (keys and content hashes of the rows) or "looking up" (which exist)
-    done: int  # valid rows looked up so far
-    total: int  # valid rows to look up
+    done: int  # valid rows hashed ("planning") or looked up so far
+    total: int  # valid rows to hash or look up (0 while the keys are made)
     rate: float = 0.0  # rows looked up per second
 
 
@@ -204,6 +205,7 @@ class CommitEngine(BatchWrites):
         self._indexed = False
         self.last_plan: Plan | None = None  # the plan of the latest commit (the window marks its rows)
         self._last_records = np.zeros(0, dtype=np.int64)
+        self._previewed: tuple[tuple[Any, Any, Any], Plan] | None = None  # the latest preview's plan
 
     # -- planning ----------------------------------------------------------
     def _plan(self, result: PipelineResult) -> Plan:
@@ -255,6 +257,15 @@ class CommitEngine(BatchWrites):
             row_vendor=row_vendor,
         )
 
+    def _plan_once(self, result: PipelineResult) -> Plan:
+        """The plan of the preview of this very result when there was one (the same objects: the window
+        locks the session between its preview and its commit), else a new one.  At a million rows the
+        plan takes seconds, which the commit's first progress no longer waits for."""
+        previewed, self._previewed = self._previewed, None
+        if previewed is not None and all(a is b for a, b in zip(previewed[0], _identity(result), strict=True)):
+            return previewed[1]
+        return self._plan(result)
+
     @property
     def traits(self) -> ServerTraits:
         if self._traits is None:
@@ -301,9 +312,20 @@ class CommitEngine(BatchWrites):
         plan = self._plan(result)
         valid_pos = np.flatnonzero(~plan.rejected)
         keys = [plan.keys[p] for p in valid_pos.tolist()]
+        # the content hashes in chunks: a million rows took 29 s in one call that held the GIL for up to
+        # 1.3 s at a time (the window froze); per chunk the preview reports progress and can stop
+        mapper = self._mapper or BookingMapper()
+        hashes: list[str] = []
+        n_valid = len(valid_pos)
+        t_hash = time.monotonic()
+        for i in range(0, n_valid, PREVIEW_HASH_CHUNK):
+            if cancelled():
+                raise Cancelled()
+            hashes += mapper.hashes(result.typed.iloc[valid_pos[i : i + PREVIEW_HASH_CHUNK]])
+            done = min(n_valid, i + PREVIEW_HASH_CHUNK)
+            yield PreviewProgress("planning", done, n_valid, done / max(time.monotonic() - t_hash, 1e-9))
         if cancelled():
             raise Cancelled()
-        hashes = (self._mapper or BookingMapper()).hashes(result.typed.iloc[valid_pos]) if len(valid_pos) else []
         new = changed = unchanged = 0
         step = self.lookup_chunk
         total = len(keys)
@@ -331,6 +353,7 @@ class CommitEngine(BatchWrites):
                 last = now
                 yield PreviewProgress("looking up", done, total, done / max(now - t1, 1e-9))
         log.info("preview of %d records in %.1f s", plan.n, time.monotonic() - t0)
+        self._previewed = (_identity(result), plan)
         return Preview(
             records=plan.n,
             new=new,
@@ -378,7 +401,7 @@ class CommitEngine(BatchWrites):
         """
         t0 = time.monotonic()
         file = file_facts(result)
-        plan = self._plan(result)
+        plan = self._plan_once(result)
         self.last_plan, self._last_records = plan, result.record_numbers_array()
         digest = imp.plan_digest(plan.keys, plan.rejected)
         edited = self._edited_records(result, plan)
@@ -713,6 +736,12 @@ def _commit(session: Any) -> None:
             log.info("the commit's outcome is unknown (%s); committing again", type(exc).__name__)
             time.sleep(delay)
             delay = min(1.0, delay * 2)
+
+
+def _identity(result: PipelineResult) -> tuple[Any, Any, Any]:
+    """Which result (and which frames of it) a plan was made for (held, so that no other object can
+    take their place)."""
+    return result, result.typed, result.error_rows
 
 
 def _short(exc: BaseException) -> str:

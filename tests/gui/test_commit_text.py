@@ -89,3 +89,18 @@ def test_the_already_imported_notice_says_when_what_and_who():
     assert text.startswith(f"This file was already imported on {when:%Y-%m-%d %H:%M:%S} ")
     assert "by ana on desk-7: 28 inserted, 4 rejected of 32 records." in text
     assert "not completed" in last_import_notice({**doc, "status": "interrupted"})
+
+
+def test_the_preview_says_what_it_is_doing_with_how_far_and_how_long():
+    from booking_desktop.gui.commit_text import preview_words
+    from booking_desktop.storage.engine import PreviewProgress
+
+    assert preview_words(PreviewProgress("planning", 0, 0), 1_000_000) == (
+        "Preparing 1,000,000 records (booking keys)…"
+    )
+    assert preview_words(PreviewProgress("planning", 200_000, 990_000, 40_000.0), 1_000_000) == (
+        "Preparing 1,000,000 records (booking contents): 200,000 of 990,000 · 40,000 rows/s · about 20 s left"
+    )
+    assert preview_words(PreviewProgress("looking up", 500, 1000, 100.0), 1_000) == (
+        "Looking up which bookings already exist: 500 of 1,000 · 100 rows/s · about 5 s left"
+    )

@@ -31,7 +31,10 @@ def _with_duplicates(n: int, copies: dict[int, int]) -> pd.DataFrame:
     return text
 
 
-def test_preview_steps_report_progress_up_to_every_row_and_agree_with_preview(db):
+def test_preview_steps_report_progress_up_to_every_row_and_agree_with_preview(db, monkeypatch):
+    from booking_desktop.storage import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "PREVIEW_HASH_CHUNK", 100)  # the contents are hashed in chunks
     engine = CommitEngine(db)
     engine.run(make_result(booking_rows(30), path="earlier.csv"))
     text = _with_duplicates(450, {440: 2, 441: 3})
@@ -46,7 +49,9 @@ def test_preview_steps_report_progress_up_to_every_row_and_agree_with_preview(db
             preview = stop.value
             break
     assert all(isinstance(e, PreviewProgress) for e in events)
-    assert events[0].stage == "planning"
+    assert events[0].stage == "planning" and events[0].total == 0  # at once, before any long step
+    hashed = [e for e in events if e.stage == "planning" and e.total]
+    assert [e.done for e in hashed] == [100, 200, 300, 400, 446] and hashed[-1].total == 446
     looked = [e for e in events if e.stage == "looking up"]
     assert looked[-1].done == looked[-1].total == 446  # 450 - 2 invalid - 2 duplicates
     assert [e.done for e in looked] == sorted(e.done for e in looked)
@@ -65,7 +70,7 @@ def test_preview_stops_between_chunks_when_cancelled(db):
 
     def cancelled() -> bool:
         asked["n"] += 1
-        return asked["n"] > 3  # after the planning check and two chunks
+        return asked["n"] > 3  # the hash chunk's and the after-hashing checks pass, then one look-up chunk
 
     gen = engine.preview_steps(result, cancelled=cancelled)
     with pytest.raises(Cancelled):
@@ -128,3 +133,22 @@ def test_last_import_of_a_file_is_the_latest_by_start_whatever_its_vendor(db):
     expected = every[every["file_sha256"] == "S1"].sort_values("started_at")["_id"].iloc[-1]
     assert imp.last_import_of(db, "S1")["_id"] == expected == "b"
     assert imp.last_import_of(db, "S3") is None
+
+
+def test_a_commit_after_the_preview_of_the_same_result_reuses_its_plan_and_writes_the_same(db, monkeypatch):
+    engine = CommitEngine(db, batch_size=40)
+    result = make_result(_with_duplicates(100, {90: 1}), {5: BAD}, path="p.csv")
+    engine.preview(result)
+    planned = []
+    real = CommitEngine._plan
+    monkeypatch.setattr(CommitEngine, "_plan", lambda self, r: planned.append(r) or real(self, r))
+    summary = engine.run(result)
+    assert planned == []  # the preview's plan was used
+    assert (summary.inserted, summary.rejected) == (98, 2)
+    refs = sorted(d["booking_ref"] for d in db.bookings.find({}, {"booking_ref": 1}))
+    assert refs == sorted(f"R{k:07d}" for k in range(1, 101) if k not in (6, 91))
+    # another result (even with the same rows) is planned afresh, and a plan serves one commit only
+    other = make_result(_with_duplicates(100, {90: 1}), {5: BAD}, path="p.csv")
+    engine.run(other)
+    engine.run(result)
+    assert planned == [other, result]
