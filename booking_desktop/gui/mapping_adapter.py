@@ -95,6 +95,17 @@ def build_profile(spec: dict[str, Any], source: Path | None = None) -> Any:
     return MappingProfile.from_dict(clean, source=source)
 
 
+def working_profile(spec: dict[str, Any], source: Path | None = None) -> Any:
+    """The profile the session maps with while the operator edits: a blank name or vendor is
+    allowed (a suggested mapping has no vendor until the operator names it, here or before the
+    commit, like ``MappingSuggestion.to_profile``); saving still needs both."""
+    import dataclasses
+
+    vendor = str(spec.get("vendor") or "").strip()
+    profile = build_profile({**spec, "name": spec.get("name") or "unsaved", "vendor": vendor or "UNSET"}, source)
+    return profile if vendor else dataclasses.replace(profile, vendor="")
+
+
 def save_profile(profile: Any, path: Path) -> None:
     profile.save(path)
 

@@ -350,7 +350,7 @@ class MappingPanel(QWidget):
             self.status_label.setText("The mapping has problems (see below)")
             return
         try:
-            profile = adapter.build_profile(self._spec, source=self._saved_path)
+            profile = adapter.working_profile(self._spec, source=self._saved_path)
         except ProfileError as exc:
             self._error = str(exc)
             self._show_error()
