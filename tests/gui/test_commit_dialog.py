@@ -17,6 +17,10 @@ from booking_desktop.storage.testing import booking_rows, make_result
 pytestmark = pytest.mark.gui
 
 
+
+
+
+
 def _open(qtbot, result, engine) -> CommitDialog:
     dlg = CommitDialog(result, engine, target="test server")
     qtbot.addWidget(dlg)
@@ -42,9 +46,8 @@ def test_preview_then_commit_matches_the_database(qtbot, db):
     # the new file: 3 of them unchanged, 2 with a new amount, 3 new, 2 rows with errors
     text = booking_rows(10)
     text.loc[3:4, "amount"] = "150.00"
-    result = make_result(
-        text, errors={8: [("amount", "format", "bad")], 9: [("check_in", "format", "bad")]}, path="today.csv"
-    )
+    result = make_result(text, errors={8: [("amount", "format", "bad")], 9: [("check_in", "format", "bad")]},
+                         path="today.csv")
 
     dlg = _open(qtbot, result, engine)
     assert _shown(dlg.preview_labels) == {"new": 3, "changed": 2, "unchanged": 3, "rejected": 2}

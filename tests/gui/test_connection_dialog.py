@@ -20,10 +20,14 @@ pytestmark = pytest.mark.gui
 SECRET = "s3cr3t-Passw0rd!"
 
 
+
+
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     monkeypatch.delenv("BOOKING_MONGODB_URI", raising=False)
     return ConnectionStore(tmp_path / "config")
+
+
 
 
 def add_via_form(qtbot, dialog: ConnectionDialog, **values: str) -> None:
@@ -59,15 +63,8 @@ def test_added_password_goes_to_the_keyring_and_never_to_disk(qtbot, store, memo
     dlg = ConnectionDialog(store=store)
     qtbot.addWidget(dlg)
     dlg.show()
-    add_via_form(
-        qtbot,
-        dlg,
-        name="Office",
-        uri="mongodb://db.example.com:27017",
-        user="clerk",
-        password=SECRET,
-        db="bookings_prod",
-    )
+    add_via_form(qtbot, dlg, name="Office", uri="mongodb://db.example.com:27017", user="clerk",
+                 password=SECRET, db="bookings_prod")
     assert memory_keyring.store[(SERVICE, "Office")] == SECRET
     on_disk = store.path.read_text(encoding="utf-8")
     assert SECRET not in on_disk

@@ -241,7 +241,9 @@ def test_million_rows_data_is_constant_time_and_filters_are_vectorized(qtbot, bi
 
 
 @pytest.mark.big
-def test_sorting_a_million_rows_keeps_the_window_answering_and_never_shows_a_half_applied_order(qtbot, big_session):
+def test_sorting_a_million_rows_keeps_the_window_answering_and_never_shows_a_half_applied_order(
+    qtbot, big_session
+):
     """Sorting a column of 1,000,000 rows froze the window for 45-55 s and, for about 15 s, showed
     re-ordered row numbers next to the old cells.  The order is computed on a worker: the event loop
     keeps ticking meanwhile, the view keeps its old order whole until the new one replaces it in one

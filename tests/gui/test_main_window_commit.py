@@ -101,7 +101,9 @@ def test_quitting_stops_the_local_database_the_app_started(qtbot, make_window, b
     assert not local.status().running
 
 
-def test_quitting_leaves_a_local_database_started_by_someone_else_running(qtbot, make_window, bookings_csv, tmp_path):
+def test_quitting_leaves_a_local_database_started_by_someone_else_running(
+    qtbot, make_window, bookings_csv, tmp_path
+):
     from booking_desktop.gui.commit_flow import prepare_commit
     from booking_desktop.storage.localdb import LocalDatabase
 
