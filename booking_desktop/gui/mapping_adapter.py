@@ -357,7 +357,7 @@ def preview(head: Any, profile: Any, spec: dict[str, Any]) -> tuple[dict[str, li
     table = getattr(mapped, "problems", None)
     if table is not None and len(table):
         for p in table.problems(head.locations):
-            problems.setdefault(str(p.field), []).append(str(p))
+            problems.setdefault(p.field or "", []).append(str(p))
     return values, problems
 
 

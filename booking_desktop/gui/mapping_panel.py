@@ -383,6 +383,6 @@ class MappingPanel(QWidget):
 
     def _refresh_previews(self) -> None:
         values, problems = adapter.preview(self._head, self._profile, self._spec)
-        general = problems.get("") or problems.get("None")
+        general = problems.get("")
         self.status_label.setText(general[0] if general else "")
         self.table.show_previews(values, problems)
