@@ -10,20 +10,15 @@ module means a change of the mapping package's API is fixed in one place.
 from __future__ import annotations
 
 import copy
-import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import yaml
 
-from booking_desktop.errors import Problem, ProblemTable, ProfileError
+from booking_desktop.errors import Problem, ProfileError
 from booking_desktop.schema import CANONICAL_FIELDS, load_schema
-
-log = logging.getLogger(__name__)
 
 DATE_FIELDS = frozenset({"check_in", "check_out", "booked_at"})
 DATETIME_FIELDS = frozenset({"booked_at"})
@@ -93,6 +88,17 @@ def build_profile(spec: dict[str, Any], source: Path | None = None) -> Any:
 
     clean = {k: v for k, v in spec.items() if not (k == "rules" and not v)}
     return MappingProfile.from_dict(clean, source=source)
+
+
+def working_profile(spec: dict[str, Any], source: Path | None = None) -> Any:
+    """The profile the session maps with while the operator edits: a blank name or vendor is
+    allowed (a suggested mapping has no vendor until the operator names it, here or before the
+    commit, like ``MappingSuggestion.to_profile``); saving still needs both."""
+    import dataclasses
+
+    vendor = str(spec.get("vendor") or "").strip()
+    profile = build_profile({**spec, "name": spec.get("name") or "unsaved", "vendor": vendor or "UNSET"}, source)
+    return profile if vendor else dataclasses.replace(profile, vendor="")
 
 
 def save_profile(profile: Any, path: Path) -> None:
@@ -306,85 +312,3 @@ def drift_of(raw: Any, profile: Any) -> Any:
     from booking_desktop.mapping.drift import match_profile
 
     return match_profile(raw.columns, profile)
-
-
-def head(raw: Any, n: int) -> Any:
-    from booking_desktop.readers.base import RawTable
-
-    k = min(n, len(raw))
-    return RawTable(
-        frame=raw.frame.iloc[:k].reset_index(drop=True),
-        locations=raw.locations.take(np.arange(k)),
-        source=raw.source,
-        problems=[],
-        cells_clean=getattr(raw, "cells_clean", False),
-    )
-
-
-def preview(head: Any, profile: Any, spec: dict[str, Any]) -> tuple[dict[str, list[str | None]], dict[str, list[str]]]:
-    """First values of every mapped field, and the mapping problems found in them."""
-    if head is None or profile is None:
-        return {}, {}
-    from booking_desktop.mapping import apply_mapping
-
-    try:
-        mapped = apply_mapping(head, profile)
-    except ProfileError as exc:
-        return {}, {"": [str(exc)]}
-    except Exception as exc:
-        log.error("preview of the mapping failed", exc_info=exc)
-        return {}, {"": [f"The preview could not be computed ({type(exc).__name__}: {exc})."]}
-    text = mapped.text
-    mapped_fields = set((spec.get("fields") or {}).keys()) | {"vendor"}
-    values: dict[str, list[str | None]] = {}
-    for field in text.columns:
-        if field not in mapped_fields:
-            continue
-        col = text[field].astype("object")
-        values[str(field)] = [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in col]
-    problems: dict[str, list[str]] = {}
-    table = getattr(mapped, "problems", None)
-    if table is not None and len(table):
-        for p in table.problems(head.locations):
-            problems.setdefault(str(p.field), []).append(str(p))
-    return values, problems
-
-
-@dataclass(frozen=True)
-class FieldPreview:
-    """The first records of the source columns a field spec reads, and the field's value from them."""
-
-    columns: list[str]  # the source columns read (those the file has)
-    before: list[list[str | None]]  # per record: the values of ``columns``
-    after: list[str | None]  # per record: the field's mapped value
-    problems: list[str]  # the mapping's cell problems of the field in these records
-
-
-def field_preview(head: Any, spec: dict[str, Any], field: str, field_spec: dict[str, Any] | None) -> FieldPreview:
-    """What ``field_spec`` makes of the first records, with the rest of ``spec`` (the ``@field``s it names)."""
-    if head is None or not field_spec:
-        return FieldPreview([], [], [], [])
-    from booking_desktop.mapping import apply_mapping
-    from booking_desktop.mapping.spec import spec_columns
-
-    try:
-        wanted = spec_columns(field_spec)
-    except (KeyError, TypeError, AttributeError):  # no source key yet, or a half-written one
-        wanted = []
-    cols = list(dict.fromkeys(str(c) for c in wanted if str(c) in head.frame.columns))
-    before = [[_text(head.frame[c].iat[i]) for c in cols] for i in range(len(head.frame))]
-    trial = copy.deepcopy(spec)
-    trial.setdefault("fields", {})[field] = field_spec
-    trial = {**trial, "name": trial.get("name") or "unsaved", "vendor": trial.get("vendor") or "UNSET"}
-    try:
-        mapped = apply_mapping(head, build_profile(trial))
-    except ProfileError:
-        return FieldPreview(cols, before, [None] * len(before), [])
-    after = [_text(v) for v in mapped.text[field].astype("object")]
-    f = mapped.problems.frame
-    problems = [str(p) for p in ProblemTable(f[f["field"] == field]).problems(head.locations)]
-    return FieldPreview(cols, before, after, problems)
-
-
-def _text(v: Any) -> str | None:
-    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)

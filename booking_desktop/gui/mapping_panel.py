@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from booking_desktop.errors import ProfileError
 from booking_desktop.gui import mapping_adapter as adapter
+from booking_desktop.gui import mapping_preview as preview
 from booking_desktop.gui import theme
 from booking_desktop.gui.mapping_panel_profile import ProfileBox
 from booking_desktop.gui.mapping_panel_save import ask_save_target, show_problem
@@ -142,7 +143,7 @@ class MappingPanel(QWidget):
         """Show ``raw`` (a RawTable) mapped by ``profile``, or by the suggestion when there is no profile."""
         self._raw = raw
         self._columns = [str(c) for c in raw.columns] if raw is not None else []  # once: rows share it
-        self._head = adapter.head(raw, self._preview_rows) if raw is not None else None
+        self._head = preview.head(raw, self._preview_rows) if raw is not None else None
         self._suggestion = suggestion
         if profile is None and suggestion is not None:
             profile = adapter.suggestion_profile(suggestion)
@@ -266,7 +267,7 @@ class MappingPanel(QWidget):
             self._field_spec(row.field),
             self._validate_field,
             self._columns,
-            lambda field, spec: adapter.field_preview(self._head, self._spec, field, spec),
+            lambda field, spec: preview.field_preview(self._head, self._spec, field, spec),
         )
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self._set_field_spec(row.field, dlg.spec())
@@ -350,7 +351,7 @@ class MappingPanel(QWidget):
             self.status_label.setText("The mapping has problems (see below)")
             return
         try:
-            profile = adapter.build_profile(self._spec, source=self._saved_path)
+            profile = adapter.working_profile(self._spec, source=self._saved_path)
         except ProfileError as exc:
             self._error = str(exc)
             self._show_error()
@@ -382,7 +383,7 @@ class MappingPanel(QWidget):
         self.table.refresh_row(row, self._field_spec(row.field), self._columns, self._suggestion, self._profile, rule)
 
     def _refresh_previews(self) -> None:
-        values, problems = adapter.preview(self._head, self._profile, self._spec)
-        general = problems.get("") or problems.get("None")
+        values, problems = preview.preview(self._head, self._profile, self._spec)
+        general = problems.get("")
         self.status_label.setText(general[0] if general else "")
         self.table.show_previews(values, problems)

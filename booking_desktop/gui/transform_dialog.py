@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
 
 from booking_desktop.gui import mapping_adapter as adapter
 from booking_desktop.gui import transform_kinds as kinds
+from booking_desktop.gui.mapping_preview import FieldPreview
 from booking_desktop.gui.transform_form import TransformForm
 
 Check = Callable[[str, dict[str, Any] | None], str]
-Preview = Callable[[str, dict[str, Any] | None], adapter.FieldPreview]
+Preview = Callable[[str, dict[str, Any] | None], FieldPreview]
 
 
 class TransformDialog(QDialog):

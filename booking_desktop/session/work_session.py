@@ -562,6 +562,9 @@ def profile_from_record(record: Any) -> Any:
     from booking_desktop import mapping
 
     cls = mapping.MappingProfile
+    if isinstance(record, dict) and not str(record.get("vendor") or "").strip():
+        # a mapping with no vendor yet (a suggested one edited in the panel; the vendor is asked before the commit)
+        return dataclasses.replace(cls.from_dict({**record, "vendor": "UNSET"}), vendor="")
     for name in ("from_dict", "model_validate"):
         fn = getattr(cls, name, None)
         if callable(fn):

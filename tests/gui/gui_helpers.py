@@ -140,3 +140,17 @@ class LoopGaps:
     def worst(self) -> tuple[float, str]:
         i = max(range(len(self.gaps)), key=self.gaps.__getitem__)
         return self.gaps[i], self.where[i]
+
+
+def choose_item(qtbot, combo, starts: str) -> None:
+    """Open ``combo``'s popup and click the first item whose text starts with ``starts``, as a user does."""
+    texts = [combo.itemText(i) for i in range(combo.count())]
+    idx = next((i for i, t in enumerate(texts) if t.startswith(starts)), -1)
+    assert idx >= 0, f"{starts!r} not offered in {texts}"
+    combo.showPopup()
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible, timeout=10_000)
+    index = view.model().index(idx, 0)
+    view.scrollTo(index)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=10_000)

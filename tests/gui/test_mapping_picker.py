@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import pytest
-from gui_helpers import VENDOR_PROFILE_YAML, open_and_wait
+from gui_helpers import VENDOR_PROFILE_YAML, choose_item, open_and_wait
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
 
 from booking_desktop.pipeline import run_to_end
 
@@ -20,21 +19,6 @@ ALT_PROFILE = (
     .replace("columns: [booking_ref, status,", "columns: [Ref, State,")
     .replace("customer_name: {column: guest_name}", "customer_name: {concat: [guest_name, hotel], sep: ' @ '}")
 )
-
-
-def pick(qtbot, combo: QComboBox, starts: str) -> None:
-    """Open the combo's popup and click the item whose text starts with ``starts``, as a user does."""
-    texts = [combo.itemText(i) for i in range(combo.count())]
-    idx = next((i for i, t in enumerate(texts) if t.startswith(starts)), -1)
-    assert idx >= 0, f"{starts!r} not offered in {texts}"
-    combo.showPopup()
-    view = combo.view()
-    qtbot.waitUntil(view.isVisible, timeout=10_000)
-    view.scrollTo(view.model().index(idx, 0))
-    qtbot.mouseClick(
-        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(view.model().index(idx, 0)).center()
-    )
-    qtbot.waitUntil(lambda: not view.isVisible(), timeout=10_000)
 
 
 def column(w, field: str) -> list[str | None]:
@@ -60,7 +44,7 @@ def test_a_saved_profile_chosen_in_the_panel_remaps_the_grid_and_undoes_in_one_s
     assert any(picker.itemText(i).startswith("hotel_bookings") for i in range(picker.count()))  # shipped ones too
 
     with qtbot.waitSignal(w.model.modelReset, timeout=30_000):
-        pick(qtbot, picker, "acme_alt — ACME")
+        choose_item(qtbot, picker, "acme_alt — ACME")
     qtbot.waitUntil(lambda: not w.files.is_remapping, timeout=30_000)
 
     expected = run_to_end(bookings_csv, profile=profiles / "acme_alt.yaml")  # the CLI's --profile
