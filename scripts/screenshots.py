@@ -192,18 +192,60 @@ def shoot_commit(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
             server.process.stop()
 
 
+def shoot_pages(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
+    """Every page of the real window, on a database that holds one import of the sample."""
+    from booking_desktop.gui.main_window import PAGES, MainWindow
+    from booking_desktop.pipeline import run_to_end
+    from booking_desktop.storage.client import ConnectionTarget
+    from booking_desktop.storage.engine import CommitEngine
+    from booking_desktop.storage.testing import start_test_server
+
+    server = start_test_server(tmp / "server")
+    client = server.client()
+    try:
+        engine = CommitEngine(client["pages"], batch_size=100)
+        engine.run(run_to_end(sample, vendor="HARBOUR"))
+        win = MainWindow(journal_dir=tmp / "journal", profiles_dir=tmp / "profiles", check_journals=False)
+        win.connection_target = ConnectionTarget(uri=server.uri, db_name="pages", label="test server")
+        win.resize(1400, 860)
+        win.show()
+        done: list[bool] = []
+        win.fully_loaded.connect(lambda: done.append(True))
+        win.load_failed.connect(lambda msg: done.append(False))
+        win.open_file(sample)
+        wait_for(lambda: bool(done))
+        settle(600)
+        grab(win, out, f"page_import{suffix}")
+        for name, _title in PAGES[1:]:
+            win.show_page(name)
+            page = win.page_widgets[name]
+            loading = getattr(page, "loading", None)
+            settle(300)
+            if callable(loading):
+                wait_for(lambda f=loading: not f())
+            elif loading is not None:
+                wait_for(lambda p=page: not p.loading)
+            settle(600)
+            grab(win, out, f"page_{name}{suffix}")
+        win.close()
+    finally:
+        client.close()
+        if server.process is not None:
+            server.process.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     ap.add_argument("--dark", action="store_true", help="also grab the screens with a dark palette")
-    ap.add_argument("--only", nargs="*", default=None, help="welcome mapping grid connection commit")
+    ap.add_argument("--only", nargs="*", default=None, help="welcome mapping grid connection commit pages")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")
     QApplication.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
     args.out.mkdir(parents=True, exist_ok=True)
-    which = set(args.only or ["welcome", "mapping", "grid", "connection", "commit"])
+    which = set(args.only or ["welcome", "mapping", "grid", "connection", "commit", "pages"])
     with tempfile.TemporaryDirectory() as tmpd:
         tmp = Path(tmpd)
         os.environ["BOOKING_DESKTOP_CONFIG_DIR"] = str(tmp / "config")  # the user's settings stay untouched
@@ -225,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
                 "grid": lambda s=suffix: shoot_grid(args.out, sample, s, tmp),
                 "connection": lambda s=suffix: shoot_connection(args.out, s, tmp),
                 "commit": lambda s=suffix: shoot_commit(args.out, sample, s, tmp / f"db{s}"),
+                "pages": lambda s=suffix: shoot_pages(args.out, sample, s, tmp / f"pages{s}"),
             }
             for name, step in steps.items():
                 if name in which:
