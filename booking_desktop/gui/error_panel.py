@@ -37,6 +37,7 @@ class ErrorPanel(QWidget):
     select_requested = Signal(object, object)  # frame rows (np.ndarray), column index or None
     next_requested = Signal()
     previous_requested = Signal()
+    width_wanted = Signal(int)  # the panel's width at which no name of the tree is elided (grows only)
 
     def __init__(self, model: GridModel, parent=None):
         super().__init__(parent)
@@ -101,6 +102,8 @@ class ErrorPanel(QWidget):
         lay.addLayout(nav)
 
         self._filling = False
+        self._wanted = 0
+        self._wanted_for: object = None
         self.filter_combo.currentIndexChanged.connect(self._filter_chosen)
         model.problems_changed.connect(self.refresh)  # also emitted on every model reset
         model.rows_changed.connect(self._update_summary)
@@ -154,6 +157,7 @@ class ErrorPanel(QWidget):
                 if fld in d.fields:
                     self.filter_combo.addItem(f"Field: {fld}", ("field", fld))
             self.tree.expandAll()
+            self._want_width()
         self.set_filter(*current)
         self._filling = False
         if self.current_filter() != current and (self.model.filter.mode, self.model.filter.field) == current:
@@ -161,6 +165,29 @@ class ErrorPanel(QWidget):
             # back to "All rows", and so does the grid, rather than show an empty filter nobody chose
             self.model.set_filter(*self.current_filter())
         self._update_summary()
+
+    def wanted_width(self) -> int:
+        """The panel's width at which every name of the tree shows whole (the counts beside it)."""
+        fm = self.tree.fontMetrics()
+        names = 0
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            names = max(names, fm.horizontalAdvance(top.text(0)) + self.tree.indentation())
+            for j in range(top.childCount()):
+                child_w = fm.horizontalAdvance(top.child(j).text(0)) + 2 * self.tree.indentation()
+                names = max(names, child_w)
+        counts = self.tree.header().sectionSize(1)
+        margins = self.layout().contentsMargins()
+        chrome = 2 * self.tree.frameWidth() + self.tree.verticalScrollBar().sizeHint().width() + 24
+        return names + counts + chrome + margins.left() + margins.right()
+
+    def _want_width(self) -> None:
+        wanted = self.wanted_width()
+        if self._wanted_for is not self.model.session:  # a new file: its own names decide
+            self._wanted_for, self._wanted = self.model.session, 0
+        if wanted > self._wanted:
+            self._wanted = wanted
+            self.width_wanted.emit(wanted)
 
     def changeEvent(self, event: QEvent) -> None:
         """A switch between the light and the dark palette repaints the counts' colours."""

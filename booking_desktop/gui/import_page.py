@@ -106,11 +106,18 @@ class ImportPage(QMainWindow):
         self.mapping_dock = self._dock(
             "Mapping", "mappingDock", self.mapping_panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
+        self.error_panel.width_wanted.connect(lambda _w: QTimer.singleShot(0, self._fit_problems))
         self.tabifyDockWidget(self.details_dock, self.mapping_dock)
         self.details_dock.raise_()
         self._shown: dict[str, bool] = {}
         self._pending_layout: QByteArray | bytes | None = None
         self.show_file_panels(False)
+
+    def _fit_problems(self) -> None:
+        """Widen the problems dock until its names show whole (never past 40 % of the page)."""
+        wanted = min(self.error_panel.wanted_width(), int(self.width() * 0.4))
+        if self.errors_dock.isVisible() and self.errors_dock.width() < wanted:
+            self.resizeDocks([self.errors_dock], [wanted], Qt.Orientation.Horizontal)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -154,6 +161,8 @@ class ImportPage(QMainWindow):
         else:
             for dock in self.docks:
                 dock.setVisible(file_open and self._shown.get(dock.objectName(), True))
+        if file_open:
+            QTimer.singleShot(0, self._fit_problems)  # after the layout restored above
         if not file_open:
             self.notes.show_notes([])
             self.refresh_welcome()

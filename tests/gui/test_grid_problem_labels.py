@@ -32,6 +32,7 @@ def test_narrow_problems_panel_keeps_counts_whole_and_names_in_tooltips(qtbot, m
     w = make_window()
     open_and_wait(qtbot, w, path)
     page, panel = w.page, w.error_panel
+    qtbot.wait(100)  # the dock widened to its names as the file opened; then the operator narrows it
     page.resizeDocks([page.errors_dock], [width], Qt.Orientation.Horizontal)
     qtbot.waitUntil(lambda: panel.width() <= width + 40)
     qtbot.wait(50)
@@ -155,3 +156,27 @@ def test_commit_marks_in_the_row_header_follow_a_switch_to_dark(qtbot, make_wind
     finally:
         app.setPalette(old_palette)
         app.setStyle(old_style)
+
+
+def test_opened_file_shows_every_problem_name_whole(qtbot, make_window, tmp_path):
+    """As opened (no narrowing by the user), the problems dock widens until no name is elided."""
+    path = tmp_path / "long.csv"
+    path.write_text(LONG_CSV, encoding="utf-8")
+    w = make_window()
+    w.resize(1400, 860)
+    w.show()
+    open_and_wait(qtbot, w, path)
+    tree = w.error_panel.tree
+    fm = tree.fontMetrics()
+
+    def cut() -> list[str]:
+        out = []
+        for item in items(tree):
+            indent = tree.indentation() * (2 if item.parent() is not None else 1)
+            if fm.horizontalAdvance(item.text(0)) + indent > tree.columnWidth(0):
+                out.append(item.text(0))
+        return out
+
+    assert any(item.text(0).startswith("booked_after_check_in") for item in items(tree))
+    qtbot.waitUntil(lambda: not cut(), timeout=3000)
+    assert w.page.errors_dock.width() <= int(w.page.width() * 0.4) + 1  # the grid keeps most of the page
