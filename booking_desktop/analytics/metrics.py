@@ -16,9 +16,9 @@ as a drop, not as a line drawn across a gap.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-import datetime as dt
 from datetime import date
 from typing import Any
 
