@@ -3,8 +3,9 @@
 A *rollup row* is the sum of some bookings that share a key::
 
     kind       "check_in" or "booked_at": which date ``day`` is
+    grain      "day", "week" or "month": ``day`` is then the first day of the ISO week / month
     day        "YYYY-MM-DD": the check-in's civil date, or booked_at's local day in the rollup's zone
-    vendor, channel, property, room_type, status, currency      (None when the booking has none)
+    vendor, channel, property, status, currency      (None when the booking has none)
     bookings   how many bookings (every status)
     cancelled  how many of them are cancelled
     nights     room nights of the bookings that are not cancelled
@@ -12,6 +13,11 @@ A *rollup row* is the sum of some bookings that share a key::
     lead       {"<days>": n}: lead time in whole days (check-in date - booked_at's local date), every
                booking that has ``booked_at``
     los        {"<nights>": n}: length of stay of the bookings that are not cancelled
+    room_types {room type: n}: bookings per room type (a count, not a key: it would multiply the rows)
+
+The engine's deltas hold day rows; week and month rows are their sums (:func:`coarsen`), kept so that a
+chart by week or month reads a number of rows that the number of bookings does not change once every
+(vendor, channel, property, status, currency) has bookings in each period.
 
 Room nights are the stored ``nights``, or check-out - check-in in days where ``nights`` is missing.
 Rows are signed: the rollup of a changed booking is its new rows minus its old ones (``sign=-1``).
@@ -24,12 +30,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from booking_desktop.analytics.periods import local_day
+from booking_desktop.analytics.periods import local_day, period_start
 
-DIMS = ("vendor", "channel", "property", "room_type", "status", "currency")
-KEY = ("kind", "day", *DIMS)
+DIMS = ("vendor", "channel", "property", "status", "currency")
+KEY = ("kind", "grain", "day", *DIMS)
+GRAINS = ("day", "week", "month")
 SUMS = ("bookings", "cancelled", "nights", "revenue_minor")
-COUNTERS = ("lead", "los")
+COUNTERS = ("lead", "los", "room_types")
 CANCELLED = "cancelled"
 
 
@@ -96,7 +103,7 @@ def accumulate(acc: dict[tuple, dict[str, Any]], docs: Iterable[dict[str, Any]],
         for kind, day in (("check_in", f["check_in_day"]), ("booked_at", f["booked_day"])):
             if day is None:
                 continue
-            key = (kind, day.isoformat(), *dims)
+            key = (kind, "day", day.isoformat(), *dims)
             row = acc.get(key)
             if row is None:
                 row = acc[key] = _empty(key)
@@ -110,6 +117,8 @@ def accumulate(acc: dict[tuple, dict[str, Any]], docs: Iterable[dict[str, Any]],
                 row["revenue_minor"] += sign * f["revenue_minor"]
             if f["lead"] is not None:
                 add_counts(row["lead"], {str(f["lead"]): 1}, sign)
+            if f["room_type"] is not None:
+                add_counts(row["room_types"], {f["room_type"]: 1}, sign)
 
 
 def merge_rows(acc: dict[tuple, dict[str, Any]], rows: Iterable[dict[str, Any]], sign: int = 1) -> None:
@@ -128,6 +137,20 @@ def merge_rows(acc: dict[tuple, dict[str, Any]], rows: Iterable[dict[str, Any]],
 def nonzero(acc: dict[tuple, dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows that still count something (a booking added and taken away again leaves nothing)."""
     return [r for r in acc.values() if any(r[s] for s in SUMS) or any(r[c] for c in COUNTERS)]
+
+
+def coarsen(day_rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Week and month rows: the sums of the day rows of each ISO week / month."""
+    acc: dict[tuple, dict[str, Any]] = {}
+    for r in day_rows:
+        day = date.fromisoformat(r["day"])
+        for grain in ("week", "month"):
+            merge_rows(acc, [{**r, "grain": grain, "day": period_start(day, grain).isoformat()}])
+    return nonzero(acc)
+
+
+def every_grain(day_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [*day_rows, *coarsen(day_rows)]
 
 
 def rows_of(docs: Iterable[dict[str, Any]], tz: ZoneInfo) -> list[dict[str, Any]]:

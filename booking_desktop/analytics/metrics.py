@@ -23,7 +23,15 @@ from datetime import date
 from typing import Any
 
 from booking_desktop.analytics.facts import add_counts
-from booking_desktop.analytics.periods import BY, DATE_KINDS, PeriodError, period_key, periods_between, zone
+from booking_desktop.analytics.periods import (
+    BY,
+    DATE_KINDS,
+    PeriodError,
+    period_key,
+    period_start,
+    periods_between,
+    zone,
+)
 
 METRICS = ("bookings", "cancellations", "nights", "revenue", "adr", "lead_time")
 SPLITS = ("vendor", "channel", "currency")
@@ -132,14 +140,28 @@ def exponent(currency: str | None) -> int:
     return _EXPONENTS[currency]
 
 
+def grain_for(q: TrendQuery) -> str:
+    """The coarsest rows that answer the query exactly: week or month rows when the range starts and ends
+    on period boundaries (or is open), else day rows."""
+    if q.by == "day":
+        return "day"
+    if q.start and period_start(q.start, q.by) != q.start:
+        return "day"
+    after = q.end + dt.timedelta(days=1) if q.end else None
+    if after and period_start(after, q.by) != after:
+        return "day"
+    return q.by
+
+
 def select(rows: Iterable[dict[str, Any]], q: TrendQuery) -> list[dict[str, Any]]:
-    """The rows of the query's date kind, range and filters."""
+    """The rows of the query's grain, date kind, range and filters."""
     lo = q.start.isoformat() if q.start else None
     hi = q.end.isoformat() if q.end else None
+    grain = grain_for(q)
     flt = q.filters()
     out = []
     for r in rows:
-        if r["kind"] != q.date or (lo and r["day"] < lo) or (hi and r["day"] > hi):
+        if r["kind"] != q.date or r.get("grain", "day") != grain or (lo and r["day"] < lo) or (hi and r["day"] > hi):
             continue
         if any(r.get(k) != v for k, v in flt.items()):
             continue
@@ -256,6 +278,11 @@ def top(rows: Iterable[dict[str, Any]], q: TrendQuery, by: str = "property", n: 
         raise PeriodError(f"cannot rank by {by!r}")
     totals: dict[Any, dict[str, int]] = {}
     for r in select(rows, q):
+        if by == "room_type":
+            for name, count in (r.get("room_types") or {}).items():
+                t = totals.setdefault(name, {"bookings": 0})
+                t["bookings"] += count
+            continue
         t = totals.setdefault(r.get(by), {"bookings": 0, "cancelled": 0, "nights": 0})
         for s in t:
             t[s] += r[s]

@@ -33,7 +33,7 @@ def _metric(name: str, help_text: str, samples: Iterable[tuple[dict[str, object]
 def exposition(db: Database, th: health.Thresholds | None = None, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     per_vendor: dict[str, list[int]] = {}
-    for r in rollup.stored_rows(db, "check_in"):
+    for r in rollup.stored_rows(db, "check_in", grain="month"):
         t = per_vendor.setdefault(str(r.get("vendor")), [0, 0])
         t[0] += r["bookings"]
         t[1] += r["cancelled"]

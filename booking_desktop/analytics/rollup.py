@@ -5,9 +5,10 @@ Why this shape (docs/ANALYTICS.md has the measurements):
 
 - A chart must not scan ``bookings`` (a ``$group`` over 100,000 documents took 14 s on SecantusDB), so
   charts read *rows* (facts.py: counts, nights, revenue in minor units, lead-time and length-of-stay counts
-  per kind x day x vendor x channel x property x room type x status x currency) kept in
-  ``booking_rollup`` documents, one per (date kind, month, vendor, property): a chart reads a number of
-  documents that depends on the months and vendors shown, not on the number of bookings.  Only plain
+  per kind x day x vendor x channel x property x status x currency, and the same summed per ISO week and
+  per month) kept in ``booking_rollup`` documents, one per (date kind, grain, month, vendor, property): a
+  chart reads the rows of its grain for the months and vendors shown, a number that stops growing with
+  the bookings once each combination has bookings in each period.  Only plain
   ``find()`` by ``_id``/equality/``$in`` is used, never ``aggregate``: nx-27017 answers ``$group`` and date
   ranges inside ``aggregate`` wrongly, and the numbers must be right on every server.
 - The zone: check-in days are civil dates (zone-free); booked_at days are the local days of one *rollup
@@ -43,6 +44,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from booking_desktop.analytics import facts
+from booking_desktop.analytics.metrics import grain_for
 from booking_desktop.analytics.periods import months_between, zone
 
 if TYPE_CHECKING:
@@ -70,6 +72,15 @@ SCAN_FIELDS = (
     "amount_minor",
 )
 FIELD_OF = {"property": "property_name"}
+
+
+def to_store(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows as stored: room types as [[name, n], ...] (a vendor's name may hold dots or start with $)."""
+    return [{**r, "room_types": sorted([k, v] for k, v in r.get("room_types", {}).items())} for r in rows]
+
+
+def from_store(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**r, "room_types": {k: v for k, v in r.get("room_types") or []}} for r in rows]
 
 
 def ensure_indexes(db: Database) -> None:
@@ -179,7 +190,7 @@ def record_batch(
         "last": last,
         "zone": tz_name,
         "bookings": counted,
-        "rows": facts.nonzero(acc),
+        "rows": to_store(facts.nonzero(acc)),
         "folded": False,
         "at": datetime.now(UTC),
     }
@@ -195,13 +206,17 @@ def record_batch(
 # -- folding -------------------------------------------------------------------------------------
 
 
-def partition_id(kind: str, month: str, vendor: str | None, prop: str | None) -> str:
-    key = "\x00".join((kind, month, vendor or "\x01", prop or "\x01")).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(key, digest_size=16).hexdigest()
+def partition_id(kind: str, grain: str, month: str, vendor: str | None, prop: str | None) -> str:
+    parts = (kind, grain, month, vendor or "\x01", prop or "\x01")
+    return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _partition_of(row: dict[str, Any]) -> tuple[str, str, str | None, str | None]:
-    return row["kind"], row["day"][:7], row.get("vendor"), row.get("property")
+def _partition_of(row: dict[str, Any]) -> tuple[str, str, str, str | None, str | None]:
+    return row["kind"], row["grain"], row["day"][:7], row.get("vendor"), row.get("property")
+
+
+def _fields(key: tuple) -> dict[str, Any]:
+    return dict(zip(("kind", "grain", "month", "vendor", "property"), key))
 
 
 def _apply(db: Database, key: tuple, deltas: list[tuple[str, list[dict]]], pending: set[str]) -> None:
@@ -213,16 +228,13 @@ def _apply(db: Database, key: tuple, deltas: list[tuple[str, list[dict]]], pendi
         if not todo:
             return
         acc: dict[tuple, dict[str, Any]] = {}
-        facts.merge_rows(acc, p.get("rows") or [] if p else [])
+        facts.merge_rows(acc, from_store(p.get("rows") or []) if p else [])
         for _i, rows in todo:
             facts.merge_rows(acc, rows)
         keep = [i for i in applied if i in pending]  # ids of folded deltas are no longer needed
         new = {
-            "kind": key[0],
-            "month": key[1],
-            "vendor": key[2],
-            "property": key[3],
-            "rows": facts.nonzero(acc),
+            **_fields(key),
+            "rows": to_store(facts.nonzero(acc)),
             "applied": keep + [i for i, _ in todo],
             "version": int(p.get("version", 0)) + 1 if p else 1,
         }
@@ -247,7 +259,7 @@ def fold(db: Database) -> int:
     by_part: dict[tuple, list[tuple[str, list[dict]]]] = {}
     for d in pending:
         parts: dict[tuple, list[dict]] = {}
-        for r in d.get("rows") or []:
+        for r in facts.every_grain(from_store(d.get("rows") or [])):
             parts.setdefault(_partition_of(r), []).append(r)
         for key, rows in parts.items():
             by_part.setdefault(key, []).append((d["_id"], rows))
@@ -283,17 +295,14 @@ def rebuild(db: Database, tz_name: str | None = None) -> int:
     tz_name = tz_name or rollup_zone(db)
     zone(tz_name)
     ensure_indexes(db)
-    rows = rows_from_bookings(db, tz_name)
+    rows = facts.every_grain(rows_from_bookings(db, tz_name))
     db[PARTITIONS].delete_many({})
     db[DELTAS].delete_many({})
     docs = [
         {
             "_id": partition_id(*k),
-            "kind": k[0],
-            "month": k[1],
-            "vendor": k[2],
-            "property": k[3],
-            "rows": v,
+            **_fields(k),
+            "rows": to_store(v),
             "applied": [],
             "version": 1,
         }
@@ -308,20 +317,26 @@ def rebuild(db: Database, tz_name: str | None = None) -> int:
 
 
 def stored_rows(
-    db: Database, kind: str | None = None, months: list[str] | None = None, vendor: str | None = None
+    db: Database,
+    kind: str | None = None,
+    months: list[str] | None = None,
+    vendor: str | None = None,
+    grain: str | None = None,
 ) -> list[dict[str, Any]]:
     """The folded rows of the partitions (pending deltas are folded first)."""
     fold(db)
     query: dict[str, Any] = {}
     if kind:
         query["kind"] = kind
+    if grain:
+        query["grain"] = grain
     if months is not None:
         query["month"] = {"$in": months}
     if vendor is not None:
         query["vendor"] = vendor
     out: list[dict[str, Any]] = []
     for p in db[PARTITIONS].find(query, {"rows": 1}):
-        out.extend(p.get("rows") or [])
+        out.extend(from_store(p.get("rows") or []))
     return out
 
 
@@ -335,6 +350,6 @@ def rows_for(db: Database, q: TrendQuery) -> tuple[list[dict[str, Any]], str]:
     """(rows, source) for a query: the rollup's where it can answer, else an exact scan of ``bookings``."""
     if can_answer(q, rollup_zone(db)):
         months = months_between(q.start, q.end) if q.start and q.end else None
-        return stored_rows(db, q.date, months, q.vendor), "rollup"
+        return stored_rows(db, q.date, months, q.vendor, grain_for(q)), "rollup"
     filt = {FIELD_OF.get(k, k): v for k, v in q.filters().items()}
-    return rows_from_bookings(db, q.tz, filt), "bookings"
+    return facts.every_grain(rows_from_bookings(db, q.tz, filt)), "bookings"

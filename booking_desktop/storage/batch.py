@@ -170,7 +170,6 @@ class BatchWrites:
     def _record_rollup(self, import_id: str, positions: np.ndarray, failed: dict[int, str], session: Any) -> None:
         """The batch's delta of the analytics rollup, last of its writes (see analytics/rollup.py)."""
         if self._rollup_tz is None:
-            rollup.ensure_indexes(self.db)
             self._rollup_tz = rollup.rollup_zone(self.db)
         ch = self._changes
         assert ch is not None

@@ -205,3 +205,27 @@ def test_missing_booked_at_counts_by_check_in_but_not_by_booked_at(loaded):
     total_ci = sum(p["value"] for p in trend(rollup.rows_for(db, by_ci)[0], by_ci).series[0].points)
     total_ba = sum(p["value"] for p in trend(rollup.rows_for(db, by_ba)[0], by_ba).series[0].points)
     assert (total_ci, total_ba) == (len(docs), len(docs) - missing)
+
+
+@pytest.mark.parametrize(
+    ("by", "start", "end"),
+    [
+        ("month", date(2021, 1, 15), date(2021, 3, 10)),
+        ("week", date(2020, 12, 30), date(2021, 1, 5)),
+        ("week", date(2020, 12, 28), date(2021, 1, 10)),
+        ("month", date(2020, 12, 1), date(2021, 2, 28)),
+    ],
+)
+def test_a_range_that_cuts_a_period_counts_only_its_days(loaded, by, start, end):
+    """A range that starts or ends inside a week or month is answered from day rows, not whole periods."""
+    import pandas as pd
+
+    db, docs = loaded
+    q = TrendQuery(metric="bookings", by=by, start=start, end=end)
+    got = {p["period"]: p["value"] for p in trend(rollup.rows_for(db, q)[0], q).series[0].points}
+    inside = [d for d in docs if start <= d["check_in"].date() <= end]
+    days = pd.Series(pd.to_datetime([d["check_in"].date() for d in inside]))
+    want = expected([*inside], "bookings", by)[None] if inside else {}
+    assert sum(got.values()) == len(inside) == len(days)
+    for p, v in want.items():
+        assert got[p] == v
