@@ -6,7 +6,7 @@ Why this shape (docs/ANALYTICS.md has the measurements):
 - A chart must not scan ``bookings`` (a ``$group`` over 100,000 documents took 14 s on SecantusDB), so
   charts read *rows* (facts.py: counts, nights, revenue in minor units, lead-time and length-of-stay counts
   per kind x day x vendor x channel x property x status x currency, and the same summed per ISO week and
-  per month) kept in ``booking_rollup`` documents, one per (date kind, grain, month, vendor, property): a
+  per month) kept in ``booking_rollup`` documents, one per (date kind, grain, month, vendor): a
   chart reads the rows of its grain for the months and vendors shown, a number that stops growing with
   the bookings once each combination has bookings in each period.  Only plain
   ``find()`` by ``_id``/equality/``$in`` is used, never ``aggregate``: nx-27017 answers ``$group`` and date
@@ -86,7 +86,7 @@ def from_store(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def ensure_indexes(db: Database) -> None:
     db[DELTAS].create_index([("import_id", ASCENDING)], name="import")
     db[DELTAS].create_index([("folded", ASCENDING)], name="folded")
-    db[PARTITIONS].create_index([("kind", ASCENDING), ("month", ASCENDING)], name="kind_month")
+    db[PARTITIONS].create_index([("kind", ASCENDING), ("grain", ASCENDING), ("month", ASCENDING)], name="kind_grain")
 
 
 def rollup_zone(db: Database) -> str:
@@ -206,17 +206,17 @@ def record_batch(
 # -- folding -------------------------------------------------------------------------------------
 
 
-def partition_id(kind: str, grain: str, month: str, vendor: str | None, prop: str | None) -> str:
-    parts = (kind, grain, month, vendor or "\x01", prop or "\x01")
+def partition_id(kind: str, grain: str, month: str, vendor: str | None) -> str:
+    parts = (kind, grain, month, vendor or "\x01")
     return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _partition_of(row: dict[str, Any]) -> tuple[str, str, str, str | None, str | None]:
-    return row["kind"], row["grain"], row["day"][:7], row.get("vendor"), row.get("property")
+def _partition_of(row: dict[str, Any]) -> tuple[str, str, str, str | None]:
+    return row["kind"], row["grain"], row["day"][:7], row.get("vendor")
 
 
 def _fields(key: tuple) -> dict[str, Any]:
-    return dict(zip(("kind", "grain", "month", "vendor", "property"), key))
+    return dict(zip(("kind", "grain", "month", "vendor"), key))
 
 
 def _apply(db: Database, key: tuple, deltas: list[tuple[str, list[dict]]], pending: set[str]) -> None:
