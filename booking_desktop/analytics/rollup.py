@@ -316,6 +316,10 @@ def rebuild(db: Database, tz_name: str | None = None) -> int:
     return len(docs)
 
 
+AUTO_FOLD_DELTAS = 50  # a query folds first when more deltas than this wait (their rows cost more to read)
+READ_ATTEMPTS = 10
+
+
 def stored_rows(
     db: Database,
     kind: str | None = None,
@@ -323,8 +327,14 @@ def stored_rows(
     vendor: str | None = None,
     grain: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The folded rows of the partitions (pending deltas are folded first)."""
-    fold(db)
+    """The rollup rows of the partitions asked for, with the deltas not folded yet added to them.
+
+    A query does not fold (a fold after a big import rewrites most partitions: seconds): it reads the
+    pending deltas, then the partitions, and adds each delta's rows to the partitions that do not hold it
+    yet (``applied``).  If a fold finished a pending delta meanwhile, it reads again, so a delta is never
+    counted twice nor missed.  With more than ``AUTO_FOLD_DELTAS`` pending it folds first."""
+    if db[DELTAS].count_documents({"folded": False}) > AUTO_FOLD_DELTAS:
+        fold(db)
     query: dict[str, Any] = {}
     if kind:
         query["kind"] = kind
@@ -334,10 +344,38 @@ def stored_rows(
         query["month"] = {"$in": months}
     if vendor is not None:
         query["vendor"] = vendor
-    out: list[dict[str, Any]] = []
-    for p in db[PARTITIONS].find(query, {"rows": 1}):
-        out.extend(from_store(p.get("rows") or []))
-    return out
+    for _ in range(READ_ATTEMPTS):
+        pending = list(db[DELTAS].find({"folded": False}, {"rows": 1}))
+        parts = list(
+            db[PARTITIONS].find(query, {"rows": 1, "applied": 1, "kind": 1, "grain": 1, "month": 1, "vendor": 1})
+        )
+        if pending:
+            ids = [d["_id"] for d in pending]
+            still = {d["_id"] for d in db[DELTAS].find({"_id": {"$in": ids}, "folded": False}, {"_id": 1})}
+            if still != set(ids):
+                continue  # a fold finished some of them meanwhile: read again
+        out: list[dict[str, Any]] = []
+        for p in parts:
+            out.extend(from_store(p.get("rows") or []))
+        if not pending:
+            return out
+        applied = {(p["kind"], p["grain"], p["month"], p.get("vendor")): set(p.get("applied") or []) for p in parts}
+        acc: dict[tuple, dict[str, Any]] = {}
+        facts.merge_rows(acc, out)
+        for d in pending:
+            for r in facts.every_grain(from_store(d.get("rows") or [])):
+                key = _partition_of(r)
+                if (
+                    (kind and key[0] != kind)
+                    or (grain and key[1] != grain)
+                    or (months is not None and key[2] not in months)
+                ):
+                    continue
+                if (vendor is not None and key[3] != vendor) or d["_id"] in applied.get(key, ()):
+                    continue
+                facts.merge_rows(acc, [r])
+        return facts.nonzero(acc)
+    raise RuntimeError("the rollup keeps being folded under this query; try again")
 
 
 def can_answer(q: TrendQuery, rollup_tz: str) -> bool:

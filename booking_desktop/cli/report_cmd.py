@@ -7,6 +7,7 @@ imports  the import history: status, counts, duration, throughput, who; imports 
 alerts   a vendor silent for longer than usual, a rejection rate above the threshold, a failed import;
          exit 0 when there is none, 1 when an alert is raised (for cron and monitoring)
 metrics  --prometheus FILE: the text exposition for a node-exporter textfile collector
+fold     fold the rollup changes of recent imports into the rollup (charts read them unfolded too, slower)
 rebuild  recompute the analytics rollup from the bookings (optionally in another --tz)
 
 Exit 2 with a one-line message for a bad argument or no connection.  Numbers come from
@@ -22,7 +23,7 @@ from typing import Any
 
 from booking_desktop.cli.common import fail
 
-ACTIONS = ("trends", "quality", "imports", "alerts", "metrics", "rebuild")
+ACTIONS = ("trends", "quality", "imports", "alerts", "metrics", "fold", "rebuild")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -326,11 +327,26 @@ def _rebuild(db: Any, args: argparse.Namespace, _q: Any) -> int:
     return 0
 
 
+def _fold(db: Any, args: argparse.Namespace, _q: Any) -> int:
+    import time
+
+    from booking_desktop.analytics import rollup
+
+    t = time.monotonic()
+    n = rollup.fold(db)
+    if args.json:
+        _emit_json({"folded": n, "seconds": time.monotonic() - t})
+    else:
+        print(f"rollup: {n:,} pending batch(es) folded in {time.monotonic() - t:.1f} s")
+    return 0
+
+
 _ACTIONS = {
     "trends": _trends,
     "quality": _quality,
     "imports": _imports,
     "alerts": _alerts,
     "metrics": _metrics,
+    "fold": _fold,
     "rebuild": _rebuild,
 }

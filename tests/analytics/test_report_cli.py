@@ -203,7 +203,9 @@ def test_metrics_prometheus_file(tmp_path, capsys, mongo_server, db):
 
 
 def test_rebuild_command(capsys, mongo_server, db):
-    CommitEngine(db).run(make_result(edge_rows(30)))
+    CommitEngine(db, batch_size=10).run(make_result(edge_rows(30)))
+    code, out, _ = run(capsys, "report", "fold", "--json", *target(mongo_server, db))
+    assert code == 0 and json.loads(out)["folded"] == 3
     code, out, _ = run(capsys, "report", "rebuild", "--tz", "Europe/Lisbon", "--json", *target(mongo_server, db))
     assert code == 0 and json.loads(out)["zone"] == "Europe/Lisbon"
     code, out, _ = run(
