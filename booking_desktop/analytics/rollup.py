@@ -33,13 +33,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pymongo  # noqa: F401  (first: see booking_desktop/storage/__init__.py)
+from bson.binary import Binary
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
@@ -74,13 +77,18 @@ SCAN_FIELDS = (
 FIELD_OF = {"property": "property_name"}
 
 
-def to_store(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows as stored: room types as [[name, n], ...] (a vendor's name may hold dots or start with $)."""
-    return [{**r, "room_types": sorted([k, v] for k, v in r.get("room_types", {}).items())} for r in rows]
+def to_store(rows: Iterable[dict[str, Any]]) -> Binary:
+    """Rows as stored: one zlib-compressed JSON text in a BSON binary.  As BSON documents the server (and
+    the driver) spent about 50 us per row on their fields; one binary is a single value for both, and
+    JSON keeps any text a vendor sends (dots, a leading ``$``, a lone surrogate as its escape)."""
+    text = json.dumps(list(rows), separators=(",", ":"), ensure_ascii=True)
+    return Binary(zlib.compress(text.encode("ascii"), 1))
 
 
-def from_store(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**r, "room_types": {k: v for k, v in r.get("room_types") or []}} for r in rows]
+def from_store(blob: Any) -> list[dict[str, Any]]:
+    if not blob:
+        return []
+    return list(json.loads(zlib.decompress(bytes(blob))))
 
 
 def ensure_indexes(db: Database) -> None:
@@ -318,6 +326,25 @@ def rebuild(db: Database, tz_name: str | None = None) -> int:
 
 AUTO_FOLD_DELTAS = 50  # a query folds first when more deltas than this wait (their rows cost more to read)
 READ_ATTEMPTS = 10
+
+
+PART_FIELDS = {"rows": 1, "applied": 1, "kind": 1, "grain": 1, "month": 1, "vendor": 1}
+
+
+def _partitions(db: Database, query: dict[str, Any], months: list[str] | None) -> list[dict[str, Any]]:
+    """The partitions of ``query`` (and ``months``), fetched by ``_id`` where the months are known: a
+    ``$in`` on months with another field took 1.2 s for 3 documents on SecantusDB, by ``_id`` 60 ms."""
+    if months is None:
+        return list(db[PARTITIONS].find(query, PART_FIELDS))
+    if {"kind", "grain", "vendor"} <= set(query):
+        ids = [partition_id(query["kind"], query["grain"], m, query["vendor"]) for m in months]
+    else:
+        wanted = set(months)
+        ids = [d["_id"] for d in db[PARTITIONS].find(query, {"_id": 1, "month": 1}) if d.get("month") in wanted]
+    out: list[dict[str, Any]] = []
+    for i in range(0, len(ids), 100):  # SecantusDB's $in costs O(n^2) in its keys (docs/STORAGE.md)
+        out.extend(db[PARTITIONS].find({"_id": {"$in": ids[i : i + 100]}}, PART_FIELDS))
+    return out
 
 
 def stored_rows(

@@ -166,3 +166,16 @@ def test_a_rollup_rebuilt_in_another_zone_answers_that_zone_from_the_rollup(db):
     more = edge_rows(40, seed=3, start=500)
     engine(db, False).run(make_result(more))  # new batches are rolled up in the rollup's zone
     assert_rollup_is_exact(db)
+
+
+def test_vendor_text_with_dots_dollars_and_quotes_survives_the_rollup(db):
+    """Names are data: a room type or property with dots, a leading $ or quotes is kept as sent."""
+    text = edge_rows(20, vendor="$acme.eu")
+    text.loc[:9, "room_type"] = "$suite.deluxe"
+    text.loc[:4, "property_name"] = 'Hotel "A.1"'
+    engine(db, False).run(make_result(text, vendor="$acme.eu"))
+    fresh = assert_rollup_is_exact(db)
+    assert {k[3] for k in fresh} == {"$acme.eu"}
+    rows = rollup.stored_rows(db, "check_in", grain="month")
+    assert sum(r["room_types"].get("$suite.deluxe", 0) for r in rows) == 10
+    assert sum(r["bookings"] for r in rows if r["property"] == 'Hotel "A.1"') == 5
