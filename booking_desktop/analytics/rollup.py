@@ -35,6 +35,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import threading
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -105,6 +106,37 @@ def rollup_zone(db: Database) -> str:
 # -- the engine's side ---------------------------------------------------------------------------
 
 
+class Speculation:
+    """The delta rows of a batch *if every one of its documents turns out new* (a first import), computed
+    on a thread while the batch's look-up and inserts wait for the server; :func:`record_batch` uses them
+    only when that is what happened.  (Computed after the inserts it cost the commit 10-20 %.)"""
+
+    def __init__(self, docs: list[dict[str, Any]], tz_name: str):
+        self.ids = [d["_id"] for d in docs]
+        self._docs = docs
+        self._tz = tz_name
+        self._out: tuple[list[dict[str, Any]], Binary] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="rollup-delta", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            acc: dict[tuple, dict[str, Any]] = {}
+            facts.accumulate(acc, self._docs, zone(self._tz))
+            rows = facts.nonzero(acc)
+            self._out = (rows, to_store(rows))
+        except BaseException as exc:  # noqa: BLE001  (re-raised in the committing thread by result())
+            self._error = exc
+
+    def result(self) -> tuple[list[dict[str, Any]], Binary]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._out is not None
+        return self._out
+
+
 @dataclass
 class BatchChanges:
     """What one attempt of one batch wrote, as the batch writes tell it (storage/batch.py)."""
@@ -114,6 +146,7 @@ class BatchChanges:
     seen: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> the stored booking looked up
     inserted: set[str] = field(default_factory=set)
     replaced: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> the whole previous document
+    speculation: Speculation | None = None
 
 
 def delta_id(import_id: str, first: int, last: int) -> str:
@@ -187,10 +220,15 @@ def record_batch(
             counted.append(i)
     if not counted:
         return 0
-    tz = zone(tz_name)
-    acc: dict[tuple, dict[str, Any]] = {}
-    facts.accumulate(acc, added, tz)
-    facts.accumulate(acc, removed, tz, sign=-1)
+    spec = changes.speculation
+    if spec is not None and not removed and counted == spec.ids:
+        blob = spec.result()[1]  # every document was new: the rows computed meanwhile are the delta
+    else:
+        tz = zone(tz_name)
+        acc: dict[tuple, dict[str, Any]] = {}
+        facts.accumulate(acc, added, tz)
+        facts.accumulate(acc, removed, tz, sign=-1)
+        blob = to_store(facts.nonzero(acc))
     doc = {
         "_id": delta_id(import_id, first, last),
         "import_id": import_id,
@@ -198,7 +236,7 @@ def record_batch(
         "last": last,
         "zone": tz_name,
         "bookings": counted,
-        "rows": to_store(facts.nonzero(acc)),
+        "rows": blob,
         "folded": False,
         "at": datetime.now(UTC),
     }

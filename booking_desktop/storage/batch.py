@@ -169,14 +169,12 @@ class BatchWrites:
 
     def _record_rollup(self, import_id: str, positions: np.ndarray, failed: dict[int, str], session: Any) -> None:
         """The batch's delta of the analytics rollup, last of its writes (see analytics/rollup.py)."""
-        if self._rollup_tz is None:
-            self._rollup_tz = rollup.rollup_zone(self.db)
         ch = self._changes
         assert ch is not None
         by_pos = dict(zip(ch.positions, ch.docs))
         lost = [by_pos[p] for p in failed if p in by_pos]
         first, last = int(positions[0]), int(positions[-1])
-        rollup.record_batch(self.db, ch, import_id, first, last, lost, self._rollup_tz, session)
+        rollup.record_batch(self.db, ch, import_id, first, last, lost, self._rollup_tz or "UTC", session)
 
     def _write_bookings(
         self,
@@ -194,6 +192,9 @@ class BatchWrites:
         if self._changes is not None:
             self._changes.docs.update((d["_id"], d) for d in docs)
             self._changes.positions.extend(int(p) for p in good)
+            if self._rollup_tz is None:
+                self._rollup_tz = rollup.rollup_zone(self.db)
+            self._changes.speculation = rollup.Speculation(docs, self._rollup_tz)
         # A probe of a few keys tells a batch of new bookings (insert straight away; a duplicate-key
         # error sends the few existing ones down the look-up path) from a re-import (look up first).
         probe = keys[:: max(1, len(keys) // PROBE_KEYS)][:PROBE_KEYS]
