@@ -31,6 +31,7 @@ Why this shape (docs/ANALYTICS.md has the measurements):
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
@@ -43,7 +44,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pymongo  # noqa: F401  (first: see booking_desktop/storage/__init__.py)
-from bson.binary import Binary
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
@@ -78,18 +78,19 @@ SCAN_FIELDS = (
 FIELD_OF = {"property": "property_name"}
 
 
-def to_store(rows: Iterable[dict[str, Any]]) -> Binary:
-    """Rows as stored: one zlib-compressed JSON text in a BSON binary.  As BSON documents the server (and
-    the driver) spent about 50 us per row on their fields; one binary is a single value for both, and
-    JSON keeps any text a vendor sends (dots, a leading ``$``, a lone surrogate as its escape)."""
+def to_store(rows: Iterable[dict[str, Any]]) -> str:
+    """Rows as stored: one zlib-compressed JSON text, base64, in one string field.  As BSON documents the
+    server (and the driver) spent about 50 us per row on their fields; one value is a single value for
+    both.  JSON keeps any text a vendor sends (dots, a leading ``$``, a lone surrogate as its escape).
+    Text, not a BSON binary: nx-27017 refuses a ``replace_one`` of a document holding a binary."""
     text = json.dumps(list(rows), separators=(",", ":"), ensure_ascii=True)
-    return Binary(zlib.compress(text.encode("ascii"), 1))
+    return base64.b64encode(zlib.compress(text.encode("ascii"), 1)).decode("ascii")
 
 
-def from_store(blob: Any) -> list[dict[str, Any]]:
-    if not blob:
+def from_store(value: Any) -> list[dict[str, Any]]:
+    if not value:
         return []
-    return list(json.loads(zlib.decompress(bytes(blob))))
+    return list(json.loads(zlib.decompress(base64.b64decode(value))))
 
 
 def ensure_indexes(db: Database) -> None:
@@ -115,7 +116,7 @@ class Speculation:
         self.ids = [d["_id"] for d in docs]
         self._docs = docs
         self._tz = tz_name
-        self._out: tuple[list[dict[str, Any]], Binary] | None = None
+        self._out: tuple[list[dict[str, Any]], str] | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="rollup-delta", daemon=True)
         self._thread.start()
@@ -129,7 +130,7 @@ class Speculation:
         except BaseException as exc:  # noqa: BLE001  (re-raised in the committing thread by result())
             self._error = exc
 
-    def result(self) -> tuple[list[dict[str, Any]], Binary]:
+    def result(self) -> tuple[list[dict[str, Any]], str]:
         self._thread.join()
         if self._error is not None:
             raise self._error
