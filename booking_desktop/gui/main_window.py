@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from booking_desktop.gui import main_window_chrome as chrome
 from booking_desktop.gui import pages, recent_files, theme
 from booking_desktop.gui.actions import ActionRegistry, UiState
+from booking_desktop.gui.analytics_page import AnalyticsPage
 from booking_desktop.gui.commit_flow import CommitFlow
 from booking_desktop.gui.connection_manager import ConnectionManager
 from booking_desktop.gui.edit_controller import EditController
@@ -88,7 +89,7 @@ class MainWindow(QMainWindow):
         self.page_widgets: dict[str, QWidget] = {
             "import": self.page,
             "review": pages.review_page(),
-            "analytics": pages.analytics_page(),
+            "analytics": AnalyticsPage(self.connections),
             "history": self.history,
         }
         for name, _title in PAGES:

@@ -27,6 +27,7 @@ import pandas as pd
 from pymongo import ReplaceOne
 from pymongo.errors import BulkWriteError
 
+from booking_desktop.analytics import rollup
 from booking_desktop.storage import imports as imp
 from booking_desktop.storage.audit import DUPLICATE_KEY, audit_id, entry, insert_idempotent
 from booking_desktop.storage.mapper import SourceRef, booking_key
@@ -100,6 +101,9 @@ class BatchWrites:
     db_user: str | None
     _open_rejects: dict[tuple[str, str], bool]
     _fixed: dict[tuple[str, str], dict[int, str]]
+    maintain_rollup = True  # keep the analytics rollup (analytics/rollup.py); the benchmark turns it off
+    _changes: rollup.BatchChanges | None = None
+    _rollup_tz: str | None = None
 
     if TYPE_CHECKING:  # defined by CommitEngine
         @property
@@ -129,6 +133,7 @@ class BatchWrites:
         att: Attempt,
     ) -> dict[str, int]:
         counts = dict.fromkeys(imp.COUNT_NAMES, 0)
+        self._changes = rollup.BatchChanges() if self.maintain_rollup else None
         here = set(positions.tolist())
         failed: dict[int, str] = {p: m for p, m in att.refused.items() if p in here}
         rej_mask = plan.rejected[positions]
@@ -158,7 +163,18 @@ class BatchWrites:
         if all_bad:
             self._write_rejected(result, plan, source, file, np.asarray(all_bad), reasons, att.session)
         counts["rejected"] = len(all_bad)
+        if self._changes is not None and self._changes.docs:
+            self._record_rollup(source.import_id, positions, failed, att.session)
         return counts
+
+    def _record_rollup(self, import_id: str, positions: np.ndarray, failed: dict[int, str], session: Any) -> None:
+        """The batch's delta of the analytics rollup, last of its writes (see analytics/rollup.py)."""
+        ch = self._changes
+        assert ch is not None
+        by_pos = dict(zip(ch.positions, ch.docs))
+        lost = [by_pos[p] for p in failed if p in by_pos]
+        first, last = int(positions[0]), int(positions[-1])
+        rollup.record_batch(self.db, ch, import_id, first, last, lost, self._rollup_tz or "UTC", session)
 
     def _write_bookings(
         self,
@@ -173,6 +189,12 @@ class BatchWrites:
         docs = self._take_prepared(good) or self._documents(result, source, good)
         pos_of = {d["_id"]: int(p) for d, p in zip(docs, good)}
         keys = list(pos_of)
+        if self._changes is not None:
+            self._changes.docs.update((d["_id"], d) for d in docs)
+            self._changes.positions.extend(int(p) for p in good)
+            if self._rollup_tz is None:
+                self._rollup_tz = rollup.rollup_zone(self.db)
+            self._changes.speculation = rollup.Speculation(docs, self._rollup_tz)
         # A probe of a few keys tells a batch of new bookings (insert straight away; a duplicate-key
         # error sends the few existing ones down the look-up path) from a re-import (look up first).
         probe = keys[:: max(1, len(keys) // PROBE_KEYS)][:PROBE_KEYS]
@@ -180,6 +202,8 @@ class BatchWrites:
             existing: dict[str, dict[str, Any]] = {}
         else:
             existing = self._lookup(keys, session=session)
+        if self._changes is not None:
+            self._changes.seen.update(existing)
         new: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
         for d in docs:
@@ -206,6 +230,8 @@ class BatchWrites:
         try:
             res = self.db.bookings.insert_many(new, ordered=False, session=session)
             counts["inserted"] += len(res.inserted_ids)
+            if self._changes is not None:
+                self._changes.inserted.update(d["_id"] for d in new)
             return
         except (bson.errors.InvalidDocument, UnicodeEncodeError, ValueError):
             bad = unencodable(new)  # refused by the driver before anything was sent: find which ones
@@ -233,8 +259,13 @@ class BatchWrites:
                 raise ConcurrentInsert() from exc
             counts["inserted"] += int(exc.details.get("nInserted", 0))
             failed.update(refused)
+            if self._changes is not None:
+                not_in = {e["index"] for e in errs}
+                self._changes.inserted.update(d["_id"] for i, d in enumerate(new) if i not in not_in)
         if dup_ids:  # someone else inserted them meanwhile (or the probe missed them): they exist now
             again = self._lookup(dup_ids)
+            if self._changes is not None:
+                self._changes.seen.update(again)
             by_id = {d["_id"]: d for d in new}
             for k in dup_ids:
                 e = again.get(k)
@@ -293,6 +324,8 @@ class BatchWrites:
         try:
             self.db.bookings.bulk_write(ops, ordered=False, session=session)
             counts["updated"] += len(changed)
+            if self._changes is not None:
+                self._changes.replaced.update((d["_id"], before.get(d["_id"], {})) for d in changed)
         except BulkWriteError as exc:
             errs = exc.details.get("writeErrors", [])
             refused = {
@@ -303,6 +336,10 @@ class BatchWrites:
                 raise RefusedRows(refused) from exc
             counts["updated"] += len(changed) - len(refused)
             failed.update(refused)
+            if self._changes is not None:
+                bad = {changed[e["index"]]["_id"] for e in errs}
+                kept = [d for d in changed if d["_id"] not in bad]
+                self._changes.replaced.update((d["_id"], before.get(d["_id"], {})) for d in kept)
 
     def _write_rejected(
         self,

@@ -76,6 +76,9 @@ def ensure_indexes(db: Database) -> None:
     db.rejected_rows.create_index([("status", ASCENDING)], name="status")
     db.audit_log.create_index([("target._id", ASCENDING)], name="target")
     db.import_batches.create_index([("import_id", ASCENDING)], name="import")
+    from booking_desktop.analytics.rollup import ensure_indexes as rollup_indexes
+
+    rollup_indexes(db)  # before any batch: a collection created inside a transaction conflicts with it
 
 
 MONGODB, SECANTUS, NX = "mongodb", "secantus", "nx-27017"
