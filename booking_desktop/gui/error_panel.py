@@ -170,16 +170,25 @@ class ErrorPanel(QWidget):
         """The panel's width at which every name of the tree shows whole (the counts beside it)."""
         fm = self.tree.fontMetrics()
         names = 0
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            names = max(names, fm.horizontalAdvance(top.text(0)) + self.tree.indentation())
-            for j in range(top.childCount()):
-                child_w = fm.horizontalAdvance(top.child(j).text(0)) + 2 * self.tree.indentation()
-                names = max(names, child_w)
+        for item, depth in self._tree_items():
+            names = max(names, fm.horizontalAdvance(item.text(0)) + depth * self.tree.indentation())
         counts = self.tree.header().sectionSize(1)
-        margins = self.layout().contentsMargins()
+        margins = self.contentsMargins()
+        lay = self.layout()
+        if lay is not None:
+            margins = lay.contentsMargins()
         chrome = 2 * self.tree.frameWidth() + self.tree.verticalScrollBar().sizeHint().width() + 24
         return names + counts + chrome + margins.left() + margins.right()
+
+    def _tree_items(self) -> list[tuple[QTreeWidgetItem, int]]:
+        out: list[tuple[QTreeWidgetItem, int]] = []
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            if top is None:
+                continue
+            out.append((top, 1))
+            out.extend((c, 2) for j in range(top.childCount()) if (c := top.child(j)) is not None)
+        return out
 
     def _want_width(self) -> None:
         wanted = self.wanted_width()
