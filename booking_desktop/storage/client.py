@@ -74,6 +74,9 @@ def ensure_indexes(db: Database) -> None:
     db.imports.create_index([("started_at", DESCENDING)], name="started_at")
     db.rejected_rows.create_index([("import_id", ASCENDING)], name="import")
     db.rejected_rows.create_index([("status", ASCENDING)], name="status")
+    # the review queue reads in windows of created_at (storage/review.py), with or without a status
+    db.rejected_rows.create_index([("status", ASCENDING), ("created_at", ASCENDING)], name="queue")
+    db.rejected_rows.create_index([("created_at", ASCENDING)], name="queue_all")
     db.audit_log.create_index([("target._id", ASCENDING)], name="target")
     db.import_batches.create_index([("import_id", ASCENDING)], name="import")
 
