@@ -63,6 +63,7 @@ class RulesCache:
         self.db = db
         self.profiles_dir = profiles_dir
         self._by_import: dict[str, tuple[Rules, str]] = {}
+        self._profiles: dict[str, Any] = {}
 
     def rules(self, import_id: str | None) -> tuple[Rules, str]:
         key = import_id or ""
@@ -72,19 +73,37 @@ class RulesCache:
             self._by_import[key] = self._load(name)
         return self._by_import[key]
 
-    def _load(self, name: str | None) -> tuple[Rules, str]:
-        schema = load_schema()
+    def profile(self, import_id: str | None) -> Any:
+        """The MappingProfile the import used, or None (no profile, or it is not found here)."""
+        key = import_id or ""
+        if key not in self._profiles:
+            doc = self.db.imports.find_one({"_id": import_id}, {"profile": 1}) if import_id else None
+            self._profiles[key] = self._find((doc or {}).get("profile"))
+        return self._profiles[key]
+
+    def _find(self, name: str | None) -> Any:
         if not name:
-            return schema.rules(), "the schema (the import had no profile)"
+            return None
         from booking_desktop.mapping import load_profile
         from booking_desktop.mapping.registry import default_profile_dirs
 
         dirs = [*default_profile_dirs(), *([self.profiles_dir] if self.profiles_dir else [])]
         try:
-            profile = load_profile(name, dirs=dirs)
-            return schema.rules(getattr(profile, "rules", None) or None), f"profile {name}"
+            return load_profile(name, dirs=dirs)
         except (ProfileError, OSError, ValueError):
+            return None
+
+    def _load(self, name: str | None) -> tuple[Rules, str]:
+        schema = load_schema()
+        if not name:
+            return schema.rules(), "the schema (the import had no profile)"
+        profile = self._find(name)
+        if profile is None:
             return schema.rules(), f"the schema (profile {name} not found)"
+        try:
+            return schema.rules(getattr(profile, "rules", None) or None), f"profile {name}"
+        except ValueError:
+            return schema.rules(), f"the schema (profile {name} has rules this version does not know)"
 
 
 def text_frame(mapped: list[dict[str, Any]]) -> pd.DataFrame:
