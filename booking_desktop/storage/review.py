@@ -79,6 +79,8 @@ class ReviewFilter:
     older_than: timedelta | None = None  # queued at least this long ago
     newer_than: timedelta | None = None
     valid: bool | None = None  # True: rows a fix made valid
+    since: datetime | None = None  # queued at or after (a date range of imports)
+    until: datetime | None = None  # queued before
 
     def query(self, now: datetime | None = None) -> dict[str, Any]:
         if self.status not in STATUS_CHOICES:
@@ -104,6 +106,10 @@ class ReviewFilter:
             age["$lte"] = now - self.older_than
         if self.newer_than is not None:
             age["$gte"] = now - self.newer_than
+        if self.since is not None:
+            age["$gte"] = max(age.get("$gte", self.since), self.since)
+        if self.until is not None:  # before: the window's end is exclusive of it
+            age["$lte"] = min(age.get("$lte", self.until), self.until - timedelta(microseconds=1))
         if age:
             q["created_at"] = age
         return q
@@ -236,7 +242,6 @@ class ReviewQueue:
         query = flt.query()
         pipeline: list[dict[str, Any]] = [
             {"$match": query},
-            {"$project": {"vendor": 1, "errors": 1}},
             {"$unwind": "$errors"},
             {"$group": {"_id": {"row": "$_id", "vendor": "$vendor", "code": "$errors.code"}}},
             {"$group": {"_id": {"vendor": "$_id.vendor", "code": "$_id.code"}, "rows": {"$sum": 1}}},
@@ -278,25 +283,28 @@ class ReviewQueue:
     def _windows(self, query: dict[str, Any], start: tuple[datetime, int, str] | None, now: datetime,
                  grow: int = PAGE) -> Iterator[list[dict[str, Any]]]:
         """The matching documents in consecutive ``created_at`` windows, oldest first.  A window
-        doubles while it brings fewer than ``grow`` rows; windows never overlap."""
+        doubles while it brings fewer than ``grow`` rows; windows never overlap.  The server is
+        asked only what one index answers (:func:`split_query`); the rest is filtered here."""
         bounds = query.get("created_at", {})
         lo = start[0] if start else bounds.get("$gte") or self._oldest(query)
         if lo is None:
             return
         hi_end = min(bounds.get("$lte", now), now) + timedelta(microseconds=1)
         width = FIRST_WINDOW
-        hint = [("status", 1), ("created_at", 1)] if "status" in query else [("created_at", 1)]
+        server, rest = split_query(query)
+
+        def fetch(window: dict[str, Any]) -> list[dict[str, Any]]:
+            docs = self.db.rejected_rows.find({**server, "created_at": window})
+            return [d for d in docs if matches(d, rest)] if rest else list(docs)
+
         while lo < hi_end:
             hi = min(lo + width, hi_end)
-            q = {**query, "created_at": {"$gte": lo, "$lt": hi}}
-            docs = list(self.db.rejected_rows.find(q).hint(hint))
+            docs = fetch({"$gte": lo, "$lt": hi})
             yield docs
             width = width * 2 if len(docs) < grow else max(FIRST_WINDOW, width / 2)
             lo = hi
-        # rows stamped later than now (a machine with a fast clock) come last, in one query
-        late = {**query, "created_at": {"$gte": hi_end}}
-        if "$lte" not in bounds:
-            yield list(self.db.rejected_rows.find(late).hint(hint))
+        if "$lte" not in bounds:  # rows stamped later than now (a machine with a fast clock) come last
+            yield fetch({"$gte": hi_end})
 
     def _oldest(self, query: dict[str, Any]) -> datetime | None:
         """Where the first window starts: the oldest import that queued rows (imports are few), or
@@ -441,6 +449,45 @@ class ReviewQueue:
 
     def with_filter(self, flt: ReviewFilter, **changes: Any) -> ReviewFilter:
         return replace(flt, **changes)
+
+
+# SecantusDB scans the whole collection for a query with a field that its index does not hold, and
+# a hint() makes it scan the whole index (docs/STORAGE.md): so the server gets the status, one of
+# these fields and the window, each pair held by one index of client.ensure_indexes, in this order
+# of preference; the other conditions are checked on the rows that come back.
+INDEXED = ("import_id", "file_name", "errors.code", "vendor")
+
+
+def split_query(query: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(what the server is asked, what is checked here) of a queue query without its window."""
+    server: dict[str, Any] = {}
+    rest = {k: v for k, v in query.items() if k != "created_at"}
+    if "status" in rest:
+        server["status"] = rest.pop("status")
+        for key in INDEXED:
+            if key in rest:
+                server[key] = rest.pop(key)
+                break
+    return server, rest
+
+
+def matches(doc: dict[str, Any], rest: dict[str, Any]) -> bool:
+    """Does ``doc`` meet the conditions of a queue query that the server did not check?"""
+    errors = doc.get("errors") or []
+    for key, want in rest.items():
+        if key == "errors":
+            cond = want["$elemMatch"]
+            if not any(all(e.get(k) == v for k, v in cond.items()) for e in errors):
+                return False
+        elif key.startswith("errors."):
+            if not any(e.get(key[7:]) == want for e in errors):
+                return False
+        elif isinstance(want, dict) and "$ne" in want:
+            if doc.get(key) == want["$ne"]:
+                return False
+        elif doc.get(key) != want:
+            return False
+    return True
 
 
 def _done(action: str) -> str:
