@@ -19,6 +19,7 @@ COMMANDS = {
     "import": "booking_desktop.cli.import_cmd",
     "connections": "booking_desktop.cli.connections_cmd",
     "local-db": "booking_desktop.cli.localdb_cmd",
+    "review": "booking_desktop.cli.review_cmd",
     "report": "booking_desktop.cli.report_cmd",
 }
 COMMAND_MODULES = list(COMMANDS.values())

@@ -443,7 +443,8 @@ class BatchWrites:
         step = self.lookup_chunk
         for i in range(0, len(ids), step):
             for doc in self.db.rejected_rows.find(
-                {"_id": {"$in": ids[i : i + step]}, "status": "open"}, {"_id": 1}, session=session
+                # a row claimed by a review resubmit is resolved by the resubmit (storage/review_resubmit.py)
+                {"_id": {"$in": ids[i : i + step]}, "status": "open", "claim": None}, {"_id": 1}, session=session
             ):
                 imp.set_rejected_status(
                     self.db,

@@ -74,6 +74,12 @@ def ensure_indexes(db: Database) -> None:
     db.imports.create_index([("started_at", DESCENDING)], name="started_at")
     db.rejected_rows.create_index([("import_id", ASCENDING)], name="import")
     db.rejected_rows.create_index([("status", ASCENDING)], name="status")
+    # the review queue reads in windows of created_at (storage/review.py), with or without a status
+    db.rejected_rows.create_index([("status", ASCENDING), ("created_at", ASCENDING)], name="queue")
+    db.rejected_rows.create_index([("created_at", ASCENDING)], name="queue_all")
+    for key in ("import_id", "file_name", "errors.code", "vendor"):  # review.INDEXED
+        db.rejected_rows.create_index([(key, ASCENDING), ("status", ASCENDING), ("created_at", ASCENDING)],
+                                      name=f"queue_{key.replace('.', '_')}")
     db.audit_log.create_index([("target._id", ASCENDING)], name="target")
     db.import_batches.create_index([("import_id", ASCENDING)], name="import")
     from booking_desktop.analytics.rollup import ensure_indexes as rollup_indexes

@@ -1,0 +1,127 @@
+"""``booking-desktop-cli review ...`` end to end: a file with planted defects imported, listed,
+shown, fixed, resubmitted, discarded, exported — against the real test server."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import openpyxl
+import pytest
+from review_files import BAD_RECORDS, write_file, write_profile
+
+from booking_desktop.cli import main
+
+
+@pytest.fixture()
+def cli(tmp_path, capsys, mongo_server, mongo_db, config_dir, monkeypatch):
+    d = tmp_path / "profiles"
+    monkeypatch.setenv("BOOKING_DESKTOP_PROFILES", str(d))
+    write_profile(d)
+    target = ["--uri", mongo_server.uri, "--db", mongo_db.name]
+
+    def run(*argv):
+        code = main([*argv, *target])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, _, err = run("import", str(write_file(tmp_path)), "--profile", "harbour", "--json")
+    assert code == 0, err
+    return run
+
+
+def ids_by_record(db):
+    return {d["record"]: d["_id"] for d in db.rejected_rows.find({})}
+
+
+def test_list_json_has_the_documented_shape_and_the_queue_order(cli, mongo_db):
+    code, out, err = cli("review", "list", "--json")
+    assert code == 0, err
+    listed = json.loads(out)
+    assert listed["total"] == len(BAD_RECORDS)
+    assert [r["record"] for r in listed["rows"]] == BAD_RECORDS
+    row = listed["rows"][0]
+    assert set(row) == {"id", "vendor", "import_id", "file", "record", "location", "status", "assignee", "errors",
+                        "raw", "mapped"}
+    assert set(row["errors"][0]) == {"field", "code", "message", "value"}
+    assert row["raw"]["Leave"] == "2024-05-01" and row["location"] == "line 3"
+    code, out, _ = cli("review", "list", "--code", "range", "--json")
+    expected = sorted(d["record"] for d in mongo_db.rejected_rows.find({"errors.code": "range"}))
+    assert [r["record"] for r in json.loads(out)["rows"]] == expected
+    code, out, _ = cli("review", "list", "--limit", "2", "--json")
+    page = json.loads(out)
+    assert page["total"] == len(BAD_RECORDS) and len(page["rows"]) == 2 and page["next"]
+    code, out, _ = cli("review", "list", "--limit", "2", "--after", page["next"], "--json")
+    assert [r["record"] for r in json.loads(out)["rows"]] == BAD_RECORDS[2:4]
+
+
+def test_list_as_text_names_each_row_and_its_codes(cli, mongo_db):
+    code, out, _ = cli("review", "list", "--counts")
+    assert code == 0
+    assert out.splitlines()[0] == f"{len(BAD_RECORDS)} row(s); oldest first"
+    for rid in ids_by_record(mongo_db).values():
+        assert rid in out
+    assert "check_out:date_order" in out and "HARBOUR  range  2" in out
+
+
+def test_fix_says_what_is_still_wrong_then_resubmit_commits_once(cli, mongo_db):
+    rid = ids_by_record(mongo_db)[5]
+    code, out, err = cli("review", "fix", rid, "--set", "adults=8", "--json")
+    assert code == 0, err
+    shown = json.loads(out)
+    assert [(e["field"], e["code"]) for e in shown["errors"]] == [("adults", "range")]
+    code, out, _ = cli("review", "fix", rid, "--set", "adults=2")
+    assert "valid now" in out
+    before = mongo_db.bookings.count_documents({})
+    code, out, err = cli("review", "resubmit", "--valid", "--vendor", "HARBOUR", "--json")
+    assert code == 0, err
+    res = json.loads(out)
+    assert {k: res[k] for k in ("resubmitted", "inserted", "updated", "unchanged", "still_invalid")} == {
+        "resubmitted": 1, "inserted": 1, "updated": 0, "unchanged": 0, "still_invalid": 0}
+    code, out, _ = cli("review", "resubmit", "--valid", "--json")
+    assert json.loads(out)["resubmitted"] == 0
+    assert mongo_db.bookings.count_documents({}) == before + 1
+    code, out, err = cli("review", "resubmit", rid)
+    assert code == 2 and "is resolved; only open rows can be resubmitted" in err and len(err.splitlines()) == 1
+
+
+def test_show_prints_cells_values_and_history(cli, mongo_db):
+    rid = ids_by_record(mongo_db)[2]
+    cli("review", "assign", rid, "--to", "maria")
+    code, out, _ = cli("review", "show", rid)
+    assert code == 0
+    assert "Leave: 2024-05-01" in out and "check_out: 2024-05-01" in out and "line 3" in out
+    assert "rejected_row.assign" in out and "assigned to maria" in out
+    code, out, _ = cli("review", "show", rid, "--json")
+    assert json.loads(out)["history"][0]["after"] == {"assignee": "maria"}
+
+
+def test_discard_reopen_assign_and_refusals_exit_2_with_one_line(cli, mongo_db):
+    ids = ids_by_record(mongo_db)
+    code, out, err = cli("review", "discard", ids[4], ids[6], "--reason", "cancelled", "--json")
+    assert code == 0, err
+    assert json.loads(out)["done"] == [ids[4], ids[6]]
+    code, _, err = cli("review", "fix", ids[4], "--set", "adults=1")
+    assert code == 2 and "is discarded" in err and len(err.splitlines()) == 1
+    assert cli("review", "reopen", ids[4])[0] == 0
+    code, _, err = cli("review", "show", "no-such-row")
+    assert code == 2 and "no rejected row 'no-such-row'" in err
+    code, _, err = cli("review", "discard", ids[9], "no-such-row", "--reason", "test")
+    assert code == 2 and mongo_db.rejected_rows.find_one({"_id": ids[9]})["status"] == "open"  # nothing done
+    code, _, err = cli("review", "fix", ids[9], "--set", "nope")
+    assert code == 2 and "expected FIELD=VALUE" in err
+    code, _, err = cli("review", "resubmit")
+    assert code == 2 and "--valid" in err
+    statuses = Counter(d["status"] for d in mongo_db.rejected_rows.find({}))
+    assert statuses == {"open": 5, "discarded": 1}
+    assert mongo_db.rejected_rows.count_documents({}) == len(BAD_RECORDS)
+
+
+def test_export_writes_the_report(cli, tmp_path):
+    out = tmp_path / "to_vendor.xlsx"
+    code, stdout, err = cli("review", "export", "--vendor", "HARBOUR", "--out", str(out), "--json")
+    assert code == 0, err
+    assert json.loads(stdout)["rows"] == len(BAD_RECORDS)
+    assert openpyxl.load_workbook(out).sheetnames == ["harbour", "Summary"]
+    code, _, err = cli("review", "export", "--out", str(tmp_path / "x.pdf"))
+    assert code == 2 and ".xlsx or .csv" in err
