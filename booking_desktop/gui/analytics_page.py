@@ -175,6 +175,11 @@ class AnalyticsPage(QWidget):
             ys = [float("nan") if p["value"] is None else float(p["value"]) for p in s.points]
             pen = pg.mkPen(COLOURS[n % len(COLOURS)], width=2)
             self.plot.plot(list(range(len(ys))), ys, pen=pen, symbol="o", symbolSize=5, name=series_label(s))
+        values = [float(p["value"]) for s in tr.series for p in s.points if p["value"] is not None]
+        if values and min(values) >= 0:  # the axis starts at zero: a drop is seen as the size it is
+            self.plot.setYRange(0, max(values) * 1.05 or 1, padding=0)
+        else:
+            self.plot.enableAutoRange(axis="y")
         self.table.clear()
         self.table.setColumnCount(1 + len(tr.series))
         self.table.setHorizontalHeaderLabels(["Period", *(series_label(s) for s in tr.series)])

@@ -62,3 +62,7 @@ def test_the_table_shows_the_cores_numbers_and_the_choices_refresh_it(qtbot, mak
     assert len(page.plot.getPlotItem().listDataItems()) == 2
     qtbot.mouseClick(page.refresh_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.loading and page.refresh_button.isEnabled(), timeout=20_000)
+    low, high = page.plot.getPlotItem().getViewBox().viewRange()[1]
+    shown = [page.table.item(r, c).text() for r in range(page.table.rowCount()) for c in (1, 2)]
+    assert low == 0  # the axis starts at zero: a drop is seen as the size it is
+    assert high >= max(float(t.replace(",", "")) for t in shown if t)
