@@ -243,7 +243,7 @@ class ReviewQueue:
         # counted here over a projected cursor rather than by a $group with a document _id, which the
         # stand-in nx-27017 answers wrongly (docs/STORAGE.md): the numbers are right on every server
         tally: Counter[tuple[Any, Any]] = Counter()
-        for doc in self.db.rejected_rows.find(flt.query(), {"vendor": 1, "errors.code": 1}, batch_size=5000):
+        for doc in self.db.rejected_rows.find(flt.query(), {"vendor": 1, "errors": 1}, batch_size=5000):
             codes = {e.get("code") for e in doc.get("errors") or () if isinstance(e, dict)}
             tally.update((doc.get("vendor"), code) for code in codes)
         out = [{"vendor": v, "code": c, "rows": n} for (v, c), n in tally.items()]
