@@ -93,7 +93,10 @@ def test_filters_give_what_a_plain_find_gives(mongo_db, imported, flt, query):
     assert q.count(flt) == len(expected)
 
 
-def test_counts_by_vendor_and_code_match_pandas(mongo_db, imported):
+def test_counts_by_vendor_and_code_match_pandas(mongo_db, imported, mongo_server):
+    if mongo_server.kind == "nx-27017":
+        pytest.skip("nx-27017 is not a supported server for the queue's counts: $group by a document fails there "
+                    "(docs/STORAGE.md)")
     docs = list(mongo_db.rejected_rows.find({"status": "open"}))
     pairs = Counter(pair for d in docs for pair in {(d["vendor"], e["code"]) for e in d["errors"]})
     got = {(c["vendor"], c["code"]): c["rows"] for c in ReviewQueue(mongo_db).counts()}
