@@ -55,7 +55,7 @@ def test_list_json_has_the_documented_shape_and_the_queue_order(cli, mongo_db):
     assert [r["record"] for r in json.loads(out)["rows"]] == BAD_RECORDS[2:4]
 
 
-def test_list_as_text_names_each_row_and_its_codes(cli, mongo_db):
+def test_list_as_text_names_each_row_and_its_codes(cli, mongo_db, mongo_server):
     code, out, _ = cli("review", "list", "--counts")
     assert code == 0
     assert out.splitlines()[0] == f"{len(BAD_RECORDS)} row(s); oldest first"

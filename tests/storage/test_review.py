@@ -93,7 +93,7 @@ def test_filters_give_what_a_plain_find_gives(mongo_db, imported, flt, query):
     assert q.count(flt) == len(expected)
 
 
-def test_counts_by_vendor_and_code_match_pandas(mongo_db, imported):
+def test_counts_by_vendor_and_code_match_pandas(mongo_db, imported, mongo_server):
     docs = list(mongo_db.rejected_rows.find({"status": "open"}))
     pairs = Counter(pair for d in docs for pair in {(d["vendor"], e["code"]) for e in d["errors"]})
     got = {(c["vendor"], c["code"]): c["rows"] for c in ReviewQueue(mongo_db).counts()}
