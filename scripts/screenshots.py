@@ -21,6 +21,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parents[1]
@@ -76,6 +77,19 @@ def wait_for(cond: Callable[[], bool], timeout_ms: int = 30000) -> None:
         QTest.qWait(25)
 
 
+def open_in(win: Any, sample: Path) -> None:
+    """Show ``win`` at the screenshots' size and open ``sample`` in it, waiting for the whole load."""
+    win.resize(1400, 860)
+    win.show()
+    done: list[bool] = []
+    win.fully_loaded.connect(lambda: done.append(True))
+    win.load_failed.connect(lambda msg: done.append(False))
+    win.open_file(sample)
+    wait_for(lambda: bool(done))
+    if not done[0]:
+        raise RuntimeError("the sample could not be loaded in the main window")
+
+
 def grab(widget: QWidget, out: Path, name: str) -> Path:
     widget.show()
     widget.raise_()
@@ -113,15 +127,7 @@ def shoot_grid(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
     from booking_desktop.gui.main_window import MainWindow
 
     win = MainWindow(journal_dir=tmp / f"journal{suffix}", profiles_dir=tmp / "profiles", check_journals=False)
-    win.resize(1400, 860)
-    win.show()
-    done: list[bool] = []
-    win.fully_loaded.connect(lambda: done.append(True))
-    win.load_failed.connect(lambda msg: done.append(False))
-    win.open_file(sample)
-    wait_for(lambda: bool(done))
-    if not done[0]:
-        raise RuntimeError("the sample could not be loaded in the main window")
+    open_in(win, sample)
     settle(300)
     grab(win, out, f"grid_errors{suffix}")
     win.close()
@@ -207,13 +213,7 @@ def shoot_pages(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
         engine.run(run_to_end(sample, vendor="HARBOUR"))
         win = MainWindow(journal_dir=tmp / "journal", profiles_dir=tmp / "profiles", check_journals=False)
         win.connection_target = ConnectionTarget(uri=server.uri, db_name="pages", label="test server")
-        win.resize(1400, 860)
-        win.show()
-        done: list[bool] = []
-        win.fully_loaded.connect(lambda: done.append(True))
-        win.load_failed.connect(lambda msg: done.append(False))
-        win.open_file(sample)
-        wait_for(lambda: bool(done))
+        open_in(win, sample)
         settle(600)
         grab(win, out, f"page_import{suffix}")
         for name, _title in PAGES[1:]:

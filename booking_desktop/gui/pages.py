@@ -60,15 +60,6 @@ def review_page() -> ComingPage:
     )
 
 
-def analytics_page() -> ComingPage:
-    return ComingPage(
-        "analyticsPage",
-        "Analytics",
-        "Managers will see booking trends, each vendor's data quality and the health of the imports here, "
-        "computed from the database the commits go to.",
-    )
-
-
 def local_time(dt: Any) -> str:
     if not isinstance(dt, datetime):
         return ""
