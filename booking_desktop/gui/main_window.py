@@ -1,8 +1,9 @@
 """The application window: a sidebar of pages, the current page's toolbar, menus and a status bar.
 
-Pages: **Import** (the operator's workspace, :class:`ImportPage`), **Review queue** and
-**Analytics** (said to be coming, nothing fake), and **Imports** (the history of the database the
-commits go to).  The window wires the pages to their controllers and shows what they report; it
+Pages: **Import** (the operator's workspace, :class:`ImportPage`), **Review queue** (the supervisor's
+rejected rows, :class:`ReviewPage`), **Analytics**, and **Imports** (the history of the database the
+commits go to).  Undo and Redo of the Edit menu act on the page shown (the Import page's edits or the
+Review page's fixes).  The window wires the pages to their controllers and shows what they report; it
 holds no business logic:
 
 - :class:`FileController` opens, re-maps and closes the file on workers;
@@ -41,6 +42,7 @@ from booking_desktop.gui.connection_manager import ConnectionManager
 from booking_desktop.gui.edit_controller import EditController
 from booking_desktop.gui.file_controller import FileController
 from booking_desktop.gui.import_page import ImportPage
+from booking_desktop.gui.review_page import ReviewPage
 from booking_desktop.gui.status_widgets import ConnectionStatusWidget
 from booking_desktop.pipeline import Progress
 from booking_desktop.readers import openable_extensions
@@ -86,9 +88,10 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(150)
         self.stack = QStackedWidget()
         self.history = pages.HistoryPage(self.connections)
+        self.review = ReviewPage(self.connections)
         self.page_widgets: dict[str, QWidget] = {
             "import": self.page,
-            "review": pages.review_page(),
+            "review": self.review,
             "analytics": AnalyticsPage(self.connections),
             "history": self.history,
         }
@@ -104,6 +107,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.acts = ActionRegistry(self, self._slots())
+        self.review.undo_changed.connect(self.update_actions)
         for act in self.acts.all():
             if not self.acts.spec(act.objectName()).grid_only:
                 self.addAction(act)
@@ -175,8 +179,8 @@ class MainWindow(QMainWindow):
             "actCommit": self.commit,
             "actConnection": lambda: self.connections.choose(self),
             "actExportProblems": self.export_problems,
-            "actUndo": e.undo,
-            "actRedo": e.redo,
+            "actUndo": lambda: self.review.undo() if self.current_page == "review" else e.undo(),
+            "actRedo": lambda: self.review.redo() if self.current_page == "review" else e.redo(),
             "actCopy": e.copy,
             "actCopyHeaders": lambda: e.copy(headers=True),
             "actPaste": e.paste,
@@ -201,6 +205,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ pages
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow([n for n, _t in PAGES].index(name))
+
+    def show_review(self, vendor: str | None = None, code: str | None = None) -> None:
+        """The Review page filtered on a vendor and an error code (open rows)."""
+        self.show_page("review")
+        self.review.set_filter(vendor=vendor, code=code, status="open")
 
     @property
     def current_page(self) -> str:
@@ -243,6 +252,10 @@ class MainWindow(QMainWindow):
 
     def state(self) -> UiState:
         s = self.session
+        if self.current_page == "review" and hasattr(self, "review"):
+            r = self.review
+            return UiState(file_open=s is not None, loading=self.files.is_loading, can_undo=r.can_undo,
+                           can_redo=r.can_redo, undo_label=r.undo_label, redo_label=r.redo_label, page="review")
         return UiState(
             file_open=s is not None,
             loading=self.files.is_loading,

@@ -1,7 +1,4 @@
-"""The pages besides Import: the imports history, and what the next releases put on the others.
-
-:class:`ComingPage` says plainly what a page will do and that it is not built yet (nothing fake is
-shown).  :class:`HistoryPage` lists the latest imports of the database the commits go to, read on
+"""The Imports page.  :class:`HistoryPage` lists the latest imports of the database the commits go to, read on
 a worker when the page is shown or refreshed.
 """
 
@@ -37,27 +34,6 @@ HISTORY_COLUMNS = (
     "Rejected",
     "By",
 )
-
-
-class ComingPage(QWidget):
-    def __init__(self, name: str, title: str, text: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName(name)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(40, 30, 40, 30)
-        lay.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.label = QLabel(f"<h2>{title}</h2><p>{text}</p><p><i>Not built yet: coming in the next release.</i></p>")
-        self.label.setWordWrap(True)
-        lay.addWidget(self.label)
-
-
-def review_page() -> ComingPage:
-    return ComingPage(
-        "reviewPage",
-        "Review queue",
-        "Supervisors will work the rows the commits rejected here: fix a row, resubmit it, discard it "
-        "or assign it to a colleague, and send each vendor its own file back with the bad cells marked.",
-    )
 
 
 def local_time(dt: Any) -> str:
