@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -54,20 +54,32 @@ from booking_desktop.storage import review_tasks as tasks
 from booking_desktop.storage.review import ReviewFilter
 
 PAGE_ROWS = 100
+RECOUNT_DELAY_MS = 1500
 DOING = {"resubmit": "Resubmitting", "discard": "Discarding", "reopen": "Reopening", "assign": "Assigning"}
 
 
-def sideways(widget: QWidget) -> QScrollArea:
-    """A row of controls that scrolls sideways in a narrow window instead of widening it."""
-    area = QScrollArea()
-    area.setWidget(widget)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-    area.setFixedHeight(widget.sizeHint().height() + area.horizontalScrollBar().sizeHint().height() + 2)
-    area.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-    return area
+class Sideways(QScrollArea):
+    """A row of controls that scrolls sideways in a narrow window instead of widening it (the scroll
+    bar takes room only when it shows)."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__()
+        self.setWidget(widget)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._fit()
+
+    def _fit(self) -> None:
+        w = self.widget()
+        bar = self.horizontalScrollBar().sizeHint().height() if self.width() < w.minimumSizeHint().width() else 0
+        self.setFixedHeight(w.sizeHint().height() + bar)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit()
 
 
 @dataclass
@@ -107,6 +119,10 @@ class ReviewPage(QWidget):
         self._live: set[GeneratorWorker] = set()  # started, outcome not handled yet
         self._edits: deque[tuple[str, Any]] = deque()  # ("edit", CellEdit) | ("undo"/"redo", UndoEntry)
         self._shown_once = False
+        self._recount = QTimer(self)  # the counts follow the fixes once the typing pauses
+        self._recount.setSingleShot(True)
+        self._recount.setInterval(RECOUNT_DELAY_MS)
+        self._recount.timeout.connect(self._read_stats)
         self.dialog: Any = None
         self.ask_save_path: Callable[[str], str] = self._ask_save_path
 
@@ -117,6 +133,7 @@ class ReviewPage(QWidget):
         self.notice.setObjectName("reviewNotice")
         self.notice.setWordWrap(True)
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice.setVisible(False)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setObjectName("reviewRefresh")
         self.refresh_button.clicked.connect(self.refresh)
@@ -163,8 +180,6 @@ class ReviewPage(QWidget):
             ("assign", "Assign…", self.assign, "Give the selected rows to a colleague"),
             ("undo", "Undo", self.undo, "Undo the last fix (Ctrl+Z)"),
             ("redo", "Redo", self.redo, "Redo the fix undone last (Ctrl+Shift+Z)"),
-            ("export", "Send report to vendor…", self.export,
-             "The vendor's own file back, every bad cell marked (XLSX or CSV), for the rows the filter shows"),
         ):
             b = QPushButton(text)
             b.setObjectName(f"review_{name}")
@@ -173,16 +188,19 @@ class ReviewPage(QWidget):
             self.buttons[name] = b
             bar.addWidget(b)
         bar.addStretch(1)
-        bar.addWidget(self.prev_button)
-        bar.addWidget(self.pager)
-        bar.addWidget(self.next_button)
+        export = QPushButton("Send report to vendor…")
+        export.setObjectName("review_export")
+        export.setToolTip("The vendor's own file back, every bad cell marked (XLSX or CSV), for the rows the "
+                          "filter shows")
+        export.clicked.connect(self.export)
+        self.buttons["export"] = export
 
         self.detail = ReviewDetail()
         centre = QWidget()
         cl = QVBoxLayout(centre)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.addWidget(self.view, 1)
-        cl.addWidget(sideways(actions))
+        cl.addWidget(Sideways(actions))
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("reviewSplit")
         split.addWidget(self.counts)
@@ -196,10 +214,14 @@ class ReviewPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("<h3>Review queue</h3>"))
         top.addWidget(self.status, 1)
+        top.addWidget(self.prev_button)
+        top.addWidget(self.pager)
+        top.addWidget(self.next_button)
         top.addWidget(self.refresh_button)
+        top.addWidget(self.buttons["export"])
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        lay.addWidget(sideways(self.filters))
+        lay.addWidget(Sideways(self.filters))
         lay.addWidget(self.notice)
         lay.addWidget(split, 1)
         connections.changed.connect(lambda _label: self._target_changed())
@@ -218,7 +240,7 @@ class ReviewPage(QWidget):
     @property
     def working(self) -> bool:
         """Something is being written (an action, a fix) or read."""
-        return bool(self._live) or bool(self._edits)
+        return bool(self._live) or bool(self._edits) or self._recount.isActive()
 
     @property
     def can_undo(self) -> bool:
@@ -240,6 +262,7 @@ class ReviewPage(QWidget):
         colour = theme.error_text_color().name() if error else theme.ok_text_color().name()
         self.notice.setStyleSheet(f"color: {colour};" if text else "")
         self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     def _start(self, func: Callable[..., Any], *args: Any, done: Callable[[Any], None],
                failed: Callable[[str], None] | None = None, **kw: Any) -> GeneratorWorker:
@@ -324,8 +347,15 @@ class ReviewPage(QWidget):
                                         done=lambda page: self._show_page(gen, page))
         if stats:
             self.stats = None
-            self._stats_worker = self._start(tasks.read_stats, self.flt, done=lambda s: self._show_stats(gen, s))
+            self._read_stats()
         self._update_buttons()
+
+    def _read_stats(self) -> None:
+        self._recount.stop()
+        gen = self._gen
+        if self._stats_worker is not None:
+            self._stats_worker.cancel()
+        self._stats_worker = self._start(tasks.read_stats, self.flt, done=lambda s: self._show_stats(gen, s))
 
     def _show_page(self, gen: int, page: Any) -> None:
         if gen != self._gen:
@@ -460,6 +490,7 @@ class ReviewPage(QWidget):
             table.saved(edit, out.value)
             self.undo_stack.append(UndoEntry(edit.label, edit.row_id, {edit.field: edit.old}, {edit.field: edit.new},
                                              int(out.value.get("version") or 0)))
+            self._recount.start()
             self.redo_stack.clear()
             self.undo_changed.emit()
             errors = out.value.get("errors") or []
@@ -504,6 +535,7 @@ class ReviewPage(QWidget):
             row = t.row_of(entry.row_id) if t is not None else None
             if t is not None and row is not None:
                 t.replace_row(row, out.value)
+                self._recount.start()
                 self._mark_rows()
                 self._refresh_detail(row)
         else:

@@ -108,6 +108,8 @@ def test_a_fix_typed_in_the_grid_is_revalidated_undone_and_redone(qtbot, make_wi
     assert page.table.rows[view_row]["errors"] == [] and page.model.data_.problems.row_any[view_row] == False  # noqa: E712
     assert "no errors now" in page.notice.text()
     assert page.table.is_edited(view_row, "adults")
+    counts = {page.counts.item(r, 1).text(): int(page.counts.item(r, 2).text()) for r in range(page.counts.rowCount())}
+    assert counts["range"] == 1  # the counts follow the fix: only record 5's adults are out of range now
     # an edit that leaves an error says so: record 5 has 9 adults, the profile allows 6; 7 is still too many
     five = records_shown(page).index(5)
     type_into_cell(qtbot, page, five, "adults", "7")
