@@ -74,6 +74,8 @@ class Sideways(QScrollArea):
 
     def _fit(self) -> None:
         w = self.widget()
+        if w is None:
+            return
         bar = self.horizontalScrollBar().sizeHint().height() if self.width() < w.minimumSizeHint().width() else 0
         self.setFixedHeight(w.sizeHint().height() + bar)
 
