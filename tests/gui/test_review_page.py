@@ -11,63 +11,18 @@ from collections import Counter
 import pytest
 from gui_helpers import click_cell, type_into_cell
 from PySide6.QtCore import Qt
-from review_files import BAD_RECORDS, write_file, write_profile
+from review_files import BAD_RECORDS
+from review_gui import cell, open_review, records_shown, row_doc, settle
 
-from booking_desktop.gui import recent_files
-from booking_desktop.gui.main_window import PAGES
-from booking_desktop.pipeline import run_to_end
-from booking_desktop.storage.client import ensure_indexes
-from booking_desktop.storage.connections import ConnectionStore
-from booking_desktop.storage.engine import CommitEngine
 from booking_desktop.storage.review import ReviewQueue
 
 pytestmark = pytest.mark.gui
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-@pytest.fixture
-def office(tmp_path, monkeypatch, memory_keyring, server, db):
-    monkeypatch.setenv("BOOKING_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.delenv("BOOKING_MONGODB_URI", raising=False)
-    profiles = tmp_path / "profiles"
-    monkeypatch.setenv("BOOKING_DESKTOP_PROFILES", str(profiles))
-    write_profile(profiles)
-    ConnectionStore().add("Office", server.uri, db_name=db.name)
-    recent_files.settings().setValue("connection/name", "Office")
-    ensure_indexes(db)
-    summary = CommitEngine(db).run(run_to_end(write_file(tmp_path), profile="harbour"))
-    assert summary.rejected == len(BAD_RECORDS)
-    return db
-
-
-def open_review(qtbot, w):
-    qtbot.waitUntil(lambda: w.connection_target is not None, timeout=10_000)
-    item = w.nav.item([name for name, _title in PAGES].index("review"))
-    qtbot.mouseClick(w.nav.viewport(), Qt.MouseButton.LeftButton, pos=w.nav.visualItemRect(item).center())
-    page = w.page_widgets["review"]
-    settle(qtbot, page)
-    return page
-
-
-def settle(qtbot, page):
-    qtbot.waitUntil(lambda: page.table is not None and page.stats is not None and not page.working, timeout=30_000)
-
-
-def records_shown(page):
-    return [r["record"] for r in page.table.rows]
-
-
-def cell(page, view_row, field):
-    return page.model.data(page.model.index(view_row, page.model.fields.index(field)))
-
-
-def row_doc(db, record):
-    return db.rejected_rows.find_one({"record": record})
-
-
-def test_the_queue_is_listed_oldest_first_with_counts_that_match_pandas(qtbot, make_window, office):
+def test_the_queue_is_listed_oldest_first_with_counts_that_match_pandas(qtbot, make_window, review_db):
     page = open_review(qtbot, make_window())
-    plain = sorted(office.rejected_rows.find({"status": "open"}), key=lambda d: (d["created_at"], d["record"]))
+    plain = sorted(review_db.rejected_rows.find({"status": "open"}), key=lambda d: (d["created_at"], d["record"]))
     assert records_shown(page) == [d["record"] for d in plain] == BAD_RECORDS
     assert page.stats.total == len(plain)
     assert "6 row(s) match in Office" in page.status.text()
@@ -97,13 +52,13 @@ def test_the_queue_is_listed_oldest_first_with_counts_that_match_pandas(qtbot, m
     qtbot.waitUntil(lambda: not page.working and page.detail.history.rowCount() == 0, timeout=30_000)
 
 
-def test_a_fix_typed_in_the_grid_is_revalidated_undone_and_redone(qtbot, make_window, office):
+def test_a_fix_typed_in_the_grid_is_revalidated_undone_and_redone(qtbot, make_window, review_db):
     w = make_window()
     page = open_review(qtbot, w)
     view_row = records_shown(page).index(4)  # record 4 has 0 adults
     type_into_cell(qtbot, page, view_row, "adults", "2")
     qtbot.waitUntil(lambda: not page.working, timeout=30_000)
-    doc = row_doc(office, 4)
+    doc = row_doc(review_db, 4)
     assert doc["mapped"]["adults"] == "2" and doc["errors"] == [] and doc["valid"] is True
     assert page.table.rows[view_row]["errors"] == [] and page.model.data_.problems.row_any[view_row] == False  # noqa: E712
     assert "no errors now" in page.notice.text()
@@ -114,52 +69,52 @@ def test_a_fix_typed_in_the_grid_is_revalidated_undone_and_redone(qtbot, make_wi
     five = records_shown(page).index(5)
     type_into_cell(qtbot, page, five, "adults", "7")
     qtbot.waitUntil(lambda: not page.working, timeout=30_000)
-    assert row_doc(office, 5)["mapped"]["adults"] == "7"
-    assert [e["field"] for e in row_doc(office, 5)["errors"]] == ["adults"]
+    assert row_doc(review_db, 5)["mapped"]["adults"] == "7"
+    assert [e["field"] for e in row_doc(review_db, 5)["errors"]] == ["adults"]
     assert "1 error(s) remain" in page.notice.text()
     # Ctrl+Z (the window's Edit ▸ Undo) undoes the last fix, then the one before; Ctrl+Shift+Z redoes
     assert w.acts["actUndo"].isEnabled() and "adults" in w.acts["actUndo"].text()
     page.view.setFocus()
     qtbot.keyClick(page.view, Qt.Key.Key_Z, CTRL)
-    qtbot.waitUntil(lambda: not page.working and row_doc(office, 5)["mapped"]["adults"] == "9", timeout=30_000)
+    qtbot.waitUntil(lambda: not page.working and row_doc(review_db, 5)["mapped"]["adults"] == "9", timeout=30_000)
     qtbot.keyClick(page.view, Qt.Key.Key_Z, CTRL)
     qtbot.waitUntil(lambda: not page.working, timeout=30_000)
-    assert row_doc(office, 4)["mapped"]["adults"] == "0"  # as the vendor sent it
-    assert [e["field"] for e in row_doc(office, 4)["errors"]] == ["adults"]
+    assert row_doc(review_db, 4)["mapped"]["adults"] == "0"  # as the vendor sent it
+    assert [e["field"] for e in row_doc(review_db, 4)["errors"]] == ["adults"]
     assert cell(page, view_row, "adults") == "0"
     qtbot.keyClick(page.view, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(lambda: not page.working and row_doc(office, 4)["mapped"]["adults"] == "2", timeout=30_000)
+    qtbot.waitUntil(lambda: not page.working and row_doc(review_db, 4)["mapped"]["adults"] == "2", timeout=30_000)
     assert cell(page, view_row, "adults") == "2"
-    fixes = list(office.audit_log.find({"action": "rejected_row.fix", "target.record": 4}))
+    fixes = list(review_db.audit_log.find({"action": "rejected_row.fix", "target.record": 4}))
     assert [(f["before"], f["after"]) for f in fixes] == [
         ({"adults": "0"}, {"adults": "2"}), ({"adults": "2"}, {"adults": "0"}), ({"adults": "0"}, {"adults": "2"})]
 
 
-def test_a_reference_that_collides_with_a_booking_says_so(qtbot, make_window, office):
+def test_a_reference_that_collides_with_a_booking_says_so(qtbot, make_window, review_db):
     page = open_review(qtbot, make_window())
     view_row = records_shown(page).index(4)
     type_into_cell(qtbot, page, view_row, "booking_ref", "H3")  # H3 was committed by the import
     qtbot.waitUntil(lambda: not page.working, timeout=30_000)
-    codes = {e["code"] for e in row_doc(office, 4)["errors"]}
+    codes = {e["code"] for e in row_doc(review_db, 4)["errors"]}
     assert "duplicate_ref" in codes, codes
     assert "duplicate_ref" in {e["code"] for e in page.table.rows[view_row]["errors"]}
 
 
-def test_discard_reopen_assign_and_resubmit_through_the_page(qtbot, make_window, office):
+def test_discard_reopen_assign_and_resubmit_through_the_page(qtbot, make_window, review_db):
     page = open_review(qtbot, make_window())
     # fix record 4, then resubmit it with nothing selected but it valid: exactly one booking more
     type_into_cell(qtbot, page, records_shown(page).index(4), "adults", "2")
     qtbot.waitUntil(lambda: not page.working, timeout=30_000)
-    before = office.bookings.count_documents({})
+    before = review_db.bookings.count_documents({})
     page.view.clearSelection()
     qtbot.mouseClick(page.buttons["resubmit"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Resubmitted" in page.notice.text(), timeout=30_000)
     settle(qtbot, page)
-    assert office.bookings.count_documents({}) == before + 1
-    assert row_doc(office, 4)["status"] == "resolved" and 4 not in records_shown(page)
+    assert review_db.bookings.count_documents({}) == before + 1
+    assert row_doc(review_db, 4)["status"] == "resolved" and 4 not in records_shown(page)
     qtbot.mouseClick(page.buttons["resubmit"], Qt.MouseButton.LeftButton)  # again: nothing changes
     qtbot.waitUntil(lambda: not page.working, timeout=30_000)
-    assert office.bookings.count_documents({}) == before + 1
+    assert review_db.bookings.count_documents({}) == before + 1
     # discard record 9 through the dialog, with a reason and a note
     click_cell(qtbot, page, records_shown(page).index(9), "customer_name")
     qtbot.mouseClick(page.buttons["discard"], Qt.MouseButton.LeftButton)
@@ -170,7 +125,7 @@ def test_discard_reopen_assign_and_resubmit_through_the_page(qtbot, make_window,
     qtbot.mouseClick(dlg.ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Discarded 1 row(s)" in page.notice.text(), timeout=30_000)
     settle(qtbot, page)
-    doc = row_doc(office, 9)
+    doc = row_doc(review_db, 9)
     assert doc["status"] == "discarded" and doc["discard"]["reason"] == "test"
     assert doc["discard"]["text"] == "a test booking of the vendor"
     assert 9 not in records_shown(page)
@@ -182,7 +137,7 @@ def test_discard_reopen_assign_and_resubmit_through_the_page(qtbot, make_window,
     qtbot.mouseClick(page.buttons["reopen"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Reopened 1 row(s)" in page.notice.text(), timeout=30_000)
     settle(qtbot, page)
-    assert row_doc(office, 9)["status"] == "open" and records_shown(page) == []
+    assert row_doc(review_db, 9)["status"] == "open" and records_shown(page) == []
     # assign two open rows
     page.filters.status.setCurrentIndex(page.filters.status.findData("open"))
     settle(qtbot, page)
@@ -197,32 +152,32 @@ def test_discard_reopen_assign_and_resubmit_through_the_page(qtbot, make_window,
     qtbot.keyClicks(dlg.user, "maria")
     qtbot.keyClick(dlg.user, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "Assigned 2 row(s)" in page.notice.text(), timeout=30_000)
-    assert sorted(d["record"] for d in office.rejected_rows.find({"assignee": "maria"})) == sorted(picked)
-    actions = Counter(e["action"] for e in office.audit_log.find({"target.collection": "rejected_rows"}))
+    assert sorted(d["record"] for d in review_db.rejected_rows.find({"assignee": "maria"})) == sorted(picked)
+    actions = Counter(e["action"] for e in review_db.audit_log.find({"target.collection": "rejected_rows"}))
     assert actions["rejected_row.discard"] == 1 and actions["rejected_row.reopen"] == 1
     assert actions["rejected_row.assign"] == 2 and actions["rejected_row.fix"] == 1
-    assert office.rejected_rows.count_documents({}) == len(BAD_RECORDS)  # nothing deleted
+    assert review_db.rejected_rows.count_documents({}) == len(BAD_RECORDS)  # nothing deleted
     settle(qtbot, page)
 
 
-def test_a_second_supervisors_change_is_never_overwritten(qtbot, make_window, office, server):
+def test_a_second_supervisors_change_is_never_overwritten(qtbot, make_window, review_db, server):
     page = open_review(qtbot, make_window())
     view_row = records_shown(page).index(4)
     other_client = server.client()
     try:  # another supervisor, on another connection, fixes the same row first
-        other = ReviewQueue(other_client[office.name], db_user="other")
-        other.fix(row_doc(office, 4)["_id"], {"adults": "3"})
+        other = ReviewQueue(other_client[review_db.name], db_user="other")
+        other.fix(row_doc(review_db, 4)["_id"], {"adults": "3"})
     finally:
         other_client.close()
     type_into_cell(qtbot, page, view_row, "adults", "2")
     qtbot.waitUntil(lambda: not page.working, timeout=30_000)
-    assert row_doc(office, 4)["mapped"]["adults"] == "3"  # theirs stays
+    assert row_doc(review_db, 4)["mapped"]["adults"] == "3"  # theirs stays
     assert "changed since it was read" in page.notice.text()
     assert cell(page, view_row, "adults") == "3"  # the page shows the row as it is now
     assert not page.can_undo
 
 
-def test_the_quality_click_through_filters_on_vendor_and_code(qtbot, make_window, office):
+def test_the_quality_click_through_filters_on_vendor_and_code(qtbot, make_window, review_db):
     w = make_window()
     open_review(qtbot, w)
     w.show_page("import")
@@ -230,13 +185,13 @@ def test_the_quality_click_through_filters_on_vendor_and_code(qtbot, make_window
     page = w.review
     qtbot.waitUntil(lambda: page.flt.vendor == "HARBOUR", timeout=5_000)
     settle(qtbot, page)
-    want = sorted(d["record"] for d in office.rejected_rows.find(
+    want = sorted(d["record"] for d in review_db.rejected_rows.find(
         {"status": "open", "vendor": "HARBOUR", "errors.code": "range"}))
     assert records_shown(page) == want
     assert w.current_page == "review"
 
 
-def test_the_vendors_report_is_written_for_the_rows_shown(qtbot, make_window, office, tmp_path):
+def test_the_vendors_report_is_written_for_the_rows_shown(qtbot, make_window, review_db, tmp_path):
     page = open_review(qtbot, make_window())
     out = tmp_path / "report.xlsx"
     page.ask_save_path = lambda _suggested: str(out)
@@ -249,4 +204,4 @@ def test_the_vendors_report_is_written_for_the_rows_shown(qtbot, make_window, of
     wb = load_workbook(out)
     data = next(ws for ws in wb.worksheets if ws.cell(1, 1).value == "Ref")  # the vendor's own layout
     refs = [data.cell(r, 1).value for r in range(2, data.max_row + 1)]
-    assert sorted(refs) == sorted(d["raw"][0]["value"] for d in office.rejected_rows.find({"status": "open"}))
+    assert sorted(refs) == sorted(d["raw"][0]["value"] for d in review_db.rejected_rows.find({"status": "open"}))
