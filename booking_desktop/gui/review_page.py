@@ -46,6 +46,7 @@ from booking_desktop.gui import theme
 from booking_desktop.gui.connection_manager import ConnectionManager
 from booking_desktop.gui.grid_model import MARK_ERROR, MARK_OK, GridModel
 from booking_desktop.gui.grid_view import GridView
+from booking_desktop.gui.review_bulk_dialog import BulkFixDialog
 from booking_desktop.gui.review_detail import ReviewDetail
 from booking_desktop.gui.review_dialogs import AssignDialog, DiscardDialog
 from booking_desktop.gui.review_filter_bar import ReviewFilterBar
@@ -87,13 +88,17 @@ class Sideways(QScrollArea):
 @dataclass
 class UndoEntry:
     """A fix that can be undone: ``undo`` / ``redo`` are the values to store, ``version`` the row's
-    version after the last of them (what an undo expects to find)."""
+    version after the last of them (what an undo expects to find).  A bulk fix has its ``bulk_id``
+    (undone by ``undo_bulk``), its operation and the rows it changed (redone on those rows)."""
 
     label: str
     row_id: str
     undo: dict[str, str | None]
     redo: dict[str, str | None]
     version: int
+    bulk_id: str | None = None
+    op: Any = None
+    ids: list[str] | None = None
 
 
 class ReviewPage(QWidget):
@@ -180,6 +185,9 @@ class ReviewPage(QWidget):
             ("discard", "Discard…", self.discard, "Take the selected rows out of the queue, with a reason"),
             ("reopen", "Reopen", self.reopen, "Put discarded rows back in the queue"),
             ("assign", "Assign…", self.assign, "Give the selected rows to a colleague"),
+            ("bulk", "Bulk fix…", self.bulk_fix,
+             "Set a value, find/replace or map values in one field, on the selected rows or on every open row "
+             "the filter matches, as one undoable step"),
             ("undo", "Undo", self.undo, "Undo the last fix (Ctrl+Z)"),
             ("redo", "Redo", self.redo, "Redo the fix undone last (Ctrl+Shift+Z)"),
         ):
@@ -288,6 +296,7 @@ class ReviewPage(QWidget):
         self.buttons["reopen"].setEnabled(bool(rows) and not acting)
         self.buttons["assign"].setEnabled(bool(rows) and not acting)
         self.buttons["export"].setEnabled(has_rows and not acting)
+        self.buttons["bulk"].setEnabled(has_rows and not acting and not self.model.read_only)
         self.buttons["undo"].setEnabled(self.can_undo and not self._edits)
         self.buttons["redo"].setEnabled(self.can_redo and not self._edits)
         self.buttons["undo"].setToolTip(f"Undo {self.undo_label} (Ctrl+Z)" if self.can_undo else "Nothing to undo")
@@ -475,6 +484,14 @@ class ReviewPage(QWidget):
             self._edit_worker = self._start(tasks.fix, edit.row_id, {edit.field: edit.new}, version,
                                             done=lambda out: self._edit_done(table, edit, out),
                                             failed=lambda msg: self._edit_failed(table, edit, msg))
+        elif item.bulk_id is not None:
+            bulk: UndoEntry = item
+            if kind == "undo":
+                self._edit_worker = self._start(tasks.undo_bulk, bulk.bulk_id,
+                                                done=lambda out: self._bulk_undo_done(kind, bulk, out))
+            else:
+                self._edit_worker = self._start(tasks.apply_bulk, bulk.op, bulk.ids, None,
+                                                done=lambda out: self._bulk_undo_done(kind, bulk, out))
         else:
             entry: UndoEntry = item
             changes = entry.undo if kind == "undo" else entry.redo
@@ -546,6 +563,74 @@ class ReviewPage(QWidget):
                 self.refresh()
         self.undo_changed.emit()
         self._update_buttons()
+
+    def _bulk_undo_done(self, kind: str, entry: UndoEntry, out: tasks.Outcome) -> None:
+        what = "Undo" if kind == "undo" else "Redo"
+        if out.ok:
+            r = out.value
+            if kind == "redo":
+                entry.bulk_id, entry.ids = r.bulk_id, list(r.changed)
+            (self.redo_stack if kind == "undo" else self.undo_stack).append(entry)
+            text = f"{what}: {entry.label} — {len(r.changed):,} row(s) {'put back' if kind == 'undo' else 'changed'}."
+            if r.conflicts:
+                text += f" {len(r.conflicts):,} row(s) changed since (another supervisor) were left as they are."
+            self.say(text, error=bool(r.conflicts))
+        else:
+            self.say(f"{what} of “{entry.label}” not done — {out.message}")
+        self.undo_changed.emit()
+        self._read_page()
+
+    # ------------------------------------------------------------------ bulk fixes
+    def bulk_fix(self) -> None:
+        t = self.table
+        if t is None or self._running(self._action_worker):
+            return
+        rows = self.selected_rows()
+        cur = self.view.currentIndex()
+        field = self.model.fields[cur.column()] if cur.isValid() else None
+        values = [t.value(i, field) for i in (rows or range(len(t)))] if field else []
+        dlg = BulkFixDialog(field, len(rows), self.stats.total if self.stats is not None else None, values, self)
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        ids, expected, flt = t.ids(rows), t.versions(rows), self.flt
+
+        def scope() -> tuple[list[str] | None, ReviewFilter | None, dict[str, int] | None]:
+            return (None, flt, None) if dlg.whole_filter else (ids, None, expected)
+
+        def preview() -> None:
+            target_ids, target_flt, _exp = scope()
+            self._start(tasks.plan_bulk, dlg.operation(), target_ids, target_flt,
+                        done=lambda out: dlg.show_plan(out.value if out.ok else None, out.message))
+
+        def apply() -> None:
+            op = dlg.operation()
+            target_ids, target_flt, exp = scope()
+            label = f"Bulk fix of {op.field}"
+            self.say(f"{label}…", error=False)
+            self._action_worker = self._start(tasks.apply_bulk, op, target_ids, target_flt, exp,
+                                              done=lambda out: self._bulk_done(label, op, out))
+            self._update_buttons()
+
+        dlg.preview_requested.connect(preview)
+        dlg.accepted.connect(apply)
+        self.dialog = dlg
+        dlg.open()
+
+    def _bulk_done(self, label: str, op: Any, out: tasks.Outcome) -> None:
+        if not out.ok:
+            self.say(f"{label}: {out.message}")
+            return
+        r = out.value
+        if r.changed:
+            self.undo_stack.append(UndoEntry(f"{label} ({len(r.changed):,} rows)", "", {}, {}, 0, r.bulk_id, op,
+                                             list(r.changed)))
+            self.redo_stack.clear()
+            self.undo_changed.emit()
+        text = (f"{label}: {len(r.changed):,} row(s) changed — {r.valid_now:,} valid now, {r.still_invalid:,} still "
+                f"with errors; {r.unchanged:,} unchanged.")
+        if r.conflicts:
+            text += f" {len(r.conflicts):,} row(s) changed meanwhile or being resubmitted were left as they are."
+        self.say(text, error=bool(r.conflicts))
+        self._read_page()
 
     # ------------------------------------------------------------------ actions on rows
     def _act(self, action: str, ids: list[str], expected: dict[str, int] | None, verb: str, **kw: Any) -> None:

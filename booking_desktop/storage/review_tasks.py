@@ -107,3 +107,24 @@ def export(queue: ReviewQueue, flt: ReviewFilter, out: Path) -> Outcome:
     from booking_desktop.review_export import export_report
 
     return _attempt(lambda: export_report(queue, flt, out), None, queue)
+
+
+def plan_bulk(queue: ReviewQueue, op: Any, ids: list[str] | None, flt: ReviewFilter | None) -> Outcome:
+    """What a bulk fix would change (``value``: a ``BulkPlan``); nothing is written."""
+    from booking_desktop.storage import review_bulk
+
+    return _attempt(lambda: review_bulk.plan_bulk(queue, op, ids=ids, flt=flt), None, queue)
+
+
+def apply_bulk(queue: ReviewQueue, op: Any, ids: list[str] | None, flt: ReviewFilter | None,
+               expected: dict[str, int] | None = None) -> Outcome:
+    """Apply a bulk fix as one step (``value``: a ``BulkResult`` with its ``bulk_id``)."""
+    from booking_desktop.storage import review_bulk
+
+    return _attempt(lambda: review_bulk.apply_bulk(queue, op, ids=ids, flt=flt, expected=expected), None, queue)
+
+
+def undo_bulk(queue: ReviewQueue, bulk_id: str) -> Outcome:
+    from booking_desktop.storage import review_bulk
+
+    return _attempt(lambda: review_bulk.undo_bulk(queue, bulk_id), None, queue)

@@ -205,3 +205,54 @@ def test_the_vendors_report_is_written_for_the_rows_shown(qtbot, make_window, re
     data = next(ws for ws in wb.worksheets if ws.cell(1, 1).value == "Ref")  # the vendor's own layout
     refs = [data.cell(r, 1).value for r in range(2, data.max_row + 1)]
     assert sorted(refs) == sorted(d["raw"][0]["value"] for d in review_db.rejected_rows.find({"status": "open"}))
+
+
+def test_a_bulk_fix_is_previewed_applied_and_undone_as_one_step(qtbot, make_window, review_db):
+    w = make_window()
+    page = open_review(qtbot, w)
+    rows = [records_shown(page).index(4), records_shown(page).index(5)]  # 0 and 9 adults: out of range
+    sel = page.view.selectionModel()
+    page.view.setCurrentIndex(page.model.index(rows[0], page.model.fields.index("adults")))
+    sel.select(page.model.index(rows[1], page.model.fields.index("adults")), sel.SelectionFlag.Select)
+    qtbot.mouseClick(page.buttons["bulk"], Qt.MouseButton.LeftButton)
+    dlg = page.dialog
+    qtbot.waitUntil(dlg.isVisible)
+    assert dlg.field.currentData() == "adults" and dlg.on_selected.isChecked()
+    qtbot.keyClicks(dlg.value, "2")
+    qtbot.mouseClick(dlg.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "would change" in dlg.plan_label.text(), timeout=30_000)
+    assert dlg.plan_label.text().startswith("2 of 2 row(s) would change: 2 valid afterwards")
+    assert [row_doc(review_db, r)["mapped"]["adults"] for r in (4, 5)] == ["0", "9"]  # a preview writes nothing
+    qtbot.mouseClick(dlg.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Bulk fix of adults: 2 row(s) changed" in page.notice.text(), timeout=30_000)
+    settle(qtbot, page)
+    assert [row_doc(review_db, r)["mapped"]["adults"] for r in (4, 5)] == ["2", "2"]
+    assert [row_doc(review_db, r)["errors"] for r in (4, 5)] == [[], []]
+    assert [cell(page, records_shown(page).index(r), "adults") for r in (4, 5)] == ["2", "2"]
+    # one step: one Ctrl+Z puts both back, with their problems
+    w.activateWindow()  # the dialog had the focus
+    qtbot.waitUntil(w.isActiveWindow)
+    page.view.setFocus()
+    qtbot.keyClick(page.view, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: not page.working, timeout=30_000)
+    assert "2 row(s) put back" in page.notice.text()
+    settle(qtbot, page)
+    assert [row_doc(review_db, r)["mapped"]["adults"] for r in (4, 5)] == ["0", "9"]
+    assert all(e["field"] == "adults" for r in (4, 5) for e in row_doc(review_db, r)["errors"])
+    assert [cell(page, records_shown(page).index(r), "adults") for r in (4, 5)] == ["0", "9"]
+    # a value map over every open row of the filter: the empty currency of record 9 becomes EUR
+    page.view.setCurrentIndex(page.model.index(records_shown(page).index(9), page.model.fields.index("currency")))
+    page.view.clearSelection()
+    qtbot.mouseClick(page.buttons["bulk"], Qt.MouseButton.LeftButton)
+    dlg = page.dialog
+    qtbot.waitUntil(dlg.isVisible)
+    dlg.on_filter.setChecked(True)
+    dlg.kind.setCurrentIndex(dlg.kind.findData("map"))
+    empty = next(r for r in range(dlg.map.rowCount()) if dlg.map.item(r, 0) is not None
+                 and dlg.map.item(r, 0).text() == "")
+    dlg.map.setItem(empty, 1, type(dlg.map.item(empty, 0))("EUR"))
+    qtbot.mouseClick(dlg.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Bulk fix of currency: 1 row(s) changed" in page.notice.text(), timeout=30_000)
+    settle(qtbot, page)
+    assert row_doc(review_db, 9)["mapped"]["currency"] == "EUR"
+    assert review_db.audit_log.count_documents({"action": "rejected_row.bulk"}) == 2
