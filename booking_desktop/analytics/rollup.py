@@ -76,6 +76,7 @@ SCAN_FIELDS = (
     "amount_minor",
 )
 FIELD_OF = {"property": "property_name"}
+SUMMED_FLAG = "summed_over_places"  # analytics_meta: the partitions hold facts.sum_over_places rows
 
 
 def to_store(rows: Iterable[dict[str, Any]]) -> str:
@@ -296,17 +297,39 @@ def _apply(db: Database, key: tuple, deltas: list[tuple[str, list[dict]]], pendi
     raise RuntimeError(f"the rollup partition {pid} keeps changing under this fold; try again")
 
 
+def has_summed(db: Database) -> bool:
+    """The partitions hold the rows summed over places for every booking: a rollup rebuilt or begun by
+    this version (one begun earlier lacks them for what was folded before, until ``report rebuild``)."""
+    doc = db[META].find_one({"_id": "rollup"}) or {}
+    if doc.get(SUMMED_FLAG):
+        return True
+    return db[PARTITIONS].find_one({}, {"_id": 1}) is None  # nothing folded yet: the deltas make every row
+
+
+def _begin_summed(db: Database) -> None:
+    """A rollup with nothing folded yet will hold the summed rows of everything: say so (once)."""
+    meta = db[META].find_one({"_id": "rollup"})
+    if (meta or {}).get(SUMMED_FLAG) or db[PARTITIONS].find_one({}, {"_id": 1}) is not None:
+        return
+    if meta is None:
+        with contextlib.suppress(DuplicateKeyError):
+            db[META].insert_one({"_id": "rollup", "zone": "UTC", SUMMED_FLAG: True})
+    else:
+        db[META].replace_one({"_id": "rollup"}, {**meta, SUMMED_FLAG: True})
+
+
 def fold(db: Database) -> int:
     """Fold every pending delta into the partitions (idempotent).  Returns how many deltas it folded."""
     pending = list(db[DELTAS].find({"folded": False}, {"rows": 1}))
     if not pending:
         return 0
+    _begin_summed(db)
     pending.sort(key=lambda d: d["_id"])
     ids = {d["_id"] for d in pending}
     by_part: dict[tuple, list[tuple[str, list[dict]]]] = {}
     for d in pending:
         parts: dict[tuple, list[dict]] = {}
-        for r in facts.every_grain(from_store(d.get("rows") or [])):
+        for r in facts.partition_rows(from_store(d.get("rows") or [])):
             parts.setdefault(_partition_of(r), []).append(r)
         for key, rows in parts.items():
             by_part.setdefault(key, []).append((d["_id"], rows))
@@ -342,7 +365,7 @@ def rebuild(db: Database, tz_name: str | None = None) -> int:
     tz_name = tz_name or rollup_zone(db)
     zone(tz_name)
     ensure_indexes(db)
-    rows = facts.every_grain(rows_from_bookings(db, tz_name))
+    rows = facts.partition_rows(rows_from_bookings(db, tz_name))
     db[PARTITIONS].delete_many({})
     db[DELTAS].delete_many({})
     docs = [
@@ -358,7 +381,9 @@ def rebuild(db: Database, tz_name: str | None = None) -> int:
     for i in range(0, len(docs), 500):
         db[PARTITIONS].insert_many(docs[i : i + 500], ordered=False)
     db[META].replace_one(
-        {"_id": "rollup"}, {"_id": "rollup", "zone": tz_name, "rebuilt_at": datetime.now(UTC)}, upsert=True
+        {"_id": "rollup"},
+        {"_id": "rollup", "zone": tz_name, "rebuilt_at": datetime.now(UTC), SUMMED_FLAG: True},
+        upsert=True,
     )
     return len(docs)
 
@@ -429,7 +454,7 @@ def stored_rows(
         acc: dict[tuple, dict[str, Any]] = {}
         facts.merge_rows(acc, out)
         for d in pending:
-            for r in facts.every_grain(from_store(d.get("rows") or [])):
+            for r in facts.partition_rows(from_store(d.get("rows") or [])):
                 key = _partition_of(r)
                 if (
                     (kind and key[0] != kind)
@@ -450,10 +475,23 @@ def can_answer(q: TrendQuery, rollup_tz: str) -> bool:
     return zone_free or zone(q.tz).key == zone(rollup_tz).key
 
 
-def rows_for(db: Database, q: TrendQuery) -> tuple[list[dict[str, Any]], str]:
-    """(rows, source) for a query: the rollup's where it can answer, else an exact scan of ``bookings``."""
+def places_free(q: TrendQuery) -> bool:
+    """The query neither filters nor splits by channel or property."""
+    return q.channel is None and q.property is None and q.split not in facts.PLACES
+
+
+def rows_for(db: Database, q: TrendQuery, summed: bool = False) -> tuple[list[dict[str, Any]], str]:
+    """(rows, source) for a query: the rollup's where it can answer, else an exact scan of ``bookings``.
+
+    ``summed``: for a trend (not for tops by property or channel), the rows summed over places where the
+    query allows it (:func:`places_free`) — fewer rows, the same numbers; they come back under the plain
+    grain's name with channel and property None."""
     if can_answer(q, rollup_zone(db)):
         months = months_between(q.start, q.end) if q.start and q.end else None
-        return stored_rows(db, q.date, months, q.vendor, grain_for(q)), "rollup"
+        grain = grain_for(q)
+        if summed and places_free(q) and has_summed(db):
+            rows = stored_rows(db, q.date, months, q.vendor, facts.summed(grain))
+            return [{**r, "grain": grain} for r in rows], "rollup"
+        return stored_rows(db, q.date, months, q.vendor, grain), "rollup"
     filt = {FIELD_OF.get(k, k): v for k, v in q.filters().items()}
     return facts.every_grain(rows_from_bookings(db, q.tz, filt)), "bookings"

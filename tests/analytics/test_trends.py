@@ -49,14 +49,27 @@ def same(got, want):
                 assert g == pytest.approx(v, rel=1e-9, abs=1e-9), (k, p, g, v)
 
 
+@pytest.mark.parametrize("summed", [False, True], ids=["every-place", "summed-over-places"])
 @pytest.mark.parametrize("metric", METRICS)
 @pytest.mark.parametrize("by", ["day", "week", "month"])
-def test_check_in_trends_equal_pandas_over_find(loaded, metric, by):
+def test_check_in_trends_equal_pandas_over_find(loaded, metric, by, summed):
     db, docs = loaded
     q = TrendQuery(metric=metric, by=by)
-    rows, source = rollup.rows_for(db, q)
+    rows, source = rollup.rows_for(db, q, summed=summed)
     assert source == "rollup"
+    assert all((r["channel"], r["property"]) == (None, None) for r in rows) == summed  # the rows asked for
     same(values(trend(rows, q), metric), expected(docs, metric, by))
+
+
+@pytest.mark.parametrize("split", [None, "vendor", "currency", "channel"])
+def test_rows_summed_over_places_answer_only_what_they_can(loaded, split):
+    """A split or filter by channel or property needs every place's rows: ``summed`` is then ignored."""
+    db, _docs = loaded
+    q = TrendQuery(metric="revenue", by="week", split=split)
+    full, _ = rollup.rows_for(db, q)
+    summed, _ = rollup.rows_for(db, q, summed=True)
+    assert trend(summed, q).as_dict() == trend(full, q).as_dict()
+    assert (len(summed) < len(full)) == (split != "channel")
 
 
 @pytest.mark.parametrize("tz", ["UTC", "Europe/Lisbon", "America/New_York", "Asia/Kolkata"])
