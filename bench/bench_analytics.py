@@ -9,8 +9,10 @@ types, one currency per property, check-ins over 2023-2024, lead times ~ exponen
 days) is computed with the same code the engine and ``report rebuild`` use (analytics.facts) and written as
 partitions directly — inserting a million bookings through the engine would take the best part of an hour
 here; what a chart reads is the same.  Each chart query (rows_for + trend, exactly what ``report trends``
-runs) is timed ``--repeat`` times, median reported, at each size; the ratio largest/smallest is the
-figure the issue asks to stay <= 1.5x.  "First chart" is a new client's connect + ping + the default chart.
+runs, with the rows summed over places where the query allows) is timed ``--repeat`` times, the sizes
+alternating query by query so that both see the same load, median reported, at each size; the ratio
+largest/smallest is the figure the issue asks to stay <= 1.5x.  "First chart" is a new client's connect +
+ping + the default chart.
 
 Commit: ``--commit-rows`` rows of the same shape through the real CommitEngine, once with the rollup
 maintained and once without (``maintain_rollup = False``), alternating per chunk so that both see the same
@@ -153,18 +155,11 @@ def load_rollup(db, n: int) -> tuple[float, int]:
     return time.perf_counter() - t, len(rows)
 
 
-def time_queries(db, repeat: int) -> dict[str, tuple[float, int]]:
-    out = {}
-    for name, q in QUERIES.items():
-        times, nrows = [], 0
-        for _ in range(repeat):
-            t = time.perf_counter()
-            rows, _src = rollup.rows_for(db, q, summed=True)
-            trend(rows, q)
-            times.append(time.perf_counter() - t)
-            nrows = len(rows)
-        out[name] = (statistics.median(times), nrows)
-    return out
+def time_query(db, q) -> tuple[float, int]:
+    t = time.perf_counter()
+    rows, _src = rollup.rows_for(db, q, summed=True)
+    trend(rows, q)
+    return time.perf_counter() - t, len(rows)
 
 
 def first_chart(server, db_name: str) -> float:
@@ -245,9 +240,10 @@ def main() -> int:
         )
         if not args.skip_commit:
             bench_commit(client, args.commit_rows, args.chunk)
-        results = {}
-        for n in [int(x) for x in args.sizes.split(",")]:
-            db = client[f"bench_charts_{n}"]
+        sizes = sorted(int(x) for x in args.sizes.split(","))
+        dbs = {}
+        for n in sizes:
+            db = dbs[n] = client[f"bench_charts_{n}"]
             client.drop_database(db.name)
             ensure_indexes(db)
             secs, nrows = load_rollup(db, n)
@@ -256,17 +252,30 @@ def main() -> int:
                 f"{n:,} bookings: rollup computed and written in {secs:.1f} s ({nrows:,} rows, {parts:,} partitions)",
                 flush=True,
             )
-            results[n] = time_queries(db, args.repeat)
-            fc = statistics.median(first_chart(server, db.name) for _ in range(args.repeat))
-            results[n]["first chart (new client + default chart)"] = (fc, 0)
+        # the sizes alternate query by query, so that both see the same load of this shared machine
+        first = "first chart (new client + default chart)"
+        times: dict[int, dict[str, list[float]]] = {n: {} for n in sizes}
+        rows_read: dict[int, dict[str, int]] = {n: {} for n in sizes}
+        for _ in range(args.repeat):
+            for name, q in QUERIES.items():
+                for n in sizes:
+                    t, r = time_query(dbs[n], q)
+                    times[n].setdefault(name, []).append(t)
+                    rows_read[n][name] = r
+            for n in sizes:
+                times[n].setdefault(first, []).append(first_chart(server, dbs[n].name))
+                rows_read[n][first] = 0
+        results = {n: {k: (statistics.median(v), rows_read[n][k]) for k, v in times[n].items()} for n in sizes}
+        for n in sizes:
+            print(f"{n:,} bookings (median of {args.repeat}, sizes alternating):")
             for name, (t, r) in results[n].items():
                 print(f"  {name}: {t * 1000:,.0f} ms ({r:,} rows read)", flush=True)
-        sizes = sorted(results)
         if len(sizes) > 1:
             lo, hi = sizes[0], sizes[-1]
-            print(f"ratio {hi:,} / {lo:,} bookings:")
+            print(f"ratio {hi:,} / {lo:,} bookings (time; rows read):")
             for name in results[lo]:
-                print(f"  {name}: {results[hi][name][0] / results[lo][name][0]:.2f}x", flush=True)
+                rr = f"{results[hi][name][1] / results[lo][name][1]:.2f}x" if results[lo][name][1] else "-"
+                print(f"  {name}: {results[hi][name][0] / results[lo][name][0]:.2f}x; {rr}", flush=True)
     finally:
         client.close()
         if server.process is not None:

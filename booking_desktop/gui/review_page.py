@@ -355,7 +355,8 @@ class ReviewPage(QWidget):
                 w.cancel()  # its result is dropped (gen); it stops at its end
         self.status.setText(f"Reading the review queue of {self.connections.label}…")
         self._page_worker = self._start(tasks.read_page, self.flt, self.starts[self.page_no], PAGE_ROWS,
-                                        done=lambda page: self._show_page(gen, page))
+                                        done=lambda page: self._show_page(gen, page),
+                                        failed=lambda msg: self._read_failed(gen, msg))
         if stats:
             self.stats = None
             self._read_stats()
@@ -366,7 +367,14 @@ class ReviewPage(QWidget):
         gen = self._gen
         if self._stats_worker is not None:
             self._stats_worker.cancel()
-        self._stats_worker = self._start(tasks.read_stats, self.flt, done=lambda s: self._show_stats(gen, s))
+        self._stats_worker = self._start(tasks.read_stats, self.flt, done=lambda s: self._show_stats(gen, s),
+                                         failed=lambda msg: self._read_failed(gen, msg))
+
+    def _read_failed(self, gen: int, msg: str) -> None:
+        if gen != self._gen:
+            return
+        self.status.setText(f"Cannot read the review queue of {self.connections.label}: {msg}")
+        self.say("Check the connection (File ▸ Connection…) and press Refresh.")
 
     def _show_page(self, gen: int, page: Any) -> None:
         if gen != self._gen:

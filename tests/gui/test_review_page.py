@@ -256,3 +256,15 @@ def test_a_bulk_fix_is_previewed_applied_and_undone_as_one_step(qtbot, make_wind
     settle(qtbot, page)
     assert row_doc(review_db, 9)["mapped"]["currency"] == "EUR"
     assert review_db.audit_log.count_documents({"action": "rejected_row.bulk"}) == 2
+
+
+def test_a_database_that_does_not_answer_is_said_in_one_line(qtbot, make_window, review_db):
+    from booking_desktop.storage.client import ConnectionTarget
+
+    w = make_window()
+    page = open_review(qtbot, w)
+    w.connection_target = ConnectionTarget(uri="mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=500", db_name="x",
+                                           label="Nowhere")
+    qtbot.waitUntil(lambda: not page.working and "Cannot read" in page.status.text(), timeout=60_000)
+    assert page.status.text().startswith("Cannot read the review queue of Nowhere: ")
+    assert "\n" not in page.status.text() and "Traceback" not in page.status.text()
