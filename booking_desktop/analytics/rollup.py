@@ -94,6 +94,30 @@ def from_store(value: Any) -> list[dict[str, Any]]:
     return list(json.loads(zlib.decompress(base64.b64decode(value))))
 
 
+def packed(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """A partition's rows as stored: the sums in ``rows``, the counters (lead, los, room types: most of
+    the bytes, and more as the bookings grow) in ``counters``, row by row, so that a chart that needs only
+    sums reads and decodes only those."""
+    return {
+        "rows": to_store({k: v for k, v in r.items() if k not in facts.COUNTERS} for r in rows),
+        "counters": to_store({c: r.get(c) or {} for c in facts.COUNTERS} for r in rows),
+    }
+
+
+def unpacked(p: dict[str, Any], counters: bool = True) -> list[dict[str, Any]]:
+    """The rows of a stored partition (with their counters unless ``counters`` is False).  A partition
+    written before the counters were kept apart holds them in its rows."""
+    rows = from_store(p.get("rows") or [])
+    if counters and p.get("counters"):
+        for r, c in zip(rows, from_store(p["counters"]), strict=True):
+            r.update(c)
+    elif not counters:
+        for r in rows:
+            for c in facts.COUNTERS:
+                r[c] = {}
+    return rows
+
+
 def ensure_indexes(db: Database) -> None:
     db[DELTAS].create_index([("import_id", ASCENDING)], name="import")
     db[DELTAS].create_index([("folded", ASCENDING)], name="folded")
@@ -276,13 +300,13 @@ def _apply(db: Database, key: tuple, deltas: list[tuple[str, list[dict]]], pendi
         if not todo:
             return
         acc: dict[tuple, dict[str, Any]] = {}
-        facts.merge_rows(acc, from_store(p.get("rows") or []) if p else [])
+        facts.merge_rows(acc, unpacked(p) if p else [])
         for _i, rows in todo:
             facts.merge_rows(acc, rows)
         keep = [i for i in applied if i in pending]  # ids of folded deltas are no longer needed
         new = {
             **_fields(key),
-            "rows": to_store(facts.nonzero(acc)),
+            **packed(facts.nonzero(acc)),
             "applied": keep + [i for i, _ in todo],
             "version": int(p.get("version", 0)) + 1 if p else 1,
         }
@@ -372,7 +396,7 @@ def rebuild(db: Database, tz_name: str | None = None) -> int:
         {
             "_id": partition_id(*k),
             **_fields(k),
-            "rows": to_store(v),
+            **packed(v),
             "applied": [],
             "version": 1,
         }
@@ -392,7 +416,7 @@ AUTO_FOLD_DELTAS = 50  # a query folds first when more deltas than this wait (th
 READ_ATTEMPTS = 10
 
 
-PART_FIELDS = {"rows": 1, "applied": 1, "kind": 1, "grain": 1, "month": 1, "vendor": 1}
+PART_FIELDS = {"rows": 1, "counters": 1, "applied": 1, "kind": 1, "grain": 1, "month": 1, "vendor": 1}
 
 
 def _partitions(db: Database, query: dict[str, Any], months: list[str] | None) -> list[dict[str, Any]]:
@@ -417,8 +441,10 @@ def stored_rows(
     months: list[str] | None = None,
     vendor: str | None = None,
     grain: str | None = None,
+    counters: bool = True,
 ) -> list[dict[str, Any]]:
-    """The rollup rows of the partitions asked for, with the deltas not folded yet added to them.
+    """The rollup rows of the partitions asked for, with the deltas not folded yet added to them
+    (``counters=False``: their counters left empty, not read).
 
     A query does not fold (a fold after a big import rewrites most partitions: seconds): it reads the
     pending deltas, then the partitions, and adds each delta's rows to the partitions that do not hold it
@@ -437,9 +463,8 @@ def stored_rows(
         query["vendor"] = vendor
     for _ in range(READ_ATTEMPTS):
         pending = list(db[DELTAS].find({"folded": False}, {"rows": 1}))
-        parts = list(
-            db[PARTITIONS].find(query, {"rows": 1, "applied": 1, "kind": 1, "grain": 1, "month": 1, "vendor": 1})
-        )
+        fields = PART_FIELDS if counters else {k: v for k, v in PART_FIELDS.items() if k != "counters"}
+        parts = list(db[PARTITIONS].find(query, fields))
         if pending:
             ids = [d["_id"] for d in pending]
             still = {d["_id"] for d in db[DELTAS].find({"_id": {"$in": ids}, "folded": False}, {"_id": 1})}
@@ -447,7 +472,7 @@ def stored_rows(
                 continue  # a fold finished some of them meanwhile: read again
         out: list[dict[str, Any]] = []
         for p in parts:
-            out.extend(from_store(p.get("rows") or []))
+            out.extend(unpacked(p, counters))
         if not pending:
             return out
         applied = {(p["kind"], p["grain"], p["month"], p.get("vendor")): set(p.get("applied") or []) for p in parts}
@@ -475,23 +500,35 @@ def can_answer(q: TrendQuery, rollup_tz: str) -> bool:
     return zone_free or zone(q.tz).key == zone(rollup_tz).key
 
 
+def trend_rows(db: Database, q: TrendQuery) -> tuple[list[dict[str, Any]], str]:
+    """The fewest rows that answer the trend of ``q`` exactly: summed over places where it allows, without
+    counters unless its metric reads one (lead time)."""
+    from booking_desktop.analytics.metrics import needs_counters
+
+    return rows_for(db, q, summed=True, counters=needs_counters(q))
+
+
 def places_free(q: TrendQuery) -> bool:
     """The query neither filters nor splits by channel or property."""
     return q.channel is None and q.property is None and q.split not in facts.PLACES
 
 
-def rows_for(db: Database, q: TrendQuery, summed: bool = False) -> tuple[list[dict[str, Any]], str]:
+def rows_for(db: Database, q: TrendQuery, summed: bool = False, counters: bool = True
+             ) -> tuple[list[dict[str, Any]], str]:
     """(rows, source) for a query: the rollup's where it can answer, else an exact scan of ``bookings``.
 
     ``summed``: for a trend (not for tops by property or channel), the rows summed over places where the
     query allows it (:func:`places_free`) — fewer rows, the same numbers; they come back under the plain
-    grain's name with channel and property None."""
+    grain's name with channel and property None.  ``counters=False``: rows without their counters (lead,
+    length of stay, room types), which most of the bytes are; for a trend of a sum."""
     if can_answer(q, rollup_zone(db)):
         months = months_between(q.start, q.end) if q.start and q.end else None
         grain = grain_for(q)
         if summed and places_free(q) and has_summed(db):
-            rows = stored_rows(db, q.date, months, q.vendor, facts.summed(grain))
-            return [{**r, "grain": grain} for r in rows], "rollup"
-        return stored_rows(db, q.date, months, q.vendor, grain), "rollup"
+            rows = stored_rows(db, q.date, months, q.vendor, facts.summed(grain), counters)
+            for r in rows:
+                r["grain"] = grain
+            return rows, "rollup"
+        return stored_rows(db, q.date, months, q.vendor, grain, counters), "rollup"
     filt = {FIELD_OF.get(k, k): v for k, v in q.filters().items()}
     return facts.every_grain(rows_from_bookings(db, q.tz, filt)), "bookings"
