@@ -109,12 +109,12 @@ def unpacked(p: dict[str, Any], counters: bool = True) -> list[dict[str, Any]]:
     written before the counters were kept apart holds them in its rows."""
     rows = from_store(p.get("rows") or [])
     if counters and p.get("counters"):
-        for r, c in zip(rows, from_store(p["counters"]), strict=True):
-            r.update(c)
+        for r, kept in zip(rows, from_store(p["counters"]), strict=True):
+            r.update(kept)
     elif not counters:
         for r in rows:
-            for c in facts.COUNTERS:
-                r[c] = {}
+            for name in facts.COUNTERS:
+                r[name] = {}
     return rows
 
 
