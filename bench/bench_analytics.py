@@ -205,12 +205,12 @@ def bench_commit(client, rows: int, chunk: int) -> None:
     print(f"fold of the {pending} deltas that commit left: {time.perf_counter() - t:.2f} s", flush=True)
     t = time.perf_counter()
     q = QUERIES["bookings by month (all)"]
-    trend(rollup.rows_for(on, q)[0], q)
+    trend(rollup.trend_rows(on, q)[0], q)
     print(f"then the default chart: {time.perf_counter() - t:.3f} s", flush=True)
     maintained = {tuple(r.get(k) for k in facts.KEY): r["bookings"] for r in rollup.stored_rows(on)}
     rebuilt = {
         tuple(r.get(k) for k in facts.KEY): r["bookings"]
-        for r in facts.every_grain(rollup.rows_from_bookings(on, "UTC"))
+        for r in facts.partition_rows(rollup.rows_from_bookings(on, "UTC"))
     }
     print(f"maintained rollup == rebuilt from bookings: {maintained == rebuilt}", flush=True)
 
