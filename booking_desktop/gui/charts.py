@@ -24,7 +24,7 @@ def new_plot(name: str, accessible: str) -> Any:
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(x=True, y=False)
     plot.addLegend(offset=(10, 5))
-    plot.setMinimumHeight(180)
+    plot.setMinimumSize(200, 120)  # a small window keeps its size (the pages share its minimum)
     return plot
 
 

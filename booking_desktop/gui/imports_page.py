@@ -25,7 +25,6 @@ from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -207,29 +207,26 @@ class ImportsPage(QWidget):
 
         form = QFormLayout()
         form.addRow("Vendor silent for more than", self.silence)
-        form.addRow("…once it has sent at least", self.min_files)
+        form.addRow("once it has sent", self.min_files)
         form.addRow("Rejection rate above", self.max_rate)
         form.addRow("Failed imports of the last", self.failed_days)
-        alerts_box = QGroupBox("Alerts")
-        al = QVBoxLayout(alerts_box)
+        alerts_tab = QWidget()
+        al = QVBoxLayout(alerts_tab)
         al.addLayout(form)
         al.addWidget(self.alerts_summary)
         al.addWidget(self.alerts_list, 1)
-        last_box = QGroupBox("Each vendor's last file")
-        ll = QVBoxLayout(last_box)
-        ll.addWidget(self.last_table)
+        self.side_tabs = QTabWidget()  # tabs, not a stack of boxes: the page's minimum height stays small
+        self.side_tabs.setObjectName("importsSideTabs")
+        self.side_tabs.addTab(alerts_tab, "Alerts")
+        self.side_tabs.addTab(self.last_table, "Each vendor's last file")
 
         top = QHBoxLayout()
         top.addWidget(QLabel("<h3>Imports</h3>"))
         top.addWidget(self.status, 1)
         top.addWidget(self.refresh_button)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(last_box)
-        right.addWidget(alerts_box)
-        right.setSizes([200, 300])
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(self.per_day_plot)
-        bottom.addWidget(right)
+        bottom.addWidget(self.side_tabs)
         bottom.setSizes([600, 450])
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
@@ -425,6 +422,7 @@ class ImportsPage(QWidget):
             item.setForeground(theme.error_text_color(pal) if failed else theme.warning_text_color(pal))
             self.alerts_list.addItem(item)
         self._mark_silent({a["vendor"] for a in self.alerts if a["kind"] == "vendor_silent"})
+        self.side_tabs.setTabText(0, f"Alerts ({len(self.alerts)})" if self.alerts else "Alerts")
         if self.docs is None:
             self.alerts_summary.setText("")
         elif self.alerts:
