@@ -4,6 +4,7 @@ the axis can never disagree with the grouping), and a plot set up the same way o
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pyqtgraph as pg  # type: ignore[import-untyped]  # pyqtgraph ships no type information
@@ -48,6 +49,27 @@ def category_ticks(plot: Any, labels: list[str], max_ticks: int = MAX_TICKS) -> 
     """Label x = 0, 1, 2... with ``labels`` (every n-th one when there are many)."""
     step = max(1, -(-len(labels) // max_ticks))
     plot.getAxis("bottom").setTicks([[(i, t) for i, t in enumerate(labels) if i % step == 0]])
+
+
+def legend_columns(plot: Any, entries: int, most: int = 4) -> None:
+    """The legend in one row across the top (up to ``most`` entries a row), over the headroom that
+    :func:`y_range` leaves, so that it does not sit on the data."""
+    legend = plot.getPlotItem().legend
+    if legend is not None:
+        legend.setColumnCount(max(1, min(entries, most)))
+
+
+def y_range(plot: Any, top: float, integer: bool = False, least: float = 1.0, headroom: float = 1.3) -> None:
+    """From zero (a value is seen as its size) to ``top`` with room for the legend; counts get whole
+    ticks (no "0.5 imports")."""
+    high = max(top, least) * headroom
+    plot.setYRange(0, high, padding=0)
+    axis = plot.getAxis("left")
+    if integer:
+        major = max(1, math.ceil(max(top, least) / 6))
+        axis.setTickSpacing(major, major)
+    else:
+        axis.setTickSpacing()
 
 
 def clear(plot: Any) -> None:

@@ -83,6 +83,8 @@ def span(seconds: float | None) -> str:
     """A duration as a person reads it: 0.8 s, 42 s, 3 min 05 s, 2 h 10 min, 3.5 days."""
     if seconds is None:
         return "–"
+    if seconds < 0.1:
+        return "< 0.1 s"
     if seconds < 10:
         return f"{seconds:.1f} s"
     if seconds < 60:
@@ -371,17 +373,22 @@ class ImportsPage(QWidget):
         other = [counts.get(d, zero)["imports"] - f - i for d, f, i in zip(days, failed, interrupted, strict=True)]
         pal = self.palette()
         base = [0] * len(days)
+        shown = 0
         for name, heights, colour in (
             ("completed or running", other, theme.series_color(0, pal)),
             ("failed", failed, theme.error_text_color(pal)),
             ("interrupted", interrupted, theme.warning_text_color(pal)),
         ):
             if any(heights) or name == "completed or running":
-                bars = pg.BarGraphItem(x=xs, y0=base, height=heights, width=0.8, brush=colour, pen=colour, name=name)
+                bars = pg.BarGraphItem(
+                    x=xs, y0=base, height=heights, width=0.8, brush=colour, pen=pg.mkPen(None), name=name
+                )
                 self.per_day_plot.addItem(bars)
+                shown += 1
             base = [b + h for b, h in zip(base, heights, strict=True)]
         self.per_day_plot.setXRange(-0.5, len(days) - 0.5, padding=0)
-        self.per_day_plot.setYRange(0, max(max(base, default=0) * 1.15, 1), padding=0)
+        charts.legend_columns(self.per_day_plot, shown)
+        charts.y_range(self.per_day_plot, max(base, default=0), integer=True)
 
     def _show_last_files(self) -> None:
         last = health.last_files_of(self.docs or [], self.read_at)

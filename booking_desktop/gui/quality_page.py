@@ -86,7 +86,6 @@ def _table(name: str, accessible: str, columns: tuple[str, ...]) -> QTableWidget
     t.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
     t.verticalHeader().setVisible(False)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
     return t
 
 
@@ -317,7 +316,8 @@ class QualityPage(QWidget):
                 name=vendor,
             )
         self.rate_plot.setXRange(-0.5, len(xs) - 0.5, padding=0)
-        self.rate_plot.setYRange(0, max(top * 1.1, 1.0), padding=0)  # from zero: a rate is seen as its size
+        charts.legend_columns(self.rate_plot, len(rep.vendors))
+        charts.y_range(self.rate_plot, top)
 
     def _show_ages(self, rep: QualityReport | None) -> None:
         charts.clear(self.age_plot)
@@ -348,12 +348,13 @@ class QualityPage(QWidget):
                 height=heights,
                 width=width * 0.9,
                 brush=colour,
-                pen=colour,
+                pen=pg.mkPen(None),  # a bucket with no rows draws nothing (not a hairline)
                 name=a["vendor"],
             )
             self.age_plot.addItem(bars)
         self.age_plot.setXRange(-0.5, len(AGE_LABELS) - 0.5, padding=0)
-        self.age_plot.setYRange(0, max(top * 1.15, 1), padding=0)
+        charts.legend_columns(self.age_plot, len(ages))
+        charts.y_range(self.age_plot, top, integer=True)
 
     def _show_codes(self) -> None:
         rep = self.report
