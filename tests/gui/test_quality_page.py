@@ -10,12 +10,15 @@ from datetime import UTC, datetime
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from quality_data import BUCKET_LABELS, codes_by_vendor, open_by_age, plant, rates_by_month
+from quality_data import BUCKET_LABELS, LAGOON_ROWS, codes_by_vendor, open_by_age, plant, rates_by_month
+from review_files import write_file
 
 from booking_desktop.gui import recent_files
 from booking_desktop.gui.main_window import PAGES
+from booking_desktop.pipeline import run_to_end
 from booking_desktop.storage.client import ensure_indexes
 from booking_desktop.storage.connections import ConnectionStore
+from booking_desktop.storage.engine import CommitEngine
 from booking_desktop.storage.localdb import free_port
 
 pytestmark = pytest.mark.gui
@@ -122,11 +125,14 @@ def test_weeks_and_refresh(qtbot, make_window, office, tmp_path):
     assert all("-W" in r[1] for r in cells(page.rates_table))
     ticks = page.rate_plot.getAxis("bottom")._tickLevels[0]
     assert {label for _x, label in ticks} <= set(page.report.periods)
-    # a new import shows after Refresh
-    office.imports.update_many({"vendor": "LAGOON"}, {"$set": {"vendor_note": "x"}})
+    # a new file of LAGOON (one bad record) shows after Refresh
+    f = write_file(tmp_path, "lagoon_2.csv", [r.replace("L", "M", 1) for r in LAGOON_ROWS])
+    CommitEngine(office).run(run_to_end(f, profile=str(tmp_path / "profiles" / "lagoon.yaml")))
     before = page.report
     qtbot.mouseClick(page.refresh_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.report is not before and not page.loading, timeout=20_000)
+    lagoon = next(row for row in cells(page.ages_table) if row[0] == "LAGOON")
+    assert lagoon[1] == "2" == f"{open_by_age(office, datetime.now(UTC))['LAGOON']['< 1 day']}"
 
 
 def test_an_empty_database_says_so(qtbot, make_window, office):
