@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from booking_desktop.gui import main_window_chrome as chrome
-from booking_desktop.gui import pages, recent_files, theme
+from booking_desktop.gui import recent_files, theme
 from booking_desktop.gui.actions import ActionRegistry, UiState
 from booking_desktop.gui.analytics_page import AnalyticsPage
 from booking_desktop.gui.commit_flow import CommitFlow
@@ -42,6 +42,8 @@ from booking_desktop.gui.connection_manager import ConnectionManager
 from booking_desktop.gui.edit_controller import EditController
 from booking_desktop.gui.file_controller import FileController
 from booking_desktop.gui.import_page import ImportPage
+from booking_desktop.gui.imports_page import ImportsPage
+from booking_desktop.gui.quality_page import QualityPage
 from booking_desktop.gui.review_page import ReviewPage
 from booking_desktop.gui.status_widgets import ConnectionStatusWidget
 from booking_desktop.pipeline import Progress
@@ -49,7 +51,13 @@ from booking_desktop.readers import openable_extensions
 from booking_desktop.session import PendingJournal, WorkSession
 
 FILE_FILTER = f"Vendor exports ({' '.join('*' + e for e in openable_extensions())});;All files (*)"
-PAGES = (("import", "Import"), ("review", "Review queue"), ("analytics", "Analytics"), ("history", "Imports"))
+PAGES = (
+    ("import", "Import"),
+    ("review", "Review queue"),
+    ("analytics", "Analytics"),
+    ("quality", "Data quality"),
+    ("history", "Imports"),
+)
 
 
 class MainWindow(QMainWindow):
@@ -87,12 +95,16 @@ class MainWindow(QMainWindow):
         self.nav.addItems([title for _name, title in PAGES])
         self.nav.setFixedWidth(150)
         self.stack = QStackedWidget()
-        self.history = pages.HistoryPage(self.connections)
+        self.history = ImportsPage(self.connections)
         self.review = ReviewPage(self.connections)
+        self.quality = QualityPage(self.connections)
+        self.open_review = self.quality.open_review  # (vendor, code): the Review queue filtered on both
+        self.open_review.connect(self.show_review)
         self.page_widgets: dict[str, QWidget] = {
             "import": self.page,
             "review": self.review,
             "analytics": AnalyticsPage(self.connections),
+            "quality": self.quality,
             "history": self.history,
         }
         for name, _title in PAGES:

@@ -26,6 +26,24 @@ _MUTED_FG = ("#6b6b6b", "#9e9e9e")
 # the frame of the grid's current cell: near-black on light, near-white on dark, so that it stands
 # out (3:1 or more) on the plain, the selected, the error and the warning backgrounds alike
 _CURRENT_CELL = ("#141414", "#f4f4f4")
+# a note across the top of a page (the Import page's file notes): its own text colour on its own
+# background, both picked from the palette in force, so that neither follows the other into the unreadable
+_BANNER_BG = ("#fbe7b5", "#4a3a10")
+_BANNER_FG = ("#3b2a00", "#ffe6a6")
+# charts (pyqtgraph): the plot area, its axes and labels, and the series; the dark series are lighter
+# tints of the light ones so that each stays 3:1 or more against its plot background
+_PLOT_BG = ("#ffffff", "#1e1e1e")
+_PLOT_FG = ("#3a3a3a", "#cfcfcf")
+_SERIES = (
+    ("#1f77b4", "#6cb4ee"),
+    ("#d62728", "#ff7b7b"),
+    ("#2ca02c", "#6fd66f"),
+    ("#c46200", "#ffb347"),
+    ("#9467bd", "#c5a3ee"),
+    ("#8c564b", "#d39b8e"),
+    ("#d6409f", "#f59ad2"),
+    ("#138f9e", "#5fd6e3"),
+)
 
 
 class Health(StrEnum):
@@ -97,6 +115,34 @@ def muted_text_color(palette: QPalette | None = None) -> QColor:
 def current_cell_color(palette: QPalette | None = None) -> QColor:
     """Frame around the grid's current cell."""
     return _pick(_CURRENT_CELL, palette)
+
+
+def banner_colors(palette: QPalette | None = None) -> tuple[QColor, QColor]:
+    """(background, text) of a note across the top of a page."""
+    return _pick(_BANNER_BG, palette), _pick(_BANNER_FG, palette)
+
+
+def plot_colors(palette: QPalette | None = None) -> tuple[QColor, QColor]:
+    """(background, axes and labels) of a chart."""
+    return _pick(_PLOT_BG, palette), _pick(_PLOT_FG, palette)
+
+
+def series_color(n: int, palette: QPalette | None = None) -> QColor:
+    """The colour of a chart's ``n``-th series (the same hue in light and dark)."""
+    return _pick(_SERIES[n % len(_SERIES)], palette)
+
+
+def _luminance(c: QColor) -> float:
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio (1 to 21): 4.5 or more for text, 3 or more for lines and large text."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
 
 
 def health_color(health: Health | str, palette: QPalette | None = None) -> QColor:
