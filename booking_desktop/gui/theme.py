@@ -144,3 +144,43 @@ def apply(app: Any, dark: bool) -> None:
     """Switch the whole application to the dark palette or back to the style's own light one."""
     app.setStyle("Fusion")
     app.setPalette(dark_palette() if dark else app.style().standardPalette())
+
+
+# -- charts (pyqtgraph): background, axes and text, grid, and the series colours ---------------------
+# Series colours keep 3:1 or more against their plot background (lines and bars are graphical objects):
+# darker hues on the light plot, lighter ones on the dark plot, in the same order so that a series keeps
+# its hue when the palette changes.
+_PLOT_BG = ("#ffffff", "#1c1c1c")
+_PLOT_FG = ("#2b2b2b", "#dcdcdc")
+_PLOT_GRID = ("#c8c8c8", "#4a4a4a")
+_PLOT_CURSOR = ("#7a7a7a", "#9a9a9a")
+_SERIES = (
+    ("#0b62a4", "#6cb4ff"),
+    ("#c4461b", "#ff8f5a"),
+    ("#1b7f4a", "#5fd38a"),
+    ("#8e44ad", "#c792ea"),
+    ("#9a6400", "#f2c14e"),
+    ("#0f7f91", "#4fd1e0"),
+    ("#b0306a", "#ff7eb6"),
+    ("#555555", "#c8c8c8"),
+)
+
+
+class PlotColors:
+    """The colours of one chart in the palette in force (``dark`` tells which variant)."""
+
+    def __init__(self, dark: bool):
+        i = 1 if dark else 0
+        self.dark = dark
+        self.background = QColor(_PLOT_BG[i])
+        self.foreground = QColor(_PLOT_FG[i])
+        self.grid = QColor(_PLOT_GRID[i])
+        self.cursor = QColor(_PLOT_CURSOR[i])
+        self.series = tuple(QColor(pair[i]) for pair in _SERIES)
+
+    def series_color(self, n: int) -> QColor:
+        return self.series[n % len(self.series)]
+
+
+def plot_colors(palette: QPalette | None = None) -> PlotColors:
+    return PlotColors(is_dark(palette))

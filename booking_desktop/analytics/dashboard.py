@@ -1,0 +1,247 @@
+"""What the Analytics page shows for one choice of its controls, computed in one go (Qt-free).
+
+The page runs :func:`read_dashboard` on a worker and only draws the result: the trend of the chosen
+metric, the lead-time and length-of-stay histograms, the top properties / room types / channels, and the
+values the filter boxes offer.  Every number comes from :mod:`.metrics` (the definitions the CLI's
+``report trends`` uses), and every table the page shows is a :class:`Table` of *exact* values (integers,
+``Decimal`` money from the minor units, floats as computed), so the CSV export writes the numbers
+themselves, not their on-screen rounding.
+
+One read serves the whole page: the rows of the query (rollup, or an exact scan of ``bookings`` where
+the rollup cannot answer, see :func:`.rollup.rows_for`) feed the trend, the histograms and the tops; the
+month rows of every vendor give the filter choices (a number of rows that does not grow with bookings).
+The lead-time histogram depends on the zone (booked_at's local day): in a zone other than the rollup's it
+is counted from ``bookings`` too, so that one zone holds for every number on the page.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from booking_desktop.analytics import rollup
+from booking_desktop.analytics.metrics import (
+    FILTERS,
+    MONEY,
+    Series,
+    Trend,
+    TrendQuery,
+    distribution,
+    exponent,
+    grain_for,
+    select,
+    top,
+    trend,
+)
+
+if TYPE_CHECKING:
+    from pymongo.database import Database
+
+# the page's metric choices: (name, label, core metric, the point field shown)
+PAGE_METRICS = (
+    ("bookings", "Bookings", "bookings", "value"),
+    ("cancellations", "Cancellations", "cancellations", "value"),
+    ("cancellation_rate", "Cancellation rate", "cancellations", "rate"),
+    ("nights", "Room nights", "nights", "value"),
+    ("revenue", "Revenue", "revenue", "value"),
+    ("adr", "Average daily rate", "adr", "value"),
+    ("lead_time", "Lead time (mean days)", "lead_time", "value"),
+)
+TOPS = (("property", "Property"), ("room_type", "Room type"), ("channel", "Channel"))
+TOP_N = 10
+NONE_LABEL = "(none)"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def page_metric(name: str) -> tuple[str, str, str, str]:
+    for m in PAGE_METRICS:
+        if m[0] == name:
+            return m
+    raise ValueError(f"unknown metric {name!r}")
+
+
+@dataclass
+class Table:
+    """A chart's numbers as the table beside it shows them: ``rows`` hold exact values (int, Decimal,
+    float, str; None = no value, e.g. a rate of a period without bookings)."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+    def write_csv(self, path: str | Path) -> None:
+        """The table as CSV: every number exactly (``Decimal`` money, floats as Python prints them), no
+        thousands separators; a text cell a spreadsheet would run as a formula is prefixed with ``'``."""
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow([_csv_text(h) for h in self.headers])
+            for row in self.rows:
+                w.writerow([_csv_text(v) for v in row])
+
+
+def _csv_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return repr(v)
+    t = str(v)
+    if isinstance(v, str) and t.startswith(FORMULA_START):
+        return "'" + t
+    return t
+
+
+@dataclass
+class Dashboard:
+    query: TrendQuery
+    metric: str  # the page's metric name (PAGE_METRICS)
+    trend: Trend
+    lead: dict[str, Any]
+    los: dict[str, Any]
+    tops: dict[str, list[dict[str, Any]]]
+    choices: dict[str, list[str]]  # filter -> the values the database holds
+    matched: int  # bookings in the selection (every status)
+    seconds: float = 0.0
+
+    @property
+    def field(self) -> str:
+        return page_metric(self.metric)[3]
+
+    @property
+    def source(self) -> str:
+        return self.trend.source
+
+    @property
+    def database_empty(self) -> bool:
+        return not any(self.choices.values())
+
+    def values(self, s: Series) -> list[Any]:
+        """The exact values of one series, in period order (revenue as ``Decimal`` from minor units)."""
+        if self.query.metric == "revenue":
+            exp = exponent(s.currency)
+            return [Decimal(p["minor"]).scaleb(-exp) for p in s.points]
+        return [p.get(self.field) for p in s.points]
+
+    def trend_table(self) -> Table:
+        label = page_metric(self.metric)[1]
+        cols = [self.values(s) for s in self.trend.series]
+        rows = [[p, *(c[i] for c in cols)] for i, p in enumerate(self.trend.periods)]
+        return Table(label, ["Period", *(series_label(s) for s in self.trend.series)], rows)
+
+    def lead_table(self) -> Table:
+        return Table(
+            "Lead time (days)", ["Lead time (days)", "Bookings"], [[b["bin"], b["count"]] for b in self.lead["bins"]]
+        )
+
+    def los_table(self) -> Table:
+        return Table(
+            "Length of stay (nights)", ["Nights", "Bookings"], [[b["bin"], b["count"]] for b in self.los["bins"]]
+        )
+
+    def top_table(self, by: str) -> Table:
+        name = dict(TOPS)[by]
+        items = self.tops.get(by) or []
+        if by == "room_type":
+            return Table(f"Top {name.lower()}s", [name, "Bookings"], [[_name(t[by]), t["bookings"]] for t in items])
+        return Table(
+            f"Top {name.lower()}s",
+            [name, "Bookings", "Cancelled", "Room nights"],
+            [[_name(t[by]), t["bookings"], t["cancelled"], t["nights"]] for t in items],
+        )
+
+
+def _name(v: Any) -> str:
+    return NONE_LABEL if v is None else str(v)
+
+
+def series_label(s: Series) -> str:
+    """``EUR``, ``acme``, ``acme EUR``; ``all`` for the one series of an unsplit count."""
+    parts = [_name(v) for k, v in s.key.items() if k != "currency"]
+    if "currency" in s.key or s.currency is not None:
+        parts.append(_name(s.currency if s.currency is not None else s.key.get("currency")))
+    return " ".join(parts) or "all"
+
+
+def describe(q: TrendQuery) -> str:
+    """The selection in words, for "No bookings match ..."."""
+    parts = [f"{f} {getattr(q, f)}" for f in FILTERS if getattr(q, f) is not None]
+    when = "check-in" if q.date == "check_in" else "booking date"
+    if q.start and q.end:
+        parts.append(f"{when} {q.start} to {q.end}")
+    elif q.start:
+        parts.append(f"{when} from {q.start}")
+    elif q.end:
+        parts.append(f"{when} up to {q.end}")
+    if q.date == "booked_at" and not (q.start or q.end):
+        parts.append("with a booking date")
+    return ", ".join(parts) or "these choices"
+
+
+def choices_of(rows: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
+    found: dict[str, set[str]] = {f: set() for f in FILTERS}
+    for r in rows:
+        for f in FILTERS:
+            v = r.get(f)
+            if v is not None:
+                found[f].add(str(v))
+    return {f: sorted(v, key=str.casefold) for f, v in found.items()}
+
+
+def _never() -> bool:
+    return False
+
+
+def read_dashboard(
+    db: Database, q: TrendQuery, metric: str | None = None, cancelled: Callable[[], bool] = _never
+) -> Generator[str, None, Dashboard]:
+    """Everything the page shows for ``q``; yields a word of progress between reads and stops (raising
+    ``pipeline.Cancelled``) when ``cancelled()`` turns true."""
+    from booking_desktop.pipeline import Cancelled
+
+    def check() -> None:
+        if cancelled():
+            raise Cancelled()
+
+    t0 = time.perf_counter()
+    metric = metric or q.metric
+    if page_metric(metric)[2] != q.metric:
+        raise ValueError(f"metric {metric!r} is not {q.metric!r}")
+    yield "reading the rollup"
+    month_rows = rollup.stored_rows(db, None, None, None, "month")
+    check()
+    zone_name = rollup.rollup_zone(db)
+    if rollup.can_answer(q, zone_name) and grain_for(q) == "month" and not (q.start and q.end):
+        rows = [r for r in month_rows if r["kind"] == q.date and (q.vendor is None or r.get("vendor") == q.vendor)]
+        source = "rollup"
+    else:
+        yield "reading the rows of the query"
+        rows, source = rollup.rows_for(db, q)
+    check()
+    lead_q = replace(q, metric="lead_time")
+    lead_rows = rows
+    if source == "rollup" and not rollup.can_answer(lead_q, zone_name):
+        yield "counting lead times in the zone"
+        lead_rows, _ = rollup.rows_for(db, lead_q)
+        check()
+    tr = trend(rows, q, source)
+    sel = select(rows, q)
+    dash = Dashboard(
+        query=q,
+        metric=metric,
+        trend=tr,
+        lead=distribution(lead_rows, q, "lead"),
+        los=distribution(rows, q, "los"),
+        tops={by: top(rows, q, by, TOP_N) for by, _ in TOPS},
+        choices=choices_of(month_rows),
+        matched=sum(int(r["bookings"]) for r in sel),
+    )
+    dash.seconds = time.perf_counter() - t0
+    return dash
+
+
+def money_note(q: TrendQuery) -> str:
+    return " (per currency, never added across currencies)" if q.metric in MONEY else ""
