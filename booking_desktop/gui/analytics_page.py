@@ -88,6 +88,7 @@ class AnalyticsPage(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("analyticsStatus")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.trend_chart = TrendChart()
@@ -118,6 +119,7 @@ class AnalyticsPage(QWidget):
         self.empty.setObjectName("analyticsEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
         self.empty.setMargin(40)
         self.stack = QStackedWidget()
         self.stack.addWidget(charts)
@@ -133,7 +135,7 @@ class AnalyticsPage(QWidget):
         lay.addWidget(self.status)
         lay.addWidget(self.stack, 1)
         for panel in self.panels():
-            panel.message.connect(self.status.setText)
+            panel.message.connect(lambda text, failed: self._say(text, error=failed))
         self._apply_colors()
         connections.changed.connect(lambda _label: self.refresh() if self.isVisible() else None)
 
@@ -185,7 +187,7 @@ class AnalyticsPage(QWidget):
         self._generation += 1
         gen = self._generation
         metric = self.controls.metric_name
-        self.status.setText(f"Reading {self.controls.metric_box.currentText().lower()} from {self.connections.label}…")
+        self._say(f"Reading {self.controls.metric_box.currentText().lower()} from {self.connections.label}…")
         w = GeneratorWorker(read_page, self.connections.target, self.connections.local_db, q, metric)
         w.signals.result.connect(lambda d, g=gen: self._arrived(g, d))
         w.signals.errored.connect(lambda msg, g=gen: self._failed(g, msg))
@@ -203,10 +205,9 @@ class AnalyticsPage(QWidget):
 
     def _show_error(self, msg: str, bad_input: bool = False) -> None:
         self.error = msg
-        color = theme.error_text_color(self.palette()).name()
-        self.status.setText(f'<span style="color:{color}">{_escape(msg)}</span>')
+        self._say(msg, error=True)
         if not bad_input:  # a typo keeps the last charts on screen; a failed read does not show stale ones
-            self.empty.setText(_escape(msg))
+            self.empty.setText(msg)
             self.stack.setCurrentWidget(self.empty)
 
     def _arrived(self, gen: int, dash: Any) -> None:
@@ -256,14 +257,20 @@ class AnalyticsPage(QWidget):
         for by in ("property", "room_type", "channel"):
             self.bars[by].show_bars(dash.top_table(by))
         where = "the rollup" if dash.source == "rollup" else "the bookings themselves (slower: not in the rollup)"
-        self.status.setText(
+        self._say(
             f"{dash.matched:,} booking(s) match; {len(tr.periods)} period(s), {len(tr.series)} series, "
             f"from {where} of {label}; days in {q.tz}; read in {dash.seconds:.2f} s."
         )
 
-    def _empty(self, text: str) -> None:
+    def _say(self, text: str, error: bool = False) -> None:
+        """The status line (plain text: a vendor's name is never read as markup); red for an error."""
+        color = theme.error_text_color(self.palette()).name() if error else ""
+        self.status.setStyleSheet(f"color: {color};" if color else "")
         self.status.setText(text)
-        self.empty.setText(_escape(text))
+
+    def _empty(self, text: str) -> None:
+        self._say(text)
+        self.empty.setText(text)
         self.stack.setCurrentWidget(self.empty)
         for p in self.panels():
             p.clear()
@@ -276,8 +283,3 @@ def _stats(d: dict[str, Any], of: str) -> str:
         return ""
     return f" — {d['count']:,} {of}; mean {display(d['mean'])}, median {display(d['median'])}"
 
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)

@@ -132,7 +132,7 @@ class ValueAxis(pg.AxisItem):
 class ChartPanel(QWidget):
     """Title, hover read-out, export buttons; the chart with its table beside it."""
 
-    message = Signal(str)  # a one-line note for the page (export written, export failed)
+    message = Signal(str, bool)  # a one-line note for the page, and whether it reports a failure
 
     def __init__(self, name: str, title: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -277,14 +277,14 @@ class ChartPanel(QWidget):
             return None
         self.crosshair.setVisible(False)
         if not self.plot.grab().save(str(path), "PNG"):
-            self.message.emit(f"The chart was not exported: {path} could not be written.")
+            self.message.emit(f"The chart was not exported: {path} could not be written.", True)
             return None
-        self.message.emit(f"Chart written to {path}")
+        self.message.emit(f"Chart written to {path}", False)
         return path
 
     def export_csv(self) -> Path | None:
         if self.table_data is None:
-            self.message.emit("Nothing to export yet.")
+            self.message.emit("Nothing to export yet.", False)
             return None
         path = self._chosen("Export the chart's numbers as CSV", "csv", "CSV (*.csv)")
         if path is None:
@@ -292,9 +292,9 @@ class ChartPanel(QWidget):
         try:
             self.table_data.write_csv(path)
         except OSError as exc:
-            self.message.emit(f"The numbers were not exported: {path}: {exc.strerror or exc}")
+            self.message.emit(f"The numbers were not exported: {path}: {exc.strerror or exc}", True)
             return None
-        self.message.emit(f"{len(self.table_data.rows):,} row(s) written to {path}")
+        self.message.emit(f"{len(self.table_data.rows):,} row(s) written to {path}", False)
         return path
 
 
