@@ -9,7 +9,8 @@ themselves, not their on-screen rounding.
 
 One read serves the whole page: the rows of the query (rollup, or an exact scan of ``bookings`` where
 the rollup cannot answer, see :func:`.rollup.rows_for`) feed the trend, the histograms and the tops; the
-month rows of every vendor give the filter choices (a number of rows that does not grow with bookings).
+check-in month rows of every vendor give the filter choices (a number of rows that does not grow with
+bookings) and, for the page's first chart (bookings by month of check-in), the trend's rows as well.
 The lead-time histogram depends on the zone (booked_at's local day): in a zone other than the rollup's it
 is counted from ``bookings`` too, so that one zone holds for every number on the page.
 """
@@ -100,7 +101,7 @@ class Dashboard:
     query: TrendQuery
     metric: str  # the page's metric name (PAGE_METRICS)
     trend: Trend
-    lead: dict[str, Any]
+    lead: dict[str, Any] | None  # None while it is being counted (see read_dashboard)
     los: dict[str, Any]
     tops: dict[str, list[dict[str, Any]]]
     choices: dict[str, list[str]]  # filter -> the values the database holds
@@ -133,9 +134,8 @@ class Dashboard:
         return Table(label, ["Period", *(series_label(s) for s in self.trend.series)], rows)
 
     def lead_table(self) -> Table:
-        return Table(
-            "Lead time (days)", ["Lead time (days)", "Bookings"], [[b["bin"], b["count"]] for b in self.lead["bins"]]
-        )
+        bins = self.lead["bins"] if self.lead else []
+        return Table("Lead time (days)", ["Lead time (days)", "Bookings"], [[b["bin"], b["count"]] for b in bins])
 
     def los_table(self) -> Table:
         return Table(
@@ -197,9 +197,11 @@ def _never() -> bool:
 
 def read_dashboard(
     db: Database, q: TrendQuery, metric: str | None = None, cancelled: Callable[[], bool] = _never
-) -> Generator[str, None, Dashboard]:
-    """Everything the page shows for ``q``; yields a word of progress between reads and stops (raising
-    ``pipeline.Cancelled``) when ``cancelled()`` turns true."""
+) -> Generator[str | Dashboard, None, Dashboard]:
+    """Everything the page shows for ``q``.  Yields a few words of progress between reads, and, when the
+    lead-time histogram needs a scan of ``bookings`` (a zone other than the rollup's), the dashboard
+    without it first (``lead`` None) so the page can draw the rest meanwhile.  Stops (raising
+    ``pipeline.Cancelled``) when ``cancelled()`` turns true between reads."""
     from booking_desktop.pipeline import Cancelled
 
     def check() -> None:
@@ -210,35 +212,50 @@ def read_dashboard(
     metric = metric or q.metric
     if page_metric(metric)[2] != q.metric:
         raise ValueError(f"metric {metric!r} is not {q.metric!r}")
+    pending = db[rollup.DELTAS].count_documents({"folded": False})
+    if pending > rollup.AUTO_FOLD_DELTAS:  # what stored_rows would do anyway, said first: it takes a while
+        yield f"adding {pending:,} batches of recent imports to the rollup (once after an import)"
+        rollup.fold(db)
+        check()
     yield "reading the rollup"
-    month_rows = rollup.stored_rows(db, None, None, None, "month")
+    # by kind and grain: the partitions' index answers it (a query on the grain alone read every day
+    # partition too); every booking has a check-in, so these rows hold every filter value
+    month_rows = rollup.stored_rows(db, "check_in", None, None, "month")
     check()
     zone_name = rollup.rollup_zone(db)
-    if rollup.can_answer(q, zone_name) and grain_for(q) == "month" and not (q.start and q.end):
-        rows = [r for r in month_rows if r["kind"] == q.date and (q.vendor is None or r.get("vendor") == q.vendor)]
+    whole = q.date == "check_in" and grain_for(q) == "month" and not q.start and not q.end
+    if whole and rollup.can_answer(q, zone_name):
+        rows = [r for r in month_rows if q.vendor is None or r.get("vendor") == q.vendor]
         source = "rollup"
     else:
-        yield "reading the rows of the query"
+        if not rollup.can_answer(q, zone_name):
+            yield f"counting from the bookings themselves (days in {q.tz}, the rollup's are in {zone_name})"
+        else:
+            yield "reading the rows of the query"
         rows, source = rollup.rows_for(db, q)
     check()
-    lead_q = replace(q, metric="lead_time")
-    lead_rows = rows
-    if source == "rollup" and not rollup.can_answer(lead_q, zone_name):
-        yield "counting lead times in the zone"
-        lead_rows, _ = rollup.rows_for(db, lead_q)
-        check()
-    tr = trend(rows, q, source)
     sel = select(rows, q)
     dash = Dashboard(
         query=q,
         metric=metric,
-        trend=tr,
-        lead=distribution(lead_rows, q, "lead"),
+        trend=trend(rows, q, source),
+        lead={},
         los=distribution(rows, q, "los"),
         tops={by: top(rows, q, by, TOP_N) for by, _ in TOPS},
         choices=choices_of(month_rows),
         matched=sum(int(r["bookings"]) for r in sel),
     )
+    lead_q = replace(q, metric="lead_time")
+    if source == "rollup" and not rollup.can_answer(lead_q, zone_name):
+        dash.lead = None
+        dash.seconds = time.perf_counter() - t0
+        yield replace(dash)
+        yield f"counting lead times in {q.tz} from the bookings themselves"
+        lead_rows, _ = rollup.rows_for(db, lead_q)
+        check()
+        dash = replace(dash, lead=distribution(lead_rows, q, "lead"))
+    else:
+        dash.lead = distribution(rows, q, "lead")
     dash.seconds = time.perf_counter() - t0
     return dash
 

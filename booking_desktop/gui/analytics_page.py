@@ -189,11 +189,20 @@ class AnalyticsPage(QWidget):
         metric = self.controls.metric_name
         self._say(f"Reading {self.controls.metric_box.currentText().lower()} from {self.connections.label}…")
         w = GeneratorWorker(read_page, self.connections.target, self.connections.local_db, q, metric)
+        w.signals.progress.connect(lambda msg, g=gen: self._progress(g, msg))
         w.signals.result.connect(lambda d, g=gen: self._arrived(g, d))
         w.signals.errored.connect(lambda msg, g=gen: self._failed(g, msg))
         w.signals.finished.connect(lambda w=w: self._forget(w))
         self._workers.append(w)
         w.start()
+
+    def _progress(self, gen: int, msg: Any) -> None:
+        if gen != self._generation:
+            return
+        if isinstance(msg, str):
+            self._say(f"Reading from {self.connections.label}: {msg}…")
+        else:  # the dashboard but its lead times, still being counted: draw the rest now
+            self._arrived(gen, msg, partial=True)
 
     def _forget(self, w: GeneratorWorker) -> None:
         if w in self._workers:
@@ -210,16 +219,17 @@ class AnalyticsPage(QWidget):
             self.empty.setText(msg)
             self.stack.setCurrentWidget(self.empty)
 
-    def _arrived(self, gen: int, dash: Any) -> None:
+    def _arrived(self, gen: int, dash: Any, partial: bool = False) -> None:
         if gen != self._generation:
             return  # a newer choice was made meanwhile
         self.error = None
         self.dashboard = dash
         self._draw(dash)
-        self.trend = dash.trend
         if self.first_chart_seconds is None and self._opened_at is not None:
             self.first_chart_seconds = time.perf_counter() - self._opened_at
             log.info("analytics: first chart %.3f s after the page opened", self.first_chart_seconds)
+        if not partial:
+            self.trend = dash.trend
 
     # -- drawing --------------------------------------------------------------------------------
     def _apply_colors(self) -> None:
@@ -250,7 +260,11 @@ class AnalyticsPage(QWidget):
             tr.periods, starts, dash.trend_table(), dash.metric == "cancellation_rate", Y_LABELS[dash.metric]
         )
         lead, los = dash.lead, dash.los
-        self.bars["lead"].title.setText(f"<b>Lead time (days)</b>{_stats(lead, 'bookings with a booking date')}")
+        if lead is None:
+            self.bars["lead"].title.setText(f"<b>Lead time (days)</b> — counting in {q.tz} from the bookings…")
+            self.bars["lead"].clear()
+        else:
+            self.bars["lead"].title.setText(f"<b>Lead time (days)</b>{_stats(lead, 'bookings with a booking date')}")
         self.bars["lead"].show_bars(dash.lead_table())
         self.bars["los"].title.setText(f"<b>Length of stay (nights)</b>{_stats(los, 'bookings not cancelled')}")
         self.bars["los"].show_bars(dash.los_table())

@@ -104,9 +104,18 @@ class PeriodAxis(pg.AxisItem):
             if nice >= step:
                 step = nice
                 break
-        first = self._xs.index(shown[0])
-        start = lo + (-first % step) if step > 1 else lo
+        start = lo
+        if step > 1:  # months on quarter / half-year / year starts (2024-01, 2024-04 ...)
+            for i in range(lo, min(hi, lo + step)):
+                name = self._names.get(self._xs[i], "")
+                if len(name) == 7 and name[4] == "-" and name[5:].isdigit() and (int(name[5:]) - 1) % step == 0:
+                    start = i
+                    break
         return [(float(step), self._xs[start:hi:step])]
+
+    def boundingRect(self) -> Any:
+        # room for the labels at both ends (the first period's), which pyqtgraph would otherwise drop
+        return super().boundingRect().adjusted(-40, 0, 40, 0)
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         return [self._names.get(v, "") for v in values]
