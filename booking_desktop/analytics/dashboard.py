@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 from booking_desktop.analytics import rollup
 from booking_desktop.analytics.metrics import (
     FILTERS,
-    MONEY,
     Series,
     Trend,
     TrendQuery,
@@ -258,7 +257,3 @@ def read_dashboard(
         dash.lead = distribution(rows, q, "lead")
     dash.seconds = time.perf_counter() - t0
     return dash
-
-
-def money_note(q: TrendQuery) -> str:
-    return " (per currency, never added across currencies)" if q.metric in MONEY else ""

@@ -177,14 +177,14 @@ class AnalyticsPage(QWidget):
     def _start(self) -> None:
         from booking_desktop.analytics.periods import PeriodError
 
+        for w in self._workers:
+            w.cancel()  # superseded: stops between its reads; its result is ignored
+        self._generation += 1
         try:
             q = self.controls.query()
         except PeriodError as exc:
             self._show_error(str(exc), bad_input=True)
             return
-        for w in self._workers:
-            w.cancel()  # superseded: stops between its reads; its result is ignored
-        self._generation += 1
         gen = self._generation
         metric = self.controls.metric_name
         self._say(f"Reading {self.controls.metric_box.currentText().lower()} from {self.connections.label}…")
