@@ -158,8 +158,11 @@ class AnalyticsPage(QWidget):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        if self._opened_at is None:
+        if self._opened_at is None:  # the first read starts now: nothing to gather yet
             self._opened_at = time.perf_counter()
+            self._settle.stop()
+            self._start()
+            return
         self.refresh()
 
     def changeEvent(self, event: QEvent) -> None:
