@@ -20,9 +20,11 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -126,12 +128,23 @@ class AnalyticsPage(QWidget):
         self.stack.addWidget(self.empty)
 
         title = QLabel("<h3>Analytics</h3>")
-        row = QHBoxLayout()
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(title, alignment=Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.controls, 1)
         row.addWidget(self.refresh_button, alignment=Qt.AlignmentFlag.AlignTop)
+        # the choices scroll sideways in a narrow window rather than widen its minimum size
+        choices = QScrollArea()
+        choices.setObjectName("analyticsChoices")
+        choices.setWidget(bar)
+        choices.setWidgetResizable(True)
+        choices.setFrameShape(QFrame.Shape.NoFrame)
+        choices.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        choices.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        choices.setFixedHeight(bar.sizeHint().height() + choices.horizontalScrollBar().sizeHint().height() + 2)
         lay = QVBoxLayout(self)
-        lay.addLayout(row)
+        lay.addWidget(choices)
         lay.addWidget(self.status)
         lay.addWidget(self.stack, 1)
         for panel in self.panels():

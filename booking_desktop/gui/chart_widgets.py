@@ -168,7 +168,7 @@ class ChartPanel(QWidget):
         self.plot = pg.PlotWidget(axisItems={"bottom": self.axis, "left": ValueAxis(orientation="left")})
         self.plot.setObjectName(f"chartPlot_{name}")
         self.plot.setMenuEnabled(False)
-        self.plot.setMinimumHeight(140)
+        self.plot.setMinimumHeight(90)
         self.plot.getPlotItem().hideButtons()
         self.crosshair = pg.InfiniteLine(angle=90, movable=False)
         self.crosshair.setVisible(False)
