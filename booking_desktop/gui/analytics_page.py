@@ -45,8 +45,8 @@ Y_LABELS = {
     "cancellations": "Cancelled bookings",
     "cancellation_rate": "Cancelled (% of bookings)",
     "nights": "Room nights",
-    "revenue": "Revenue per currency (not converted)",
-    "adr": "Average daily rate per currency",
+    "revenue": "Revenue",
+    "adr": "Average daily rate",
     "lead_time": "Mean lead time (days)",
 }
 
@@ -271,9 +271,16 @@ class AnalyticsPage(QWidget):
         self.stack.setCurrentIndex(0)
         tr = dash.trend
         starts = [key_start(p, q.by) for p in tr.periods]
-        self.trend_chart.title.setText(f"<b>{self.controls.metric_box.currentText()} by {q.by}</b>")
+        note = " — one chart per currency, never converted nor added" if q.metric in ("revenue", "adr") else ""
+        self.trend_chart.title.setText(f"<b>{self.controls.metric_box.currentText()} by {q.by}</b>{note}")
+        money = q.metric in ("revenue", "adr")
         self.trend_chart.show_trend(
-            tr.periods, starts, dash.trend_table(), dash.metric == "cancellation_rate", Y_LABELS[dash.metric]
+            tr.periods,
+            starts,
+            dash.trend_table(),
+            dash.metric == "cancellation_rate",
+            Y_LABELS[dash.metric],
+            [s.currency for s in tr.series] if money else None,
         )
         lead, los = dash.lead, dash.los
         if lead is None:

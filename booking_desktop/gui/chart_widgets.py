@@ -40,6 +40,7 @@ from booking_desktop.gui import recent_files, theme
 EPOCH = date(1970, 1, 1).toordinal()
 MAX_SYMBOLS = 60  # points drawn with a marker up to this many periods (beyond, the markers hide the line)
 EXPORT_DIR_KEY = "analytics/export_dir"
+STACKED_AXIS_WIDTH = 84  # px: value axes of plots stacked per currency line up (room for "12,345,678")
 
 
 def day_number(d: date) -> int:
@@ -164,14 +165,16 @@ class ChartPanel(QWidget):
         self.csv_button.setObjectName(f"exportCsv_{name}")
         self.csv_button.setToolTip("Export the numbers of this chart (the table) as CSV, exactly")
         self.csv_button.clicked.connect(self.export_csv)
-        self.axis = PeriodAxis(orientation="bottom")
-        self.plot = pg.PlotWidget(axisItems={"bottom": self.axis, "left": ValueAxis(orientation="left")})
-        self.plot.setObjectName(f"chartPlot_{name}")
-        self.plot.setMenuEnabled(False)
-        self.plot.setMinimumHeight(90)
-        self.plot.getPlotItem().hideButtons()
-        self.crosshair = pg.InfiniteLine(angle=90, movable=False)
-        self.crosshair.setVisible(False)
+        self._colors = theme.plot_colors(self.palette())
+        self.plot_area = QWidget()  # the chart(s): one plot, or one per currency (TrendChart)
+        self.plot_area.setObjectName(f"chartArea_{name}")
+        self._area = QVBoxLayout(self.plot_area)
+        self._area.setContentsMargins(0, 0, 0, 0)
+        self._area.setSpacing(2)
+        self.extra: list[Any] = []  # the plots after the first
+        self.plot = self._new_plot()
+        self.axis: PeriodAxis = self.plot.getAxis("bottom")
+        self.crosshair = self.plot.crosshair
         self.table = QTableWidget(0, 0)
         self.table.setObjectName(f"chartTable_{name}")
         self.table.setAccessibleName(f"{title}: values")
@@ -187,7 +190,7 @@ class ChartPanel(QWidget):
         head.addWidget(self.csv_button)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
-        split.addWidget(self.plot)
+        split.addWidget(self.plot_area)
         split.addWidget(self.table)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
@@ -195,11 +198,40 @@ class ChartPanel(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(head)
         lay.addWidget(split, 1)
-        self._colors = theme.plot_colors(self.palette())
-        self.plot.scene().sigMouseMoved.connect(self._hover)
 
     # -- what every chart does ------------------------------------------------------------------
+    def _new_plot(self) -> Any:
+        plot = pg.PlotWidget(
+            axisItems={"bottom": PeriodAxis(orientation="bottom"), "left": ValueAxis(orientation="left")}
+        )
+        plot.setObjectName(f"chartPlot_{self.name}" if not hasattr(self, "plot") else f"chartPlot_{self.name}_more")
+        plot.setMenuEnabled(False)
+        plot.setMinimumHeight(90)
+        plot.getPlotItem().hideButtons()
+        plot.crosshair = pg.InfiniteLine(angle=90, movable=False)
+        plot.crosshair.setVisible(False)
+        plot.addItem(plot.crosshair, ignoreBounds=True)
+        plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._hover(p, pos))
+        self._area.addWidget(plot, 1)
+        self._style(plot, self._colors)
+        return plot
+
+    def add_plot(self) -> Any:
+        """One more plot under the others, on the same x range (a currency of its own)."""
+        plot = self._new_plot()
+        plot.setXLink(self.plot)
+        self.extra.append(plot)
+        return plot
+
+    def plots(self) -> list[Any]:
+        return [self.plot, *self.extra]
+
     def clear(self) -> None:
+        for plot in self.extra:
+            self._area.removeWidget(plot)
+            plot.setParent(None)
+            plot.deleteLater()
+        self.extra = []
         self.plot.clear()
         legend = self.plot.getPlotItem().legend
         if legend is not None:
@@ -208,22 +240,26 @@ class ChartPanel(QWidget):
         self.crosshair.setVisible(False)
         self.readout.setText("")
 
-    def apply_colors(self, colors: theme.PlotColors) -> None:
-        self._colors = colors
-        self.plot.setBackground(colors.background)
+    def _style(self, plot: Any, colors: theme.PlotColors) -> None:
+        plot.setBackground(colors.background)
         for side in ("left", "bottom"):
-            ax = self.plot.getAxis(side)
+            ax = plot.getAxis(side)
             ax.setPen(pg.mkPen(colors.foreground))
             ax.setTextPen(pg.mkPen(colors.foreground))
-        self.plot.showGrid(x=False, y=True, alpha=0.35 if colors.dark else 0.25)
-        self.crosshair.setPen(pg.mkPen(colors.cursor, width=1, style=Qt.PenStyle.DashLine))
-        legend = self.plot.getPlotItem().legend
+        plot.showGrid(x=False, y=True, alpha=0.35 if colors.dark else 0.25)
+        plot.crosshair.setPen(pg.mkPen(colors.cursor, width=1, style=Qt.PenStyle.DashLine))
+        legend = plot.getPlotItem().legend
         if legend is not None:
             legend.setLabelTextColor(colors.foreground)
             bg = QColor(colors.background)
             bg.setAlpha(215)
             legend.setBrush(pg.mkBrush(bg))
             legend.setPen(pg.mkPen(colors.grid))
+
+    def apply_colors(self, colors: theme.PlotColors) -> None:
+        self._colors = colors
+        for plot in self.plots():
+            self._style(plot, colors)
 
     def show_table(self, table: Any) -> None:
         """``table`` (dashboard.Table) in the table view; values shown rounded, kept exact for the CSV."""
@@ -239,29 +275,27 @@ class ChartPanel(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
 
-    def y_from_zero(self, values: list[float]) -> None:
+    def y_from_zero(self, values: list[float], plot: Any = None) -> None:
         """Counts and sums start at zero (a drop is seen as the size it is); auto-range only below zero."""
+        plot = plot if plot is not None else self.plot
         finite = [v for v in values if not math.isnan(v)]
         if finite and min(finite) >= 0:
-            self.plot.setYRange(0, max(finite) * 1.08 or 1, padding=0)
+            plot.setYRange(0, max(finite) * 1.08 or 1, padding=0)
         else:
-            self.plot.enableAutoRange(axis="y")
+            plot.enableAutoRange(axis="y")
 
     # -- hover ----------------------------------------------------------------------------------
-    def _hover(self, pos: QPointF) -> None:
-        vb = self.plot.getPlotItem().getViewBox()
+    def _hover(self, plot: Any, pos: QPointF) -> None:
+        vb = plot.getPlotItem().getViewBox()
         if not vb.sceneBoundingRect().contains(pos):
-            self.crosshair.setVisible(False)
+            plot.crosshair.setVisible(False)
             return
-        x = vb.mapSceneToView(pos).x()
-        text, at = self.readout_at(x)
-        if at is None:
-            self.crosshair.setVisible(False)
-            self.readout.setText("")
-            return
-        self.crosshair.setPos(at)
-        self.crosshair.setVisible(True)
-        self.readout.setText(text)
+        text, at = self.readout_at(vb.mapSceneToView(pos).x())
+        for p in self.plots():
+            p.crosshair.setVisible(at is not None)
+            if at is not None:
+                p.crosshair.setPos(at)
+        self.readout.setText(text if at is not None else "")
 
     def readout_at(self, x: float) -> tuple[str, float | None]:
         raise NotImplementedError
@@ -284,8 +318,9 @@ class ChartPanel(QWidget):
         path = self._chosen("Export the chart as PNG", "png", "PNG image (*.png)")
         if path is None:
             return None
-        self.crosshair.setVisible(False)
-        if not self.plot.grab().save(str(path), "PNG"):
+        for p in self.plots():
+            p.crosshair.setVisible(False)
+        if not self.plot_area.grab().save(str(path), "PNG"):
             self.message.emit(f"The chart was not exported: {path} could not be written.", True)
             return None
         self.message.emit(f"Chart written to {path}", False)
@@ -318,39 +353,63 @@ class TrendChart(ChartPanel):
         self.series_names: list[str] = []
         self.columns: list[list[Any]] = []
 
-    def show_trend(self, periods: list[str], starts: list[date], table: Any, percent: bool, y_label: str) -> None:
+    def show_trend(
+        self,
+        periods: list[str],
+        starts: list[date],
+        table: Any,
+        percent: bool,
+        y_label: str,
+        groups: list[str | None] | None = None,
+    ) -> None:
+        """The table's series as lines.  ``groups`` (one per series) puts each group on a plot of its
+        own, one under the other on the same x range: money per currency, so that a currency counted in
+        thousands (JPY) does not flatten one counted in units (EUR) on a shared axis."""
         self.clear()
         self.percent = percent
         self.periods = list(periods)
         self.xs = [float(day_number(d)) for d in starts]
         self.series_names = list(table.headers[1:])
         self.columns = [[row[c] for row in table.rows] for c in range(1, len(table.headers))]
-        self.axis.set_labels(self.xs, self.periods)
-        self.plot.setLabel("left", y_label, color=self._colors.foreground.name())
-        every: list[float] = []
-        for n, (name, col) in enumerate(zip(self.series_names, self.columns)):
-            ys = [float("nan") if v is None else float(v) * (100 if percent else 1) for v in col]
-            every.extend(ys)
-            color = self._colors.series_color(n)
-            symbol = "o" if len(ys) <= MAX_SYMBOLS else None
-            self.plot.plot(
-                self.xs,
-                ys,
-                pen=pg.mkPen(color, width=2),
-                symbol=symbol,
-                symbolSize=6,
-                symbolBrush=color,
-                symbolPen=color,
-                name=name,
-                connect="finite",
-            )
-        legend = self.plot.getPlotItem().legend
-        if legend is not None:
-            legend.setVisible(len(self.series_names) > 1)
+        groups = list(groups) if groups is not None else [None] * len(self.series_names)
+        order = list(dict.fromkeys(groups)) or [None]
+        plots = [self.plot]
+        for _ in order[1:]:
+            extra = self.add_plot()
+            extra.addLegend(offset=(10, 5))
+            self._style(extra, self._colors)
+            plots.append(extra)
+        for plot, group in zip(plots, order):
+            plot.getAxis("bottom").set_labels(self.xs, self.periods)
+            label = f"{y_label} ({group})" if group is not None else y_label
+            plot.setLabel("left", label, color=self._colors.foreground.name())
+            every: list[float] = []
+            members = [n for n, g in enumerate(groups) if g == group]
+            for n in members:
+                ys = [float("nan") if v is None else float(v) * (100 if percent else 1) for v in self.columns[n]]
+                every.extend(ys)
+                color = self._colors.series_color(n)
+                plot.plot(
+                    self.xs,
+                    ys,
+                    pen=pg.mkPen(color, width=2),
+                    symbol="o" if len(ys) <= MAX_SYMBOLS else None,
+                    symbolSize=6,
+                    symbolBrush=color,
+                    symbolPen=color,
+                    name=self.series_names[n],
+                    connect="finite",
+                )
+            legend = plot.getPlotItem().legend
+            if legend is not None:
+                legend.setVisible(len(members) > 1 or len(order) > 1)
+            self.y_from_zero(every, plot)
+        for plot in plots:  # one period axis, under the last plot; the value axes as wide as each other
+            plot.getAxis("bottom").setStyle(showValues=plot is plots[-1])
+            plot.getAxis("left").setWidth(STACKED_AXIS_WIDTH if len(plots) > 1 else None)
         if self.xs:
             pad = 0.5 * ((self.xs[-1] - self.xs[0]) / max(1, len(self.xs) - 1) or 1)
             self.plot.setXRange(self.xs[0] - pad, self.xs[-1] + pad, padding=0)
-        self.y_from_zero(every)
         self.show_table(table)
 
     def index_at(self, x: float) -> int | None:
