@@ -233,14 +233,20 @@ def read_dashboard(
             yield "reading the rows of the query"
         rows, source = rollup.rows_for(db, q)
     check()
-    sel = select(rows, q)
+    # the histograms and tops do not depend on the period: by day or week over whole months of check-in
+    # they are summed from the month rows already read (a tenth or less of the day rows)
+    dist_q, dist_rows = q, rows
+    monthly = replace(q, by="month")
+    if source == "rollup" and q.date == "check_in" and q.by != "month" and grain_for(monthly) == "month":
+        dist_q, dist_rows = monthly, month_rows
+    sel = select(dist_rows, dist_q)
     dash = Dashboard(
         query=q,
         metric=metric,
         trend=trend(rows, q, source),
         lead={},
-        los=distribution(rows, q, "los"),
-        tops={by: top(rows, q, by, TOP_N) for by, _ in TOPS},
+        los=distribution(dist_rows, dist_q, "los"),
+        tops={by: top(dist_rows, dist_q, by, TOP_N) for by, _ in TOPS},
         choices=choices_of(month_rows),
         matched=sum(int(r["bookings"]) for r in sel),
     )
@@ -254,6 +260,6 @@ def read_dashboard(
         check()
         dash = replace(dash, lead=distribution(lead_rows, q, "lead"))
     else:
-        dash.lead = distribution(rows, q, "lead")
+        dash.lead = distribution(dist_rows, dist_q, "lead")
     dash.seconds = time.perf_counter() - t0
     return dash

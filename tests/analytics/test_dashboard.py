@@ -136,3 +136,22 @@ def test_csv_cells_a_spreadsheet_would_run_are_text(tmp_path):
     Table("t", ["Property", "Bookings"], [["=HYPERLINK(1)", 3], ["-5 stars", 1], [None, 2.5]]).write_csv(path)
     want = ["Property,Bookings", "'=HYPERLINK(1),3", "'-5 stars,1", ",2.5"]
     assert path.read_text(encoding="utf-8").splitlines() == want
+
+
+def test_histograms_and_tops_are_the_same_whatever_the_period(loaded):
+    """By day and by week they are summed from the month rows (fewer); the numbers must not change."""
+    db, docs = loaded
+    by_month, _ = run(db, TrendQuery(channel="direct"))
+    df = frame(docs)
+    direct = df[df["channel"] == "direct"]
+    for by in ("week", "day"):
+        other, _ = run(db, TrendQuery(by=by, channel="direct"))
+        assert (other.lead, other.los, other.tops, other.matched) == (
+            by_month.lead,
+            by_month.los,
+            by_month.tops,
+            by_month.matched,
+        )
+    assert by_month.matched == len(direct)
+    tops = {t["property"]: t["bookings"] for t in by_month.tops["property"]}
+    assert tops == direct["property_name"].value_counts().to_dict()

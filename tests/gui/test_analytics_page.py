@@ -367,3 +367,20 @@ def test_a_database_that_does_not_answer_is_one_line(qtbot, make_window, office)
     assert page.error.startswith("Cannot read the analytics from Nowhere")
     assert "\n" not in page.error and "Traceback" not in page.error
     assert page.stack.currentWidget() is page.empty
+
+
+def test_check_ins_keep_their_day_in_any_zone_and_lead_times_follow_the_zone(qtbot, make_window, known):
+    page = open_analytics(qtbot, make_window())
+    in_utc = cells(page.table)
+    type_into(qtbot, page, page.controls.zone_box.lineEdit(), "Pacific/Auckland")
+    assert page.trend.query.tz == "Pacific/Auckland"
+    assert cells(page.table) == in_utc  # a check-in is a civil date: the same month in every zone
+    assert "from the rollup" in page.status.text() and "days in Pacific/Auckland" in page.status.text()
+    booked = known[known["booked_at"].notna()]
+    lead = (booked["ci"] - local_day(booked, "Pacific/Auckland")).dt.days
+    edges = [-np.inf, -0.5, 0.5, 7.5, 30.5, 90.5, 180.5, 365.5, np.inf]
+    want = pd.cut(lead, edges).value_counts(sort=False).tolist()
+    assert [number(r[1]) for r in cells(page.bars["lead"].table)] == want
+    utc_lead = (booked["ci"] - local_day(booked, "UTC")).dt.days
+    assert (lead != utc_lead).any()  # the data has bookings whose day differs in Auckland (the test means it)
+    assert f"mean {lead.mean():,.2f}" in page.bars["lead"].title.text()
