@@ -178,6 +178,17 @@ class AnalyticsPage(QWidget):
             return
         self.refresh()
 
+    def hideEvent(self, event: Any) -> None:
+        """Another page (or the window closing): the reads under way stop and nothing late is drawn; the
+        page reads again when it is shown."""
+        super().hideEvent(event)
+        if event.spontaneous():  # the window minimised: its page stays as it is
+            return
+        self._settle.stop()
+        for w in self._workers:
+            w.cancel()
+        self._generation += 1
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
