@@ -182,6 +182,7 @@ class ChartPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setAlternatingRowColors(True)
+        self.table.currentCellChanged.connect(self._row_chosen)
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
         head.addWidget(self.title)
@@ -300,6 +301,19 @@ class ChartPanel(QWidget):
     def readout_at(self, x: float) -> tuple[str, float | None]:
         raise NotImplementedError
 
+    def x_of_row(self, row: int) -> float | None:
+        raise NotImplementedError
+
+    def _row_chosen(self, row: int, *_rest: int) -> None:
+        """A row chosen in the table (keyboard or click) is marked on the chart, its values read out."""
+        x = self.x_of_row(row) if row >= 0 else None
+        text, at = self.readout_at(x) if x is not None else ("", None)
+        for p in self.plots():
+            p.crosshair.setVisible(at is not None)
+            if at is not None:
+                p.crosshair.setPos(at)
+        self.readout.setText(text if at is not None else "")
+
     # -- export ---------------------------------------------------------------------------------
     def _suggested(self, ext: str) -> str:
         return f"{self.name}-{date.today().isoformat()}.{ext}"
@@ -412,6 +426,9 @@ class TrendChart(ChartPanel):
             self.plot.setXRange(self.xs[0] - pad, self.xs[-1] + pad, padding=0)
         self.show_table(table)
 
+    def x_of_row(self, row: int) -> float | None:
+        return self.xs[row] if 0 <= row < len(self.xs) else None
+
     def index_at(self, x: float) -> int | None:
         if not self.xs:
             return None
@@ -452,6 +469,9 @@ class BarChart(ChartPanel):
             self.plot.setXRange(-0.6, len(xs) - 0.4, padding=0)
         self.y_from_zero(heights)
         self.show_table(table)
+
+    def x_of_row(self, row: int) -> float | None:
+        return float(row) if 0 <= row < len(self.labels) else None
 
     def readout_at(self, x: float) -> tuple[str, float | None]:
         i = round(x)

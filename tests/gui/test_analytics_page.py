@@ -212,6 +212,11 @@ def test_bookings_per_iso_week_of_booking_in_new_york_match_pandas(qtbot, make_w
     hover(page.plot.viewport(), at)
     qtbot.waitUntil(lambda: chart.readout.text() != "", timeout=5_000)
     assert chart.readout.text() == f"2021-W10: all {int(counts.get('2021-W10', 0)):,}"
+    # a row chosen in the table is marked on the chart too (keyboard users read the values there)
+    rect = page.table.visualItemRect(page.table.item(0, 1))
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert chart.readout.text() == f"{want[0][0]}: all {want[0][1]}"
+    assert chart.crosshair.isVisible() and chart.crosshair.value() == chart.xs[0]
 
 
 def test_revenue_per_vendor_and_currency_in_a_date_range_and_its_exports(
