@@ -389,3 +389,27 @@ def test_check_ins_keep_their_day_in_any_zone_and_lead_times_follow_the_zone(qtb
     utc_lead = (booked["ci"] - local_day(booked, "UTC")).dt.days
     assert (lead != utc_lead).any()  # the data has bookings whose day differs in Auckland (the test means it)
     assert f"mean {lead.mean():,.2f}" in page.bars["lead"].title.text()
+
+
+def test_average_daily_rate_of_one_currency_and_status_matches_pandas(qtbot, make_window, known):
+    page = open_analytics(qtbot, make_window())
+    pick(qtbot, page, page.metric_box, "Average daily rate")
+    pick(qtbot, page, page.controls.filter_boxes["currency"], "JPY")
+    pick(qtbot, page, page.controls.filter_boxes["status"], "confirmed")
+    assert headers(page.table) == ["Period", "JPY"]
+    assert [p.getAxis("left").labelText for p in page.trend_chart.plots()] == ["Average daily rate (JPY)"]
+    sel = known[(known["currency"] == "JPY") & (known["status"] == "confirmed")].copy()
+    sel["p"] = sel["ci"].dt.strftime("%Y-%m")
+    g = sel.groupby("p").agg(minor=("amount_minor", "sum"), nights=("nights", "sum"))
+    for period, shown in cells(page.table):
+        if period in g.index and g.at[period, "nights"]:
+            assert number(shown) == pytest.approx(g.at[period, "minor"] / g.at[period, "nights"], abs=0.005)
+        else:
+            assert shown == "–"  # no nights: no rate
+    # the bars read out too: a bin chosen in the length-of-stay table
+    page.tabs.setCurrentWidget(page.bars["los"])
+    los = page.bars["los"]
+    rect = los.table.visualItemRect(los.table.item(3, 0))
+    qtbot.mouseClick(los.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    nights3 = int((sel["nights"] == 3).sum())
+    assert los.readout.text() == f"3: {nights3:,}"
