@@ -125,3 +125,46 @@ def test_export_writes_the_report(cli, tmp_path):
     assert openpyxl.load_workbook(out).sheetnames == ["harbour", "Summary"]
     code, _, err = cli("review", "export", "--out", str(tmp_path / "x.pdf"))
     assert code == 2 and ".xlsx or .csv" in err
+
+
+def test_bulk_dry_run_apply_and_undo(cli, mongo_db, tmp_path):
+    ids = ids_by_record(mongo_db)
+    before = {d["_id"]: d["mapped"] for d in mongo_db.rejected_rows.find({})}
+    code, out, err = cli("review", "bulk", "--vendor", "HARBOUR", "--set", "currency=GBP", "--dry-run", "--json")
+    assert code == 0, err
+    plan = json.loads(out)
+    assert plan["dry_run"] and (plan["matched"], plan["changes"]) == (len(BAD_RECORDS), len(BAD_RECORDS))
+    assert {d["_id"]: d["mapped"] for d in mongo_db.rejected_rows.find({})} == before  # nothing written
+    m = tmp_path / "pax.csv"
+    m.write_text("Pax,adults\n0,1\n9,6\n", encoding="utf-8")
+    code, out, err = cli("review", "bulk", ids[4], ids[5], ids[6], "--map", "adults", str(m), "--json")
+    assert code == 0, err
+    res = json.loads(out)
+    assert sorted(res["changed"]) == sorted([ids[4], ids[5]]) and res["unchanged"] == 1 and res["valid_now"] == 2
+    code, out, err = cli("review", "bulk", "--code", "date_order", "--replace", "check_out", "05-01", "05-06")
+    assert code == 0, err
+    assert out.startswith("bulk fix ") and "changed 1 row(s) (1 valid now" in out
+    assert mongo_db.rejected_rows.find_one({"_id": ids[2]})["mapped"]["check_out"] == "2024-05-06"
+    code, out, err = cli("review", "undo", res["bulk_id"], "--json")
+    assert code == 0, err
+    assert sorted(json.loads(out)["changed"]) == sorted([ids[4], ids[5]])
+    assert mongo_db.rejected_rows.find_one({"_id": ids[5]})["mapped"]["adults"] == "9"
+    code, _, err = cli("review", "undo", res["bulk_id"])
+    assert code == 2 and "was undone already" in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--vendor", "HARBOUR", "--set", "pax=2"], "unknown field 'pax'"),
+        (["--vendor", "HARBOUR", "--set", "adults"], "expected FIELD=VALUE"),
+        (["--set", "adults=2"], "name the rows"),
+        (["--vendor", "HARBOUR", "--set", "adults=2", "--whole-cell"], "go with --replace"),
+        (["--vendor", "HARBOUR", "--map", "adults", "nope.csv"], "nope.csv"),
+        (["--vendor", "HARBOUR", "--map", "adults", "pax.txt"], "a .csv or a .json"),
+    ],
+)
+def test_bulk_refusals_exit_2_with_one_line(cli, mongo_db, argv, message):
+    code, _, err = cli("review", "bulk", *argv)
+    assert code == 2 and message in err and len(err.splitlines()) == 1
+    assert not [e for e in mongo_db.audit_log.find({}) if e["action"].startswith("rejected_row")]

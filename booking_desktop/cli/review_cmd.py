@@ -1,8 +1,10 @@
 """``review``: the supervisor's queue of rejected rows (storage/review.py).
 
-list, show, fix (re-validates and says what is still wrong), resubmit (commits rows that are
-valid now, exactly once), discard with a reason, reopen, assign, and export the vendor's error
-report (XLSX in the vendor's own layout, or CSV).  Nothing is ever deleted from the queue.
+list, show, fix (re-validates and says what is still wrong), bulk (one fix on many rows: --set,
+--replace or --map, on named rows or every open row of a filter; --dry-run says what would change)
+and undo of a bulk, resubmit (commits rows that are valid now, exactly once), discard with a
+reason, reopen, assign, and export the vendor's error report (XLSX in the vendor's own layout, or
+CSV).  Nothing is ever deleted from the queue.
 Exit status: 0 done; 2 with one line on stderr for an unknown id, a refused action, a row that
 another supervisor changed meanwhile, or a database that cannot be reached.
 """
@@ -73,6 +75,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     asg.add_argument("ids", nargs="+", metavar="ID")
     asg.add_argument("--to", required=True, metavar="USER", help="the user ('' to unassign)")
     asg.add_argument("--json", action="store_true")
+
+    bk = action("bulk", "one fix on many rows (named, or every open row of a filter), undoable as one step")
+    bk.add_argument("ids", nargs="*", metavar="ID")
+    _filters(bk)
+    bk.add_argument("--code", help="rows with this error code")
+    bk.add_argument("--field", dest="error_field", metavar="F", help="rows with an error in this field")
+    how = bk.add_mutually_exclusive_group(required=True)
+    how.add_argument("--set", dest="set_value", metavar="FIELD=VALUE", help="the same value everywhere (FIELD= clears)")
+    how.add_argument("--replace", nargs=3, metavar=("FIELD", "FIND", "REPL"), help="replace text in a field")
+    how.add_argument("--map", nargs=2, metavar=("FIELD", "FILE"),
+                     help="a value map: FILE.csv (a header row, then value,new value a line) or FILE.json")
+    bk.add_argument("--whole-cell", action="store_true", help="--replace only values that are FIND as a whole")
+    bk.add_argument("--ignore-case", action="store_true", help="--replace whatever the upper/lower case")
+    bk.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
+    bk.add_argument("--json", action="store_true")
+
+    un = action("undo", "undo a bulk fix (rows changed since are left as they are)")
+    un.add_argument("bulk_id", metavar="BULK_ID")
+    un.add_argument("--json", action="store_true")
 
     ex = action("export", "the vendor's error report: their layout, every bad cell marked (XLSX or CSV)")
     _filters(ex)
@@ -226,6 +247,61 @@ def _assign(queue: Any, args: argparse.Namespace) -> int:
     return _many(queue.assign(args.ids, args.to or None), args, f"assigned to {args.to or 'nobody'}")
 
 
+def _bulk(queue: Any, args: argparse.Namespace) -> int:
+    from booking_desktop.storage import review_bulk as rb
+
+    has_filter = any(v is not None for v in (args.vendor, args.import_id, args.code, args.error_field))
+    if bool(args.ids) == has_filter:
+        return fail("name the rows (ID ...) or select them with --vendor/--import/--code/--field, not both")
+    if (args.whole_cell or args.ignore_case) and not args.replace:
+        return fail("--whole-cell and --ignore-case go with --replace")
+    op: Any
+    if args.set_value is not None:
+        field, sep, value = args.set_value.partition("=")
+        if not sep or not field:
+            return fail(f"--set {args.set_value!r}: expected FIELD=VALUE (FIELD= clears the field)")
+        op = rb.SetValue(field, value if value != "" else None)
+    elif args.replace:
+        f, find, repl = args.replace
+        op = rb.FindReplace(f, find, repl, whole_cell=args.whole_cell, case=not args.ignore_case)
+    else:
+        op = rb.ValueMap(args.map[0], rb.load_value_map(args.map[1]))
+    target: dict[str, Any] = {"ids": args.ids} if args.ids else {
+        "flt": _flt(args, code=args.code, field=args.error_field)}
+    if args.dry_run:
+        plan = rb.plan_bulk(queue, op, **target)
+        lines = [f"would change {plan.changes:,} of {plan.matched:,} row(s) ({plan.valid_now:,} valid then, "
+                 f"{plan.still_invalid:,} still invalid); {plan.unchanged:,} unchanged"
+                 + (f", {len(plan.conflicts):,} being resubmitted" if plan.conflicts else "")]
+        for r in plan.rows[:20]:
+            codes = ", ".join(e["code"] for e in r["errors"]) or "valid"
+            lines.append(f"  {r['id']} record {r['record']}: {r['before']} -> {r['after']}  ({codes})")
+        if plan.changes > 20:
+            lines.append(f"  ... and {plan.changes - 20:,} more")
+        _emit(args, {"dry_run": True, **plan.as_dict()}, "\n".join(lines))
+        return 0
+    out = rb.apply_bulk(queue, op, **target)
+    _emit(args, out.as_dict(), f"bulk fix {out.bulk_id}: changed {len(out.changed):,} row(s) ({out.valid_now:,} "
+          f"valid now, {out.still_invalid:,} still invalid); {out.unchanged:,} unchanged; "
+          f"{len(out.conflicts):,} changed meanwhile\nundo: `review undo {out.bulk_id}`")
+    if out.conflicts:
+        return fail(f"{len(out.conflicts):,} row(s) changed meanwhile or are being resubmitted (the first: "
+                    f"{out.conflicts[0]}); the others are done")
+    return 0
+
+
+def _undo(queue: Any, args: argparse.Namespace) -> int:
+    from booking_desktop.storage.review_bulk import undo_bulk
+
+    out = undo_bulk(queue, args.bulk_id)
+    _emit(args, out.as_dict(), f"undid bulk fix {out.bulk_id}: {len(out.changed):,} row(s) put back; "
+          f"{len(out.conflicts):,} changed since, left as they are")
+    if out.conflicts:
+        return fail(f"{len(out.conflicts):,} row(s) changed since the bulk fix and were left as they are (the "
+                    f"first: {out.conflicts[0]})")
+    return 0
+
+
 def _export(queue: Any, args: argparse.Namespace) -> int:
     from booking_desktop.review_export import export_report
 
@@ -243,4 +319,6 @@ _ACTIONS = {
     "reopen": _reopen,
     "assign": _assign,
     "export": _export,
+    "bulk": _bulk,
+    "undo": _undo,
 }

@@ -81,6 +81,7 @@ def ensure_indexes(db: Database) -> None:
         db.rejected_rows.create_index([(key, ASCENDING), ("status", ASCENDING), ("created_at", ASCENDING)],
                                       name=f"queue_{key.replace('.', '_')}")
     db.audit_log.create_index([("target._id", ASCENDING)], name="target")
+    db.audit_log.create_index([("bulk_id", ASCENDING)], name="bulk")  # undo of a bulk fix (storage/review_bulk.py)
     db.import_batches.create_index([("import_id", ASCENDING)], name="import")
     from booking_desktop.analytics.rollup import ensure_indexes as rollup_indexes
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -29,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pymongo  # noqa: F401  (first: see booking_desktop/storage/__init__.py)
+from pymongo import ReplaceOne
 from pymongo.database import Database
 
 from booking_desktop.schema import CANONICAL_FIELDS
@@ -131,9 +133,41 @@ class ActionResult:
     conflicts: list[str] = field(default_factory=list)
 
 
+@dataclass
+class FixOutcome:
+    """One row of a fix: the document read, the fields that change (before/after), the new canonical
+    values and, once re-validated, the new document (its errors, and its version once written)."""
+
+    doc: dict[str, Any]
+    before: dict[str, Any]
+    after: dict[str, Any]
+    mapped: dict[str, Any]
+    new: dict[str, Any] | None = None
+    conflict: bool = False
+
+
+def check_fields(changes: dict[str, Any]) -> None:
+    unknown = [f for f in changes if f not in CANONICAL_FIELDS]
+    if unknown:
+        raise RefusedError(f"unknown field {unknown[0]!r}; the fields are {', '.join(CANONICAL_FIELDS)}")
+
+
+UNDONE_KEYS = ("errors", "warnings", "valid", "rules_from", "original")
+
+
+def undo_state(doc: dict[str, Any], version: int) -> dict[str, Any]:
+    """What an undo of a bulk fix puts back besides the values (kept in the row's audit entry): the
+    row's problems as they were (keys it did not have are removed again), and the version the fix
+    wrote (the undo is conditional on it)."""
+    return {"version": version, "kept": {k: doc[k] for k in UNDONE_KEYS[:-1] if k in doc},
+            "absent": [k for k in UNDONE_KEYS if k not in doc]}
+
+
 def row_view(doc: dict[str, Any]) -> dict[str, Any]:
     """A rejected-row document as the CLI's ``--json`` and the GUI show it (old documents too)."""
     d = restored(doc)
+    mapped = {f: (d.get("mapped") or {}).get(f) for f in CANONICAL_FIELDS}
+    first = ((d.get("original") or {}).get("mapped")) if d.get("original") else None
     return {
         "id": d["_id"],
         "vendor": d.get("vendor"),
@@ -148,7 +182,8 @@ def row_view(doc: dict[str, Any]) -> dict[str, Any]:
         "warnings": [_problem(e) for e in d.get("warnings") or []],
         "raw": raw_as_dict(d.get("raw") or []),
         "raw_cells": _raw_cells(d.get("raw") or []),
-        "mapped": {f: (d.get("mapped") or {}).get(f) for f in CANONICAL_FIELDS},
+        "mapped": mapped,
+        "fixed": [] if first is None else [f for f in CANONICAL_FIELDS if (first or {}).get(f) != mapped[f]],
         "created_at": d.get("created_at"),
         "updated_at": d.get("updated_at"),
         "resolution": d.get("resolution"),
@@ -322,21 +357,20 @@ class ReviewQueue:
     # -- writing ---------------------------------------------------------------
     def _replace(self, doc: dict[str, Any], new: dict[str, Any], expected: int | None) -> dict[str, Any]:
         """Replace ``doc`` by ``new`` (one version more) if nobody changed it since ``expected``."""
-        version = int(doc.get("version") or 0)
-        if expected is not None and expected != version:
+        written = self._replace_many([(doc, new)], None if expected is None else {doc["_id"]: expected})
+        if doc["_id"] not in written:
             raise ConflictError(_changed(doc))
-        flt: dict[str, Any] = {"_id": doc["_id"]}
-        flt["version"] = version if version else {"$exists": False}
-        new = {**new, "version": version + 1, "updated_at": datetime.now(UTC)}
-        if self.db.rejected_rows.replace_one(flt, storable(new)).matched_count != 1:
-            raise ConflictError(_changed(doc))
-        return new
+        return written[doc["_id"]]
 
     def _audit(self, action: str, doc: dict[str, Any], before: dict[str, Any], after: dict[str, Any],
                **extra: Any) -> None:
+        self.db.audit_log.insert_one(self._audit_entry(action, doc, before, after, **extra))
+
+    def _audit_entry(self, action: str, doc: dict[str, Any], before: dict[str, Any], after: dict[str, Any],
+                     **extra: Any) -> dict[str, Any]:
         target = {"collection": "rejected_rows", "_id": doc["_id"], "record": doc.get("record"),
                   "vendor": doc.get("vendor")}
-        audit.log(self.db, action, target, db_user=self.db_user, before=before, after=after, **extra)
+        return audit.entry(action, target, db_user=self.db_user, before=before, after=after, **extra)
 
     def _stamp(self) -> dict[str, Any]:
         return {"at": datetime.now(UTC), "os_user": audit.os_user(), "db_user": self.db_user}
@@ -344,31 +378,96 @@ class ReviewQueue:
     def fix(self, row_id: str, changes: dict[str, str | None], expected: int | None = None) -> dict[str, Any]:
         """Set canonical values, re-validate the row and store what is still wrong.  A value of
         None (or empty text) clears the field.  Returns the row as :meth:`show` does."""
-        unknown = [f for f in changes if f not in CANONICAL_FIELDS]
-        if unknown:
-            raise RefusedError(f"unknown field {unknown[0]!r}; the fields are {', '.join(CANONICAL_FIELDS)}")
+        check_fields(changes)
         if not changes:
             raise RefusedError("nothing to fix: give at least one FIELD=VALUE")
         self.authorize("fix", [row_id])
         doc = self.get(row_id)
         self._require(doc, OPEN, "fix")
-        mapped = {f: (restored(doc.get("mapped") or {})).get(f) for f in CANONICAL_FIELDS}
-        new_mapped = {**mapped, **{f: (v if v != "" else None) for f, v in changes.items()}}
-        before = {f: mapped[f] for f in changes if mapped[f] != new_mapped[f]}
-        after = {f: new_mapped[f] for f in before}
-        original = doc.get("original") or {"mapped": doc.get("mapped"), "errors": doc.get("errors"),
-                                            "warnings": doc.get("warnings")}  # what the import queued, kept
-        new = self._revalidated({**doc, "mapped": new_mapped, "original": original})
-        saved = self._replace(doc, new, expected)
-        self._audit("rejected_row.fix", doc, before, after,
-                    note=f"{len(saved['errors'])} error(s) remain" if saved["errors"] else "valid now")
+        if doc.get("claim"):
+            raise RefusedError(f"row {doc['_id']} is being resubmitted ({_claim_text(doc['claim'])}); run "
+                               f"`review resubmit {doc['_id']}` to finish that (it is safe to repeat)")
+        (out,) = self.fix_rows([(doc, changes)], None if expected is None else {row_id: expected})
+        if out.conflict:
+            raise ConflictError(_changed(doc))
         return self.show(row_id)
 
+    def fix_rows(self, items: list[tuple[dict[str, Any], dict[str, str | None]]],
+                 expected: dict[str, int] | None = None, *, write: bool = True, skip_unchanged: bool = False,
+                 bulk_id: str | None = None) -> list[FixOutcome]:
+        """The one path of every fix, of one row or of a bulk: each ``(doc, changes)`` gets its new
+        canonical values, the rows of each import are re-validated together (review_check.py), and
+        (``write``) each is replaced if its version is still the one read (or ``expected[id]``) and
+        audited.  ``changes`` are checked by the caller (:func:`check_fields`); empty text clears a
+        field.  A row that is not written because of a changed version is a ``conflict``."""
+        outs: list[FixOutcome] = []
+        for doc, changes in items:
+            mapped = {f: (restored(doc.get("mapped") or {})).get(f) for f in CANONICAL_FIELDS}
+            new_mapped = {**mapped, **{f: (v if v != "" else None) for f, v in changes.items()}}
+            before = {f: mapped[f] for f in changes if mapped[f] != new_mapped[f]}
+            after = {f: new_mapped[f] for f in before}
+            outs.append(FixOutcome(doc, before, after, new_mapped))
+        todo = [o for o in outs if o.before or not skip_unchanged]
+        groups: dict[Any, list[FixOutcome]] = {}
+        for o in todo:
+            groups.setdefault(o.doc.get("import_id"), []).append(o)
+        for import_id, group in groups.items():
+            rules, rules_from = self.rules.rules(import_id)
+            trial = [{**o.doc, "mapped": o.mapped, "original": o.doc.get("original") or {  # what the import queued
+                "mapped": o.doc.get("mapped"), "errors": o.doc.get("errors"), "warnings": o.doc.get("warnings")}}
+                for o in group]
+            for o, t, check in zip(group, trial, check_rows(self.db, trial, rules, rules_from).checks):
+                o.new = {**t, "errors": check.errors, "warnings": check.warnings, "valid": check.valid,
+                         "rules_from": rules_from}
+        if not write or not todo:
+            return outs
+        written = self._replace_many([(o.doc, o.new) for o in todo if o.new is not None], expected)
+        entries = []
+        for o in todo:
+            if o.doc["_id"] not in written:
+                o.conflict = True
+                continue
+            o.new = written[o.doc["_id"]]
+            note = f"{len(o.new['errors'])} error(s) remain" if o.new["errors"] else "valid now"
+            extra: dict[str, Any] = {}
+            if bulk_id is not None:
+                extra = {"bulk_id": bulk_id, "entry_id": audit.audit_id("bulk", bulk_id, o.doc["_id"]),
+                         "undo": undo_state(o.doc, o.new["version"])}
+            entries.append(self._audit_entry("rejected_row.fix", o.doc, o.before, o.after, note=note, **extra))
+        audit.insert_idempotent(self.db, "audit_log", entries)
+        return outs
+
+    def _replace_many(self, pairs: list[tuple[dict[str, Any], dict[str, Any]]],
+                      expected: dict[str, int] | None) -> dict[str, dict[str, Any]]:
+        """Replace each ``doc`` by its ``new`` (one version more) where nobody changed it since it was
+        read (or since ``expected[id]``): one round trip; returns the written documents by id."""
+        now = datetime.now(UTC)
+        token = uuid.uuid4().hex
+        ops, news = [], {}
+        for doc, new in pairs:
+            version = int(doc.get("version") or 0)
+            want = (expected or {}).get(doc["_id"])
+            if want is not None and want != version:
+                continue
+            flt: dict[str, Any] = {"_id": doc["_id"], "version": version if version else {"$exists": False}}
+            news[doc["_id"]] = {**new, "version": version + 1, "updated_at": now, "write_id": token}
+            ops.append(ReplaceOne(flt, storable(news[doc["_id"]])))
+        if not ops:
+            return {}
+        matched = self.db.rejected_rows.bulk_write(ops, ordered=False).matched_count
+        if matched == len(ops):
+            return news
+        ids = list(news)
+        ours = set()
+        for i in range(0, len(ids), 100):
+            for d in self.db.rejected_rows.find({"_id": {"$in": ids[i : i + 100]}}, {"write_id": 1}):
+                if d.get("write_id") == token:
+                    ours.add(d["_id"])
+        return {k: v for k, v in news.items() if k in ours}
+
     def _revalidated(self, doc: dict[str, Any]) -> dict[str, Any]:
-        rules, rules_from = self.rules.rules(doc.get("import_id"))
-        check = check_rows(self.db, [doc], rules, rules_from).checks[0]
-        return {**doc, "errors": check.errors, "warnings": check.warnings, "valid": check.valid,
-                "rules_from": rules_from}
+        (out,) = self.fix_rows([(doc, {})], write=False)
+        return out.new or doc
 
     def revalidate(self, row_id: str) -> dict[str, Any]:
         """What is wrong with the row now (nothing is written)."""

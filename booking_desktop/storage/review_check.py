@@ -15,6 +15,7 @@ booking may exist already:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,9 +132,25 @@ def check_rows(db: Database, docs: list[dict[str, Any]], rules: Rules, rules_fro
     out = CheckedRows(rules_from, text, result.typed)
     for p in range(len(docs)):
         errs, warns = by_row.get(p, ([], []))
-        out.checks.append(RowCheck(list(errs), list(warns)))
+        out.checks.append(RowCheck([_in_the_file(e, docs) for e in errs], [_in_the_file(w, docs) for w in warns]))
     _check_database(db, docs, text, out)
     return out
+
+
+_REPEATS = re.compile(r"repeats record (\d+)")
+
+
+def _in_the_file(problem: dict[str, Any], docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The validator numbers the rows of the frame it was given; a repeated reference names the
+    record of the file that row is instead (the rows of the queue are not the file's)."""
+    if problem.get("code") != "duplicate_ref" or not isinstance(problem.get("message"), str):
+        return problem
+
+    def record(m: re.Match[str]) -> str:
+        p = int(m.group(1)) - 1
+        return f"repeats record {docs[p].get('record')}" if 0 <= p < len(docs) else m.group(0)
+
+    return {**problem, "message": _REPEATS.sub(record, problem["message"], count=1)}
 
 
 def _check_database(db: Database, docs: list[dict[str, Any]], text: pd.DataFrame, out: CheckedRows) -> None:
