@@ -337,57 +337,6 @@ def shoot_pages(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
             server.process.stop()
 
 
-def shoot_review(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
-    """The Review page: the queue filtered on its most common problem, and a row being fixed."""
-    from booking_desktop.gui.main_window import MainWindow
-    from booking_desktop.pipeline import run_to_end
-    from booking_desktop.storage.client import ConnectionTarget
-    from booking_desktop.storage.engine import CommitEngine
-    from booking_desktop.storage.testing import start_test_server
-
-    server = start_test_server(tmp / "server")
-    client = server.client()
-    try:
-        CommitEngine(client["review"], batch_size=100).run(run_to_end(sample, vendor="HARBOUR"))
-        win = MainWindow(journal_dir=tmp / "journal", profiles_dir=tmp / "profiles", check_journals=False)
-        win.connection_target = ConnectionTarget(uri=server.uri, db_name="review", label="test server")
-        win.resize(1500, 860)
-        win.show()
-        page = win.review
-        win.show_page("review")
-        wait_for(lambda: page.stats is not None and not page.working)
-        top = page.stats.counts[0]
-        win.show_review(vendor=top["vendor"], code=top["code"])
-        wait_for(lambda: page.flt.code == top["code"] and page.stats is not None and not page.working)
-        bad = next(e for e in page.table.rows[0]["errors"] if e.get("field") in page.model.fields)
-        col = page.model.fields.index(bad["field"])
-        page.view.setCurrentIndex(page.model.index(0, 0))  # the bad cell shows red beside it
-        wait_for(lambda: not page.working and page.detail.history.rowCount() >= 0)
-        settle(400)
-        grab(win, out, f"review_filtered{suffix}")
-        page.view.edit(page.model.index(0, col))
-        settle(200)
-        editor = QApplication.focusWidget()
-        if editor is not None and hasattr(editor, "setText"):
-            value = str(bad.get("value") or "").strip()
-            editor.setText(value + ".com" if "@" in value else value or "2")
-        settle(200)
-        grab(win, out, f"review_fixing{suffix}")
-        if editor is not None:
-            QTest.keyClick(editor, Qt.Key.Key_Return)  # saved: re-validated by the queue
-        settle(200)
-        wait_for(lambda: not page.working)
-        page.view.setCurrentIndex(page.model.index(0, 0))
-        wait_for(lambda: not page.working)
-        settle(300)
-        grab(win, out, f"review_fixed{suffix}")
-        win.close()
-    finally:
-        client.close()
-        if server.process is not None:
-            server.process.stop()
-
-
 DATASETS = REPO.parent / "shared" / "datasets"
 DATA_SETS = (("hotel_bookings.zip", "PT_HOTELS"), ("hotel_reservations.csv.gz", "INNTOWN"))
 
@@ -461,13 +410,65 @@ def shoot_analytics(out: Path, suffix: str, tmp: Path, data: DataSetDatabase) ->
     grab(win, out, f"analytics_revenue{suffix}")
     win.close()
 
+def shoot_review(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
+    """The Review page: the queue filtered on its most common problem, and a row being fixed."""
+    from booking_desktop.gui.main_window import MainWindow
+    from booking_desktop.pipeline import run_to_end
+    from booking_desktop.storage.client import ConnectionTarget
+    from booking_desktop.storage.engine import CommitEngine
+    from booking_desktop.storage.testing import start_test_server
+
+    server = start_test_server(tmp / "server")
+    client = server.client()
+    try:
+        CommitEngine(client["review"], batch_size=100).run(run_to_end(sample, vendor="HARBOUR"))
+        win = MainWindow(journal_dir=tmp / "journal", profiles_dir=tmp / "profiles", check_journals=False)
+        win.connection_target = ConnectionTarget(uri=server.uri, db_name="review", label="test server")
+        win.resize(1500, 860)
+        win.show()
+        page = win.review
+        win.show_page("review")
+        wait_for(lambda: page.stats is not None and not page.working)
+        top = page.stats.counts[0]
+        win.show_review(vendor=top["vendor"], code=top["code"])
+        wait_for(lambda: page.flt.code == top["code"] and page.stats is not None and not page.working)
+        bad = next(e for e in page.table.rows[0]["errors"] if e.get("field") in page.model.fields)
+        col = page.model.fields.index(bad["field"])
+        page.view.setCurrentIndex(page.model.index(0, 0))  # the bad cell shows red beside it
+        wait_for(lambda: not page.working and page.detail.history.rowCount() >= 0)
+        settle(400)
+        grab(win, out, f"review_filtered{suffix}")
+        page.view.edit(page.model.index(0, col))
+        settle(200)
+        editor = QApplication.focusWidget()
+        if editor is not None and hasattr(editor, "setText"):
+            value = str(bad.get("value") or "").strip()
+            editor.setText(value + ".com" if "@" in value else value or "2")
+        settle(200)
+        grab(win, out, f"review_fixing{suffix}")
+        if editor is not None:
+            QTest.keyClick(editor, Qt.Key.Key_Return)  # saved: re-validated by the queue
+        settle(200)
+        wait_for(lambda: not page.working)
+        page.view.setCurrentIndex(page.model.index(0, 0))
+        wait_for(lambda: not page.working)
+        settle(300)
+        grab(win, out, f"review_fixed{suffix}")
+        win.close()
+    finally:
+        client.close()
+        if server.process is not None:
+            server.process.stop()
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     ap.add_argument("--dark", action="store_true", help="also grab the screens with a dark palette")
     ap.add_argument(
-        "--only", nargs="*", default=None,
+        "--only",
+        nargs="*",
+        default=None,
         help="welcome mapping grid connection commit pages review managers analytics",
     )
     args = ap.parse_args(argv)
@@ -476,8 +477,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setStyle("Fusion")
     QApplication.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
     args.out.mkdir(parents=True, exist_ok=True)
-    which = set(args.only or ["welcome", "mapping", "grid", "connection", "commit", "pages", "review", "managers",
-                              "analytics"])
+    which = set(
+        args.only or ["welcome", "mapping", "grid", "connection", "commit", "pages", "review", "managers", "analytics"]
+    )
     with tempfile.TemporaryDirectory() as tmpd, contextlib.ExitStack() as stack:
         tmp = Path(tmpd)
         os.environ["BOOKING_DESKTOP_CONFIG_DIR"] = str(tmp / "config")  # the user's settings stay untouched

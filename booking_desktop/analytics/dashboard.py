@@ -7,10 +7,11 @@ values the filter boxes offer.  Every number comes from :mod:`.metrics` (the def
 ``Decimal`` money from the minor units, floats as computed), so the CSV export writes the numbers
 themselves, not their on-screen rounding.
 
-One read serves the whole page: the rows of the query (rollup, or an exact scan of ``bookings`` where
-the rollup cannot answer, see :func:`.rollup.rows_for`) feed the trend, the histograms and the tops; the
-check-in month rows of every vendor give the filter choices (a number of rows that does not grow with
-bookings) and, for the page's first chart (bookings by month of check-in), the trend's rows as well.
+Few reads serve the whole page: the check-in month rows of every vendor give the filter choices (a
+number of rows that does not grow with bookings) and, over whole months of check-in, the histograms, the
+tops and a trend by month; a trend by week or day then reads only its sums (``rollup.trend_rows``).
+Otherwise the rows of the query (rollup, or an exact scan of ``bookings`` where the rollup cannot answer,
+see :func:`.rollup.rows_for`) feed the trend, the histograms and the tops alike.
 The lead-time histogram depends on the zone (booked_at's local day): in a zone other than the rollup's it
 is counted from ``bookings`` too, so that one zone holds for every number on the page.
 """
@@ -222,28 +223,26 @@ def read_dashboard(
     month_rows = rollup.stored_rows(db, "check_in", None, None, "month")
     check()
     zone_name = rollup.rollup_zone(db)
+    answerable = rollup.can_answer(q, zone_name)
+    # over whole months of check-in the histograms and tops (which do not depend on the period) are summed
+    # from the month rows already read, and the trend of another period needs only its sums: the rollup's
+    # rows summed over places where the query allows (rollup.trend_rows), a fraction of the day rows
     monthly = replace(q, by="month")
-    # the histograms and tops do not depend on the period: by day or week over whole months of check-in
-    # they are summed from the month rows already read (a tenth or less of the day rows), and the trend
-    # then needs only its own sums (rollup.trend_rows: summed over places, no counters)
-    dist_from_months = q.date == "check_in" and q.by != "month" and grain_for(monthly) == "month"
-    whole = q.date == "check_in" and grain_for(q) == "month" and not q.start and not q.end
-    if whole and rollup.can_answer(q, zone_name):
+    months_do = answerable and q.date == "check_in" and grain_for(monthly) == "month"
+    source = "rollup"
+    if months_do and q.by == "month":
         rows = [r for r in month_rows if q.vendor is None or r.get("vendor") == q.vendor]
-        source = "rollup"
+    elif months_do:
+        yield "reading the rows of the query"
+        rows, source = rollup.trend_rows(db, q)
     else:
-        if not rollup.can_answer(q, zone_name):
+        if not answerable:
             yield f"counting from the bookings themselves (days in {q.tz}, the rollup's are in {zone_name})"
         else:
             yield "reading the rows of the query"
-        if dist_from_months and rollup.can_answer(q, zone_name):
-            rows, source = rollup.trend_rows(db, q)
-        else:
-            rows, source = rollup.rows_for(db, q)
+        rows, source = rollup.rows_for(db, q)
     check()
-    dist_q, dist_rows = q, rows
-    if source == "rollup" and dist_from_months:
-        dist_q, dist_rows = monthly, month_rows
+    dist_q, dist_rows = (monthly, month_rows) if months_do else (q, rows)
     sel = select(dist_rows, dist_q)
     dash = Dashboard(
         query=q,

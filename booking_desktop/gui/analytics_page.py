@@ -260,7 +260,7 @@ class AnalyticsPage(QWidget):
 
     # -- drawing --------------------------------------------------------------------------------
     def _apply_colors(self) -> None:
-        colors = theme.plot_colors(self.palette())
+        colors = theme.chart_palette(self.palette())
         for p in self.panels():
             p.apply_colors(colors)
         muted = theme.muted_text_color(self.palette()).name()

@@ -165,7 +165,7 @@ class ChartPanel(QWidget):
         self.csv_button.setObjectName(f"exportCsv_{name}")
         self.csv_button.setToolTip("Export the numbers of this chart (the table) as CSV, exactly")
         self.csv_button.clicked.connect(self.export_csv)
-        self._colors = theme.plot_colors(self.palette())
+        self._colors = theme.chart_palette(self.palette())
         self.plot_area = QWidget()  # the chart(s): one plot, or one per currency (TrendChart)
         self.plot_area.setObjectName(f"chartArea_{name}")
         self._area = QVBoxLayout(self.plot_area)

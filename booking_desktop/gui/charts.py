@@ -31,8 +31,7 @@ def new_plot(name: str, accessible: str) -> Any:
 
 def style(plot: Any, palette: QPalette, title: str = "", y_label: str = "") -> None:
     """Background, axes, labels, title and legend text in the palette's light or dark variant."""
-    colors = theme.plot_colors(palette)
-    bg, fg = colors.background, colors.foreground
+    bg, fg = theme.plot_colors(palette)
     plot.setBackground(bg)
     for side in ("left", "bottom"):
         axis = plot.getAxis(side)

@@ -30,6 +30,22 @@ _CURRENT_CELL = ("#141414", "#f4f4f4")
 # background, both picked from the palette in force, so that neither follows the other into the unreadable
 _BANNER_BG = ("#fbe7b5", "#4a3a10")
 _BANNER_FG = ("#3b2a00", "#ffe6a6")
+# charts (pyqtgraph): the plot area, its axes and labels, and the series; the dark series are lighter
+# tints of the light ones so that each stays 3:1 or more against its plot background
+_PLOT_BG = ("#ffffff", "#1e1e1e")
+_PLOT_FG = ("#3a3a3a", "#cfcfcf")
+_SERIES = (
+    ("#1f77b4", "#6cb4ee"),
+    ("#d62728", "#ff7b7b"),
+    ("#2ca02c", "#6fd66f"),
+    ("#c46200", "#ffb347"),
+    ("#9467bd", "#c5a3ee"),
+    ("#8c564b", "#d39b8e"),
+    ("#d6409f", "#f59ad2"),
+    ("#138f9e", "#5fd6e3"),
+)
+
+
 class Health(StrEnum):
     """Traffic-light state of a connection."""
 
@@ -106,9 +122,14 @@ def banner_colors(palette: QPalette | None = None) -> tuple[QColor, QColor]:
     return _pick(_BANNER_BG, palette), _pick(_BANNER_FG, palette)
 
 
+def plot_colors(palette: QPalette | None = None) -> tuple[QColor, QColor]:
+    """(background, axes and labels) of a chart."""
+    return _pick(_PLOT_BG, palette), _pick(_PLOT_FG, palette)
+
+
 def series_color(n: int, palette: QPalette | None = None) -> QColor:
     """The colour of a chart's ``n``-th series (the same hue in light and dark)."""
-    return plot_colors(palette).series_color(n)
+    return _pick(_SERIES[n % len(_SERIES)], palette)
 
 
 def _luminance(c: QColor) -> float:
@@ -171,28 +192,14 @@ def apply(app: Any, dark: bool) -> None:
     app.setPalette(dark_palette() if dark else app.style().standardPalette())
 
 
-# -- charts (pyqtgraph): background, axes and text, grid, and the series colours ---------------------
-# Series colours keep 3:1 or more against their plot background (lines and bars are graphical objects):
-# darker hues on the light plot, lighter ones on the dark plot, in the same order so that a series keeps
-# its hue when the palette changes.
-_PLOT_BG = ("#ffffff", "#1c1c1c")
-_PLOT_FG = ("#2b2b2b", "#dcdcdc")
+# -- the Analytics page's charts: the plot colours above, plus the grid and the hover cursor ---------
 _PLOT_GRID = ("#c8c8c8", "#4a4a4a")
 _PLOT_CURSOR = ("#7a7a7a", "#9a9a9a")
-_SERIES = (
-    ("#0b62a4", "#6cb4ff"),
-    ("#c4461b", "#ff8f5a"),
-    ("#1b7f4a", "#5fd38a"),
-    ("#8e44ad", "#c792ea"),
-    ("#9a6400", "#f2c14e"),
-    ("#0f7f91", "#4fd1e0"),
-    ("#b0306a", "#ff7eb6"),
-    ("#555555", "#c8c8c8"),
-)
 
 
 class PlotColors:
-    """The colours of one chart in the palette in force (``dark`` tells which variant)."""
+    """Every colour of one chart in the palette in force (``dark`` tells which variant): the same plot
+    background, axes and series as :func:`plot_colors` / :func:`series_color`, with the grid and cursor."""
 
     def __init__(self, dark: bool):
         i = 1 if dark else 0
@@ -207,5 +214,5 @@ class PlotColors:
         return self.series[n % len(self.series)]
 
 
-def plot_colors(palette: QPalette | None = None) -> PlotColors:
+def chart_palette(palette: QPalette | None = None) -> PlotColors:
     return PlotColors(is_dark(palette))

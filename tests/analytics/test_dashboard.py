@@ -155,3 +155,26 @@ def test_histograms_and_tops_are_the_same_whatever_the_period(loaded):
     assert by_month.matched == len(direct)
     tops = {t["property"]: t["bookings"] for t in by_month.tops["property"]}
     assert tops == direct["property_name"].value_counts().to_dict()
+
+
+@pytest.mark.parametrize(
+    ("metric", "by", "split"),
+    [("bookings", "day", None), ("revenue", "week", "currency"), ("nights", "week", "vendor")],
+)
+def test_trends_by_day_and_week_read_from_their_sums_match_pandas(loaded, metric, by, split):
+    db, docs = loaded
+    dash, _ = run(db, TrendQuery(metric=metric, by=by, split=split))
+    got = table_values(dash)
+    if split == "vendor":
+        for v in ("=zen", "acme"):
+            want = expected([d for d in docs if d["vendor"] == v], metric, by)[None]
+            shown = got[v]
+            assert {p: shown[p] for p in want} == want and all(shown[p] == 0 for p in set(shown) - set(want))
+        return
+    want = expected(docs, metric, by)
+    if metric == "revenue":
+        assert set(got) == set(want)
+        for cur, per in want.items():
+            assert {p: float(v) for p, v in got[cur].items()} == pytest.approx(per)
+    else:
+        assert got == {"all": want[None]}

@@ -250,7 +250,7 @@ def test_revenue_per_vendor_and_currency_in_a_date_range_and_its_exports(
     qtbot.mouseClick(page.trend_chart.csv_button, Qt.MouseButton.LeftButton)
     image = QImage(str(png) + ".png")  # the extension is added when the name has none
     assert not image.isNull() and image.width() >= page.plot.width() and image.height() >= page.plot.height()
-    first = theme.plot_colors(page.palette()).series_color(0).rgb()
+    first = theme.chart_palette(page.palette()).series_color(0).rgb()
     pixels = {image.pixel(x, y) for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)}
     assert first in pixels  # the first series is drawn in the image
     with open(csv_path, encoding="utf-8", newline="") as fh:
@@ -359,7 +359,7 @@ def test_the_charts_are_readable_in_light_and_dark(qtbot, make_window, known):
             pens = [item.opts["pen"].color() for item in page.plot.getPlotItem().listDataItems()]
             assert len(pens) == 2 and pens[0] != pens[1]
             assert all(contrast(p, bg) >= 3 for p in pens)
-            assert all(contrast(c, bg) >= 3 for c in theme.plot_colors(palette).series)
+            assert all(contrast(c, bg) >= 3 for c in theme.chart_palette(palette).series)
     finally:
         app.setPalette(light)
 

@@ -55,8 +55,7 @@ def test_the_banner_and_chart_colours_are_readable_in_both_palettes():
         assert theme.is_dark(pal) is dark
         bg, fg = theme.banner_colors(pal)
         assert theme.contrast_ratio(bg, fg) >= 7
-        colors = theme.plot_colors(pal)
-        plot_bg, plot_fg = colors.background, colors.foreground
+        plot_bg, plot_fg = theme.plot_colors(pal)
         assert theme.contrast_ratio(plot_bg, plot_fg) >= 7
         for n in range(8):
             assert theme.contrast_ratio(theme.series_color(n, pal), plot_bg) >= 3, (dark, n)
@@ -87,7 +86,6 @@ def test_the_charts_follow_a_switch_to_dark(qtbot, make_window, restore_palette,
     for dark in (True, False):
         w.set_dark(dark)
         qtbot.waitUntil(lambda d=dark: theme.is_dark(page.palette()) is d)
-        colors = theme.plot_colors(page.palette())
-        bg, fg = colors.background, colors.foreground
+        bg, fg = theme.plot_colors(page.palette())
         assert plot.backgroundBrush().color() == bg
         assert plot.getAxis("left").textPen().color() == fg
