@@ -122,7 +122,7 @@ def test_export_writes_the_report(cli, tmp_path):
     code, stdout, err = cli("review", "export", "--vendor", "HARBOUR", "--out", str(out), "--json")
     assert code == 0, err
     assert json.loads(stdout)["rows"] == len(BAD_RECORDS)
-    assert openpyxl.load_workbook(out).sheetnames == ["harbour", "Summary"]
+    assert openpyxl.load_workbook(out).sheetnames == ["Summary", "harbour"]
     code, _, err = cli("review", "export", "--out", str(tmp_path / "x.pdf"))
     assert code == 2 and ".xlsx or .csv" in err
 
