@@ -269,8 +269,8 @@ def _summary(ws: Any, tally: _Tally) -> None:
     files = list(tally.files)
     line(REPORT_SUMMARY_MARK, strong=True)
     line(f"{tally.rows:,} record(s) from {', '.join(sorted(files)) or 'no file'}")
-    line("Please correct the coloured cells (red: must be corrected, yellow: please check) on the next "
-         "sheet; each one carries a note that says what is wrong. Keep the header row and the columns as "
+    line("Please correct the coloured cells (red: must be corrected, yellow: please check) on the sheet(s) "
+         "after this one; each carries a note that says what is wrong. Keep the header row and the columns as "
          "they are, keep this sheet or delete it, and send the file back.")
     line()
     line("problem", "severity", "records", "what to do", "for example", strong=True)

@@ -401,7 +401,8 @@ class ReviewQueue:
         field.  A row that is not written because of a changed version is a ``conflict``."""
         outs: list[FixOutcome] = []
         for doc, changes in items:
-            mapped = {f: (restored(doc.get("mapped") or {})).get(f) for f in CANONICAL_FIELDS}
+            stored = restored(doc.get("mapped") or {})
+            mapped = {f: stored.get(f) for f in CANONICAL_FIELDS}
             new_mapped = {**mapped, **{f: (v if v != "" else None) for f, v in changes.items()}}
             before = {f: mapped[f] for f in changes if mapped[f] != new_mapped[f]}
             after = {f: new_mapped[f] for f in before}
