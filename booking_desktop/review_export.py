@@ -188,12 +188,12 @@ def _write_csv(rows: Iterator[_Row], path: Path) -> None:
         writer.writerows(["" if v is None or v is pd.NA else v for v in row] for row in frame.itertuples(index=False))
 
 
-_INVALID_TITLE = re.compile(r"[\\*?:/\[\]]")
+_INVALID_TITLE = re.compile(r"[\\*?:/\[\]\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class _SheetNames:
-    """Excel's rules for sheet names: 31 characters, none of ``\\*?:/[]``, not starting or ending
-    with an apostrophe, unique whatever the case (``Summary`` is taken)."""
+    """Excel's rules for sheet names: 31 characters, none of ``\\*?:/[]`` nor what XML cannot hold,
+    not starting or ending with an apostrophe, unique whatever the case (``Summary`` is taken)."""
 
     def __init__(self) -> None:
         self.taken = {SUMMARY.lower()}

@@ -15,6 +15,7 @@ read as an escape (``_x0041_``) is escaped itself, so that it reads back as writ
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -95,7 +96,7 @@ class Sheet:
             if value is None or value == "":
                 if style:
                     parts.append(f'<c r="{self.letters(i)}{n}"{s}/>')
-            elif isinstance(value, int | float) and not isinstance(value, bool):
+            elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
                 parts.append(f'<c r="{self.letters(i)}{n}"{s}><v>{value!r}</v></c>')
             else:
                 parts.append(f'<c r="{self.letters(i)}{n}"{s} t="inlineStr"><is>{_text(str(value))}</is></c>')

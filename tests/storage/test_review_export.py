@@ -118,3 +118,14 @@ def test_warnings_are_the_second_colour_and_the_report_opens_with_its_summary(qu
     assert ("format", "warning", 1) in {tuple(r[:3]) for r in summary}
     raw = read_file(out)  # the file as written (not re-saved): the reader takes the data sheet
     assert raw.source.sheet == "harbour" and raw.columns == COLUMNS and len(raw.frame) == len(BAD_RECORDS)
+
+
+def test_sheet_names_follow_excels_rules():
+    from booking_desktop.review_export import _SheetNames
+
+    names = _SheetNames()
+    assert names.new("a\x01[b]:c.csv") == "a__b__c"
+    assert names.new("summary.csv") == "summary (2)"  # the summary sheet's name is taken
+    assert names.new("'quoted'.csv") == "quoted"
+    assert names.new("QUOTED.xlsx") == "QUOTED (2)"  # unique whatever the case
+    assert len(names.new("x" * 60 + ".csv")) <= 31
