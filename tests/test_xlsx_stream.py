@@ -5,7 +5,10 @@ passed over by the reader, and only that sheet."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 import zipfile
 
 import openpyxl
@@ -108,3 +111,29 @@ def test_the_reader_passes_over_the_reports_summary_and_only_it(tmp_path):
     wb.add_sheet("harbour").append([("Ref", NORMAL)])
     wb.close()
     assert read_file(other).source.sheet == "Notes"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_report_and_keeps_every_comment(tmp_path):
+    """Another spreadsheet program than the libraries: LibreOffice opens the file, and saved again by it
+    the cells, fills and comments are there, and our reader takes the data sheet."""
+    path = tmp_path / "r.xlsx"
+    wb = StreamingWorkbook(path)
+    wb.add_sheet("Summary").append([(REPORT_SUMMARY_MARK, BOLD)])
+    data = wb.add_sheet("harbour")
+    data.append([("Ref", NORMAL), ("Guest", NORMAL), ("Leave", NORMAL)])
+    for r in range(1, 1200):  # past one block of 1,024 comment shapes
+        at = data.append([(f"H{r}", NORMAL), ("=HYPERLINK(x)", WARNING), ("2024-05-01", ERROR)])
+        data.comment(at, 2, f"check_out is before check_in ({r})")
+    wb.close()
+    out = tmp_path / "out"
+    run = subprocess.run(["soffice", "--headless", "--calc", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
+                          "--outdir", str(out), str(path)], capture_output=True, text=True, timeout=180,
+                         env={**os.environ, "HOME": str(tmp_path)})
+    assert (out / "r.xlsx").is_file(), run.stdout + run.stderr
+    ws = openpyxl.load_workbook(out / "r.xlsx")["harbour"]
+    assert [c.value for c in ws[1200]] == ["H1199", "=HYPERLINK(x)", "2024-05-01"] and ws["B1200"].data_type == "s"
+    assert ws["C2"].fill.fgColor.rgb == "FFFFC7CE" and ws["B2"].fill.fgColor.rgb == "FFFFEB9C"
+    notes = [c.comment.text for row in ws.iter_rows() for c in row if c.comment]
+    assert len(notes) == 1199 and notes[-1] == "check_out is before check_in (1199)"
+    assert read_file(out / "r.xlsx").source.sheet == "harbour"
