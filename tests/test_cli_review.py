@@ -190,3 +190,16 @@ def test_bulk_and_undo_bad_input_exit_2_with_one_line(cli, mongo_db, tmp_path, a
     code, _, err = cli("review", *argv)
     assert code == 2 and message in err and len(err.splitlines()) == 1, err
     assert not [e for e in mongo_db.audit_log.find({}) if e["action"].startswith("rejected_row")]
+
+
+def test_recount_rebuilds_the_counts_list_shows(cli, mongo_db):
+    mongo_db.review_counts.delete_many({})
+    code, out, err = cli("review", "recount", "--json")
+    assert code == 0, err
+    rows = json.loads(out)["counts"]
+    expected = Counter((d["vendor"], d["status"], c) for d in mongo_db.rejected_rows.find({})
+                       for c in {e["code"] for e in d["errors"]})
+    assert {(r["vendor"], r["status"], r["code"]): r["rows"] for r in rows} == dict(expected)
+    code, out, _ = cli("review", "list", "--counts", "--json")
+    assert {(c["vendor"], c["code"]): c["rows"] for c in json.loads(out)["counts"]} == {
+        (v, c): n for (v, s, c), n in expected.items() if s == "open"}
