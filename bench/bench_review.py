@@ -7,7 +7,8 @@ A fresh server (SecantusDB by default) gets ``--rows`` rejected rows as the engi
 (``imports.rejected_doc``: 100 imports of 2,000 rows, each batch with its own ``created_at``, two
 vendors, one or two errors per row), then the queue's reads are timed: the first page (50 rows)
 unfiltered and with each filter, a page deep in the queue (through page tokens), the total
-count, counts by vendor x code, one row shown, the vendor's report of ``--export`` rows as
+count, counts by vendor x code (from the rows, then maintained: built, read, after a fix), one
+row shown, the vendor's report of ``--export`` rows as
 XLSX and CSV (with the peak memory each adds, Linux: VmHWM reset through /proc/self/clear_refs),
 and a bulk fix of the ``--bulk`` oldest rows (plan, apply, undo).  Each answer is also checked
 against a plain ``find()``.
@@ -148,7 +149,14 @@ def main() -> int:
         timed("page 41 (40 pages through tokens, 2,000 rows)", deep)
         total = timed("total (count of open rows)", lambda: q.count())
         assert total == args.rows
-        timed("counts by vendor x code", lambda: q.counts())
+        by_rows = timed("counts by vendor x code, from every row", lambda: q.counts_from_rows())
+        assert timed("counts, maintained: the first (builds the partitions)", lambda: q.counts()) == by_rows
+        assert timed("counts, maintained", lambda: q.counts()) == by_rows
+        some = db.rejected_rows.find_one({"import_id": "imp00003"})
+        q.fix(some["_id"], {"adults": "2"})
+        after_fix = timed("counts, maintained, after a fix (one import counted again)", lambda: q.counts())
+        assert after_fix == q.counts_from_rows()
+        assert timed("counts, maintained, then", lambda: q.counts()) == after_fix
         rid = first.rows[0]["id"]
         timed("show one row (with its history)", lambda: q.show(rid))
         from booking_desktop.review_export import export_report
