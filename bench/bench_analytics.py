@@ -9,8 +9,10 @@ types, one currency per property, check-ins over 2023-2024, lead times ~ exponen
 days) is computed with the same code the engine and ``report rebuild`` use (analytics.facts) and written as
 partitions directly — inserting a million bookings through the engine would take the best part of an hour
 here; what a chart reads is the same.  Each chart query (rows_for + trend, exactly what ``report trends``
-runs) is timed ``--repeat`` times, median reported, at each size; the ratio largest/smallest is the
-figure the issue asks to stay <= 1.5x.  "First chart" is a new client's connect + ping + the default chart.
+runs: ``rollup.trend_rows``, summed over places and without counters where the query allows) is timed
+``--repeat`` times, the sizes alternating query by query so that both see the same load, median reported,
+at each size; the ratio largest/smallest is the figure the issue asks to stay <= 1.5x.  "First chart" is a
+new client's connect + ping + the default chart.
 
 Commit: ``--commit-rows`` rows of the same shape through the real CommitEngine, once with the rollup
 maintained and once without (``maintain_rollup = False``), alternating per chunk so that both see the same
@@ -127,6 +129,10 @@ QUERIES = {
     ),
     "lead time by month of booked_at": TrendQuery(metric="lead_time", by="month", date="booked_at"),
     "bookings by day (all, 2 years)": TrendQuery(metric="bookings", by="day"),
+    "nights by day, one property, 2024": TrendQuery(
+        metric="nights", by="day", vendor=VENDORS[0], property="Hotel 02",
+        start=date(2024, 1, 1), end=date(2024, 12, 31),
+    ),
 }
 
 
@@ -136,10 +142,12 @@ def load_rollup(db, n: int) -> tuple[float, int]:
     step = 100_000
     for start in range(0, n, step):
         facts.accumulate(acc, documents(synthetic(min(step, n - start), seed=start + 1, start=start)), zone("UTC"))
-    rows = facts.every_grain(facts.nonzero(acc))
+    rows = facts.partition_rows(facts.nonzero(acc))
     db[rollup.PARTITIONS].delete_many({})
+    db[rollup.META].replace_one({"_id": "rollup"}, {"_id": "rollup", "zone": "UTC", rollup.SUMMED_FLAG: True},
+                                upsert=True)
     docs = [
-        {"_id": rollup.partition_id(*k), **rollup._fields(k), "rows": rollup.to_store(v), "applied": [], "version": 1}
+        {"_id": rollup.partition_id(*k), **rollup._fields(k), **rollup.packed(v), "applied": [], "version": 1}
         for k, v in rollup.partitions_of(rows).items()
     ]
     for i in range(0, len(docs), 200):
@@ -147,18 +155,11 @@ def load_rollup(db, n: int) -> tuple[float, int]:
     return time.perf_counter() - t, len(rows)
 
 
-def time_queries(db, repeat: int) -> dict[str, tuple[float, int]]:
-    out = {}
-    for name, q in QUERIES.items():
-        times, nrows = [], 0
-        for _ in range(repeat):
-            t = time.perf_counter()
-            rows, _src = rollup.rows_for(db, q)
-            trend(rows, q)
-            times.append(time.perf_counter() - t)
-            nrows = len(rows)
-        out[name] = (statistics.median(times), nrows)
-    return out
+def time_query(db, q) -> tuple[float, int]:
+    t = time.perf_counter()
+    rows, _src = rollup.trend_rows(db, q)
+    trend(rows, q)
+    return time.perf_counter() - t, len(rows)
 
 
 def first_chart(server, db_name: str) -> float:
@@ -167,7 +168,7 @@ def first_chart(server, db_name: str) -> float:
     try:
         client.admin.command("ping")
         q = QUERIES["bookings by month (all)"]
-        rows, _ = rollup.rows_for(client[db_name], q)
+        rows, _ = rollup.trend_rows(client[db_name], q)
         trend(rows, q)
         return time.perf_counter() - t
     finally:
@@ -204,12 +205,12 @@ def bench_commit(client, rows: int, chunk: int) -> None:
     print(f"fold of the {pending} deltas that commit left: {time.perf_counter() - t:.2f} s", flush=True)
     t = time.perf_counter()
     q = QUERIES["bookings by month (all)"]
-    trend(rollup.rows_for(on, q)[0], q)
+    trend(rollup.trend_rows(on, q)[0], q)
     print(f"then the default chart: {time.perf_counter() - t:.3f} s", flush=True)
     maintained = {tuple(r.get(k) for k in facts.KEY): r["bookings"] for r in rollup.stored_rows(on)}
     rebuilt = {
         tuple(r.get(k) for k in facts.KEY): r["bookings"]
-        for r in facts.every_grain(rollup.rows_from_bookings(on, "UTC"))
+        for r in facts.partition_rows(rollup.rows_from_bookings(on, "UTC"))
     }
     print(f"maintained rollup == rebuilt from bookings: {maintained == rebuilt}", flush=True)
 
@@ -239,9 +240,10 @@ def main() -> int:
         )
         if not args.skip_commit:
             bench_commit(client, args.commit_rows, args.chunk)
-        results = {}
-        for n in [int(x) for x in args.sizes.split(",")]:
-            db = client[f"bench_charts_{n}"]
+        sizes = sorted(int(x) for x in args.sizes.split(","))
+        dbs = {}
+        for n in sizes:
+            db = dbs[n] = client[f"bench_charts_{n}"]
             client.drop_database(db.name)
             ensure_indexes(db)
             secs, nrows = load_rollup(db, n)
@@ -250,17 +252,30 @@ def main() -> int:
                 f"{n:,} bookings: rollup computed and written in {secs:.1f} s ({nrows:,} rows, {parts:,} partitions)",
                 flush=True,
             )
-            results[n] = time_queries(db, args.repeat)
-            fc = statistics.median(first_chart(server, db.name) for _ in range(args.repeat))
-            results[n]["first chart (new client + default chart)"] = (fc, 0)
+        # the sizes alternate query by query, so that both see the same load of this shared machine
+        first = "first chart (new client + default chart)"
+        times: dict[int, dict[str, list[float]]] = {n: {} for n in sizes}
+        rows_read: dict[int, dict[str, int]] = {n: {} for n in sizes}
+        for _ in range(args.repeat):
+            for name, q in QUERIES.items():
+                for n in sizes:
+                    t, r = time_query(dbs[n], q)
+                    times[n].setdefault(name, []).append(t)
+                    rows_read[n][name] = r
+            for n in sizes:
+                times[n].setdefault(first, []).append(first_chart(server, dbs[n].name))
+                rows_read[n][first] = 0
+        results = {n: {k: (statistics.median(v), rows_read[n][k]) for k, v in times[n].items()} for n in sizes}
+        for n in sizes:
+            print(f"{n:,} bookings (median of {args.repeat}, sizes alternating):")
             for name, (t, r) in results[n].items():
                 print(f"  {name}: {t * 1000:,.0f} ms ({r:,} rows read)", flush=True)
-        sizes = sorted(results)
         if len(sizes) > 1:
             lo, hi = sizes[0], sizes[-1]
-            print(f"ratio {hi:,} / {lo:,} bookings:")
+            print(f"ratio {hi:,} / {lo:,} bookings (time; rows read):")
             for name in results[lo]:
-                print(f"  {name}: {results[hi][name][0] / results[lo][name][0]:.2f}x", flush=True)
+                rr = f"{results[hi][name][1] / results[lo][name][1]:.2f}x" if results[lo][name][1] else "-"
+                print(f"  {name}: {results[hi][name][0] / results[lo][name][0]:.2f}x; {rr}", flush=True)
     finally:
         client.close()
         if server.process is not None:

@@ -15,6 +15,7 @@ summary.  Nothing of the user's own configuration is touched.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -69,12 +70,20 @@ def settle(ms: int = 150) -> None:
 
 
 def wait_for(cond: Callable[[], bool], timeout_ms: int = 30000) -> None:
+    """Wait, letting the events run, for ``cond()``.  Sleeps with ``time.sleep`` (which releases the GIL)
+    between rounds of events: ``QTest.qWait`` holds the GIL while it sleeps and so starves the page's
+    worker threads (the Analytics page read 0.36 s instead of 0.04 s under it, and a fold took 55 s)."""
+    import time
+
+    app = QApplication.instance()
     t = QElapsedTimer()
     t.start()
     while not cond():
         if t.elapsed() > timeout_ms:
             raise TimeoutError("the screen did not reach the expected state")
-        QTest.qWait(25)
+        if app is not None:
+            app.processEvents()
+        time.sleep(0.02)
 
 
 def open_in(win: Any, sample: Path) -> None:
@@ -198,8 +207,100 @@ def shoot_commit(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
             server.process.stop()
 
 
+MANAGER_PAGES = ("quality", "history")  # shot by shoot_managers, over a history of several vendors
+
+
+def vendor_history(db: Any, folder: Path) -> None:
+    """Ten weeks of files from three vendors (variations of the sample, each with some of its defects),
+    imported by the real pipeline and engine and then dated back as if they had come in over time; one
+    import that failed and one that was interrupted, recorded as the engine records them."""
+    from datetime import UTC, datetime, timedelta
+
+    from booking_desktop.pipeline import run_to_end
+    from booking_desktop.storage.engine import CommitEngine
+
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    plan = {  # vendor: (days between files, defect rows kept, reference prefix)
+        "HARBOUR": (7, (1, 2, 3, 4, 5, 7, 8), "H"),
+        "ALPINE": (3, (3, 8), "A"),
+        "LISBOA": (14, (1, 2, 3, 5, 7), "L"),
+    }
+    last = None
+    for vendor, (every, defects, prefix) in plan.items():
+        for k, days_ago in enumerate(range(70, 0, -every)):
+            if vendor == "LISBOA" and days_ago < 35:
+                break  # LISBOA, every two weeks, went silent six weeks ago
+            lines = [HEADER]
+            for i, row in enumerate(ROWS):
+                if i in (1, 2, 3, 4, 5, 7, 8) and (i not in defects or (k + i) % 3 == 0):
+                    row = ROWS[0]
+                parts = row.split(",")
+                parts[0] = f"{prefix}-{k:02d}{i:03d}"
+                lines.append(",".join(parts))
+            for j in range(20 + 7 * (k % 4)):
+                parts = ROWS[9].split(",")
+                parts[0] = f"{prefix}-{k:02d}{100 + j:03d}"
+                lines.append(",".join(parts))
+            f = folder / f"{vendor.lower()}_{k:02d}.csv"
+            f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            summary = CommitEngine(db, batch_size=100).run(run_to_end(f, vendor=vendor))
+            when = now - timedelta(days=days_ago, hours=(k * 5) % 9)
+            doc = db.imports.find_one({"_id": summary.import_id})
+            took = doc["finished_at"] - doc["started_at"]
+            db.imports.replace_one({"_id": doc["_id"]}, {**doc, "started_at": when, "finished_at": when + took})
+            for rr in list(db.rejected_rows.find({"import_id": doc["_id"]})):
+                db.rejected_rows.replace_one({"_id": rr["_id"]}, {**rr, "created_at": when, "updated_at": when})
+            if vendor == "ALPINE":
+                last = doc
+    assert last is not None
+    for status, hours in (("failed", 30), ("interrupted", 5)):
+        when = now - timedelta(hours=hours)
+        db.imports.insert_one(
+            {
+                **last,
+                "_id": f"{status}-example",
+                "file_name": f"alpine_{status}.csv",
+                "file_sha256": f"{status}-example",
+                "status": status,
+                "started_at": when,
+                "finished_at": when + timedelta(seconds=4) if status == "failed" else None,
+                "error": "AutoReconnect: connection reset by the server" if status == "failed" else None,
+            }
+        )
+
+
+def shoot_managers(out: Path, suffix: str, tmp: Path) -> None:
+    """The Data quality and Imports pages over :func:`vendor_history`."""
+    from booking_desktop.gui.main_window import MainWindow
+    from booking_desktop.storage.client import ConnectionTarget, ensure_indexes
+    from booking_desktop.storage.testing import start_test_server
+
+    server = start_test_server(tmp / "server")
+    client = server.client()
+    try:
+        ensure_indexes(client["managers"])
+        vendor_history(client["managers"], tmp)
+        win = MainWindow(journal_dir=tmp / "journal", profiles_dir=tmp / "profiles", check_journals=False)
+        win.connection_target = ConnectionTarget(uri=server.uri, db_name="managers", label="office server")
+        win.resize(1400, 860)
+        win.show()
+        for name in MANAGER_PAGES:
+            win.show_page(name)
+            page = win.page_widgets[name]
+            settle(300)
+            wait_for(lambda p=page: not p.loading)
+            settle(600)
+            grab(win, out, f"page_{name}{suffix}")
+        win.close()
+    finally:
+        client.close()
+        if server.process is not None:
+            server.process.stop()
+
+
 def shoot_pages(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
-    """Every page of the real window, on a database that holds one import of the sample."""
+    """Every page of the real window (but the managers' two), on a database that holds one import of
+    the sample."""
     from booking_desktop.gui.main_window import PAGES, MainWindow
     from booking_desktop.pipeline import run_to_end
     from booking_desktop.storage.client import ConnectionTarget
@@ -217,6 +318,8 @@ def shoot_pages(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
         settle(600)
         grab(win, out, f"page_import{suffix}")
         for name, _title in PAGES[1:]:
+            if name in MANAGER_PAGES:
+                continue
             win.show_page(name)
             page = win.page_widgets[name]
             loading = getattr(page, "loading", None)
@@ -234,19 +337,148 @@ def shoot_pages(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
             server.process.stop()
 
 
+def shoot_review(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
+    """The Review page: the queue filtered on its most common problem, and a row being fixed."""
+    from booking_desktop.gui.main_window import MainWindow
+    from booking_desktop.pipeline import run_to_end
+    from booking_desktop.storage.client import ConnectionTarget
+    from booking_desktop.storage.engine import CommitEngine
+    from booking_desktop.storage.testing import start_test_server
+
+    server = start_test_server(tmp / "server")
+    client = server.client()
+    try:
+        CommitEngine(client["review"], batch_size=100).run(run_to_end(sample, vendor="HARBOUR"))
+        win = MainWindow(journal_dir=tmp / "journal", profiles_dir=tmp / "profiles", check_journals=False)
+        win.connection_target = ConnectionTarget(uri=server.uri, db_name="review", label="test server")
+        win.resize(1500, 860)
+        win.show()
+        page = win.review
+        win.show_page("review")
+        wait_for(lambda: page.stats is not None and not page.working)
+        top = page.stats.counts[0]
+        win.show_review(vendor=top["vendor"], code=top["code"])
+        wait_for(lambda: page.flt.code == top["code"] and page.stats is not None and not page.working)
+        bad = next(e for e in page.table.rows[0]["errors"] if e.get("field") in page.model.fields)
+        col = page.model.fields.index(bad["field"])
+        page.view.setCurrentIndex(page.model.index(0, 0))  # the bad cell shows red beside it
+        wait_for(lambda: not page.working and page.detail.history.rowCount() >= 0)
+        settle(400)
+        grab(win, out, f"review_filtered{suffix}")
+        page.view.edit(page.model.index(0, col))
+        settle(200)
+        editor = QApplication.focusWidget()
+        if editor is not None and hasattr(editor, "setText"):
+            value = str(bad.get("value") or "").strip()
+            editor.setText(value + ".com" if "@" in value else value or "2")
+        settle(200)
+        grab(win, out, f"review_fixing{suffix}")
+        if editor is not None:
+            QTest.keyClick(editor, Qt.Key.Key_Return)  # saved: re-validated by the queue
+        settle(200)
+        wait_for(lambda: not page.working)
+        page.view.setCurrentIndex(page.model.index(0, 0))
+        wait_for(lambda: not page.working)
+        settle(300)
+        grab(win, out, f"review_fixed{suffix}")
+        win.close()
+    finally:
+        client.close()
+        if server.process is not None:
+            server.process.stop()
+
+
+DATASETS = REPO.parent / "shared" / "datasets"
+DATA_SETS = (("hotel_bookings.zip", "PT_HOTELS"), ("hotel_reservations.csv.gz", "INNTOWN"))
+
+
+class DataSetDatabase:
+    """A throw-away server holding the real hotel data sets of ``../shared/datasets`` (those present),
+    each imported as a user would: the real reader, its shipped profile, validation, the CommitEngine."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.server: Any = None
+        self.client: Any = None
+        self.imported: list[str] = []
+
+    def __enter__(self) -> DataSetDatabase:
+        import time
+
+        from booking_desktop.pipeline import run_to_end
+        from booking_desktop.storage.engine import CommitEngine
+        from booking_desktop.storage.testing import start_test_server
+
+        self.server = start_test_server(self.tmp / "datasets-server")
+        self.client = self.server.client()
+        for name, vendor in DATA_SETS:
+            path = DATASETS / name
+            if not path.is_file():
+                log.info("skipped %s: not found in %s", name, DATASETS)
+                continue
+            t = time.perf_counter()
+            result = run_to_end(path, vendor=vendor)
+            summary = CommitEngine(self.client["datasets"]).run(result)
+            log.info("imported %s as %s in %.0f s: %s", name, vendor, time.perf_counter() - t, summary)
+            self.imported.append(name)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.server is not None and self.server.process is not None:
+            self.server.process.stop()
+
+
+def shoot_analytics(out: Path, suffix: str, tmp: Path, data: DataSetDatabase) -> None:
+    """The Analytics page over the real data sets: bookings by month (the first chart when the page
+    opens, timed), then revenue per vendor and currency by ISO week with the length-of-stay chart."""
+    from booking_desktop.gui.main_window import MainWindow
+    from booking_desktop.storage.client import ConnectionTarget
+
+    if not data.imported:
+        log.info("analytics screenshots skipped: no data set in %s", DATASETS)
+        return
+    win = MainWindow(journal_dir=tmp / f"journal-analytics{suffix}", profiles_dir=tmp / "profiles", check_journals=False)
+    win.connection_target = ConnectionTarget(uri=data.server.uri, db_name="datasets", label="hotel data sets")
+    win.resize(1400, 860)
+    win.show()
+    settle(300)
+    page = win.page_widgets["analytics"]
+    win.show_page("analytics")
+    wait_for(lambda: page.trend is not None and not page.loading, 120_000)
+    log.info("analytics%s: first chart %.2f s after the page opened (%s)", suffix, page.first_chart_seconds, page.status.text())
+    settle(400)
+    grab(win, out, f"analytics{suffix}")
+    c = page.controls
+    c.metric_box.setCurrentIndex(c.metric_box.findData("revenue"))
+    c.period_box.setCurrentIndex(c.period_box.findData("week"))
+    c.split_box.setCurrentIndex(c.split_box.findData("vendor"))
+    page.tabs.setCurrentWidget(page.bars["los"])
+    settle(50)
+    wait_for(lambda: not page.loading, 120_000)
+    settle(400)
+    grab(win, out, f"analytics_revenue{suffix}")
+    win.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     ap.add_argument("--dark", action="store_true", help="also grab the screens with a dark palette")
-    ap.add_argument("--only", nargs="*", default=None, help="welcome mapping grid connection commit pages")
+    ap.add_argument(
+        "--only", nargs="*", default=None,
+        help="welcome mapping grid connection commit pages review managers analytics",
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")
     QApplication.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
     args.out.mkdir(parents=True, exist_ok=True)
-    which = set(args.only or ["welcome", "mapping", "grid", "connection", "commit", "pages"])
-    with tempfile.TemporaryDirectory() as tmpd:
+    which = set(args.only or ["welcome", "mapping", "grid", "connection", "commit", "pages", "review", "managers",
+                              "analytics"])
+    with tempfile.TemporaryDirectory() as tmpd, contextlib.ExitStack() as stack:
         tmp = Path(tmpd)
         os.environ["BOOKING_DESKTOP_CONFIG_DIR"] = str(tmp / "config")  # the user's settings stay untouched
         os.environ["BOOKING_DESKTOP_PROFILES"] = str(tmp / "profiles")
@@ -254,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
         for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
             QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp / "qsettings"))
         sample = write_sample(tmp)
+        data = stack.enter_context(DataSetDatabase(tmp)) if "analytics" in which else None
         variants = [("", None)]
         if args.dark:
             from booking_desktop.gui.theme import dark_palette
@@ -268,6 +501,9 @@ def main(argv: list[str] | None = None) -> int:
                 "connection": lambda s=suffix: shoot_connection(args.out, s, tmp),
                 "commit": lambda s=suffix: shoot_commit(args.out, sample, s, tmp / f"db{s}"),
                 "pages": lambda s=suffix: shoot_pages(args.out, sample, s, tmp / f"pages{s}"),
+                "review": lambda s=suffix: shoot_review(args.out, sample, s, tmp / f"review{s}"),
+                "managers": lambda s=suffix: shoot_managers(args.out, s, tmp / f"managers{s}"),
+                "analytics": lambda s=suffix: shoot_analytics(args.out, s, tmp, data) if data else None,
             }
             for name, step in steps.items():
                 if name in which:

@@ -17,7 +17,11 @@ A *rollup row* is the sum of some bookings that share a key::
 
 The engine's deltas hold day rows; week and month rows are their sums (:func:`coarsen`), kept so that a
 chart by week or month reads a number of rows that the number of bookings does not change once every
-(vendor, channel, property, status, currency) has bookings in each period.
+(vendor, channel, property, status, currency) has bookings in each period.  Each grain is also kept summed
+over channel and property (grains ``day+``, ``week+``, ``month+``: :func:`sum_over_places`): day rows of
+every place are not saturated at 100,000 bookings (most places have no booking on most days), so a
+trend by day over them grew with the bookings (2.3-4.3x for 10x); summed over places, a day row per
+vendor x status x currency is.
 
 Room nights are the stored ``nights``, or check-out - check-in in days where ``nights`` is missing.
 Rows are signed: the rollup of a changed booking is its new rows minus its old ones (``sign=-1``).
@@ -38,6 +42,8 @@ GRAINS = ("day", "week", "month")
 SUMS = ("bookings", "cancelled", "nights", "revenue_minor")
 COUNTERS = ("lead", "los", "room_types")
 CANCELLED = "cancelled"
+SUMMED = "+"  # suffix of a grain whose rows are summed over PLACES
+PLACES = ("channel", "property")
 
 
 def civil_date(value: Any) -> date | None:
@@ -151,6 +157,29 @@ def coarsen(day_rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def every_grain(day_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [*day_rows, *coarsen(day_rows)]
+
+
+def summed(grain: str) -> str:
+    """The grain of the rows summed over channel and property (``"day"`` -> ``"day+"``)."""
+    return grain + SUMMED
+
+
+def sum_over_places(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows summed over channel and property, under the grains :func:`summed` names: a trend that
+    neither filters nor splits by those reads these, whose number stops growing with the bookings much
+    sooner (a day row per vendor x status x currency, not per vendor x channel x property x ...)."""
+    acc: dict[tuple, dict[str, Any]] = {}
+    for r in rows:
+        if r["grain"].endswith(SUMMED):
+            continue
+        merge_rows(acc, [{**r, "grain": summed(r["grain"]), **dict.fromkeys(PLACES)}])
+    return nonzero(acc)
+
+
+def partition_rows(day_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every row the rollup keeps for these day rows: each grain, and each grain summed over places."""
+    rows = every_grain(day_rows)
+    return [*rows, *sum_over_places(rows)]
 
 
 def rows_of(docs: Iterable[dict[str, Any]], tz: ZoneInfo) -> list[dict[str, Any]]:

@@ -188,6 +188,11 @@ def median_of(counts: dict[str, int]) -> float | None:
     return (lo_v + hi_v) / 2
 
 
+def needs_counters(q: TrendQuery) -> bool:
+    """Does the trend of ``q`` read the rows' counters (lead, los, room types), or only their sums?"""
+    return q.metric == "lead_time"
+
+
 def _point(metric: str, acc: dict[str, Any], currency: str | None) -> dict[str, Any]:
     if metric == "bookings":
         return {"value": acc["bookings"]}
@@ -239,7 +244,8 @@ def trend(rows: Iterable[dict[str, Any]], q: TrendQuery, source: str = "rollup")
             acc = per[p] = _blank()
         for s in ("bookings", "cancelled", "nights", "revenue_minor"):
             acc[s] += r[s]
-        add_counts(acc["lead"], r.get("lead") or {})
+        if q.metric == "lead_time":  # the only metric of a trend that reads a counter
+            add_counts(acc["lead"], r.get("lead") or {})
     if not groups and q.metric not in MONEY and not split:
         groups[()] = {}
     out = Trend(q, periods, source=source)

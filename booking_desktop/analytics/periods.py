@@ -89,3 +89,19 @@ def parse_day(text: str, what: str = "date") -> date:
         return date.fromisoformat(text)
     except (TypeError, ValueError):
         raise PeriodError(f"{what} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def key_start(key: str, by: str) -> date:
+    """The first day of the period ``key`` names (the inverse of :func:`period_key` for its start)."""
+    try:
+        if by == "day":
+            return date.fromisoformat(key)
+        if by == "week":
+            year, week = key.split("-W")
+            return date.fromisocalendar(int(year), int(week), 1)
+        if by == "month":
+            year, month = key.split("-")
+            return date(int(year), int(month), 1)
+    except ValueError:
+        raise PeriodError(f"{key!r} is not a {by} period") from None
+    raise PeriodError(f"unknown period {by!r}: expected one of {', '.join(BY)}")

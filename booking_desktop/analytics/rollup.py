@@ -76,6 +76,7 @@ SCAN_FIELDS = (
     "amount_minor",
 )
 FIELD_OF = {"property": "property_name"}
+SUMMED_FLAG = "summed_over_places"  # analytics_meta: the partitions hold facts.sum_over_places rows
 
 
 def to_store(rows: Iterable[dict[str, Any]]) -> str:
@@ -91,6 +92,30 @@ def from_store(value: Any) -> list[dict[str, Any]]:
     if not value:
         return []
     return list(json.loads(zlib.decompress(base64.b64decode(value))))
+
+
+def packed(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """A partition's rows as stored: the sums in ``rows``, the counters (lead, los, room types: most of
+    the bytes, and more as the bookings grow) in ``counters``, row by row, so that a chart that needs only
+    sums reads and decodes only those."""
+    return {
+        "rows": to_store({k: v for k, v in r.items() if k not in facts.COUNTERS} for r in rows),
+        "counters": to_store({c: r.get(c) or {} for c in facts.COUNTERS} for r in rows),
+    }
+
+
+def unpacked(p: dict[str, Any], counters: bool = True) -> list[dict[str, Any]]:
+    """The rows of a stored partition (with their counters unless ``counters`` is False).  A partition
+    written before the counters were kept apart holds them in its rows."""
+    rows = from_store(p.get("rows") or [])
+    if counters and p.get("counters"):
+        for r, kept in zip(rows, from_store(p["counters"]), strict=True):
+            r.update(kept)
+    elif not counters:
+        for r in rows:
+            for name in facts.COUNTERS:
+                r[name] = {}
+    return rows
 
 
 def ensure_indexes(db: Database) -> None:
@@ -275,13 +300,13 @@ def _apply(db: Database, key: tuple, deltas: list[tuple[str, list[dict]]], pendi
         if not todo:
             return
         acc: dict[tuple, dict[str, Any]] = {}
-        facts.merge_rows(acc, from_store(p.get("rows") or []) if p else [])
+        facts.merge_rows(acc, unpacked(p) if p else [])
         for _i, rows in todo:
             facts.merge_rows(acc, rows)
         keep = [i for i in applied if i in pending]  # ids of folded deltas are no longer needed
         new = {
             **_fields(key),
-            "rows": to_store(facts.nonzero(acc)),
+            **packed(facts.nonzero(acc)),
             "applied": keep + [i for i, _ in todo],
             "version": int(p.get("version", 0)) + 1 if p else 1,
         }
@@ -296,17 +321,39 @@ def _apply(db: Database, key: tuple, deltas: list[tuple[str, list[dict]]], pendi
     raise RuntimeError(f"the rollup partition {pid} keeps changing under this fold; try again")
 
 
+def has_summed(db: Database) -> bool:
+    """The partitions hold the rows summed over places for every booking: a rollup rebuilt or begun by
+    this version (one begun earlier lacks them for what was folded before, until ``report rebuild``)."""
+    doc = db[META].find_one({"_id": "rollup"}) or {}
+    if doc.get(SUMMED_FLAG):
+        return True
+    return db[PARTITIONS].find_one({}, {"_id": 1}) is None  # nothing folded yet: the deltas make every row
+
+
+def _begin_summed(db: Database) -> None:
+    """A rollup with nothing folded yet will hold the summed rows of everything: say so (once)."""
+    meta = db[META].find_one({"_id": "rollup"})
+    if (meta or {}).get(SUMMED_FLAG) or db[PARTITIONS].find_one({}, {"_id": 1}) is not None:
+        return
+    if meta is None:
+        with contextlib.suppress(DuplicateKeyError):
+            db[META].insert_one({"_id": "rollup", "zone": "UTC", SUMMED_FLAG: True})
+    else:
+        db[META].replace_one({"_id": "rollup"}, {**meta, SUMMED_FLAG: True})
+
+
 def fold(db: Database) -> int:
     """Fold every pending delta into the partitions (idempotent).  Returns how many deltas it folded."""
     pending = list(db[DELTAS].find({"folded": False}, {"rows": 1}))
     if not pending:
         return 0
+    _begin_summed(db)
     pending.sort(key=lambda d: d["_id"])
     ids = {d["_id"] for d in pending}
     by_part: dict[tuple, list[tuple[str, list[dict]]]] = {}
     for d in pending:
         parts: dict[tuple, list[dict]] = {}
-        for r in facts.every_grain(from_store(d.get("rows") or [])):
+        for r in facts.partition_rows(from_store(d.get("rows") or [])):
             parts.setdefault(_partition_of(r), []).append(r)
         for key, rows in parts.items():
             by_part.setdefault(key, []).append((d["_id"], rows))
@@ -342,14 +389,14 @@ def rebuild(db: Database, tz_name: str | None = None) -> int:
     tz_name = tz_name or rollup_zone(db)
     zone(tz_name)
     ensure_indexes(db)
-    rows = facts.every_grain(rows_from_bookings(db, tz_name))
+    rows = facts.partition_rows(rows_from_bookings(db, tz_name))
     db[PARTITIONS].delete_many({})
     db[DELTAS].delete_many({})
     docs = [
         {
             "_id": partition_id(*k),
             **_fields(k),
-            "rows": to_store(v),
+            **packed(v),
             "applied": [],
             "version": 1,
         }
@@ -358,7 +405,9 @@ def rebuild(db: Database, tz_name: str | None = None) -> int:
     for i in range(0, len(docs), 500):
         db[PARTITIONS].insert_many(docs[i : i + 500], ordered=False)
     db[META].replace_one(
-        {"_id": "rollup"}, {"_id": "rollup", "zone": tz_name, "rebuilt_at": datetime.now(UTC)}, upsert=True
+        {"_id": "rollup"},
+        {"_id": "rollup", "zone": tz_name, "rebuilt_at": datetime.now(UTC), SUMMED_FLAG: True},
+        upsert=True,
     )
     return len(docs)
 
@@ -367,7 +416,7 @@ AUTO_FOLD_DELTAS = 50  # a query folds first when more deltas than this wait (th
 READ_ATTEMPTS = 10
 
 
-PART_FIELDS = {"rows": 1, "applied": 1, "kind": 1, "grain": 1, "month": 1, "vendor": 1}
+PART_FIELDS = {"rows": 1, "counters": 1, "applied": 1, "kind": 1, "grain": 1, "month": 1, "vendor": 1}
 
 
 def _partitions(db: Database, query: dict[str, Any], months: list[str] | None) -> list[dict[str, Any]]:
@@ -392,8 +441,10 @@ def stored_rows(
     months: list[str] | None = None,
     vendor: str | None = None,
     grain: str | None = None,
+    counters: bool = True,
 ) -> list[dict[str, Any]]:
-    """The rollup rows of the partitions asked for, with the deltas not folded yet added to them.
+    """The rollup rows of the partitions asked for, with the deltas not folded yet added to them
+    (``counters=False``: their counters left empty, not read).
 
     A query does not fold (a fold after a big import rewrites most partitions: seconds): it reads the
     pending deltas, then the partitions, and adds each delta's rows to the partitions that do not hold it
@@ -412,9 +463,8 @@ def stored_rows(
         query["vendor"] = vendor
     for _ in range(READ_ATTEMPTS):
         pending = list(db[DELTAS].find({"folded": False}, {"rows": 1}))
-        parts = list(
-            db[PARTITIONS].find(query, {"rows": 1, "applied": 1, "kind": 1, "grain": 1, "month": 1, "vendor": 1})
-        )
+        fields = PART_FIELDS if counters else {k: v for k, v in PART_FIELDS.items() if k != "counters"}
+        parts = list(db[PARTITIONS].find(query, fields))
         if pending:
             ids = [d["_id"] for d in pending]
             still = {d["_id"] for d in db[DELTAS].find({"_id": {"$in": ids}, "folded": False}, {"_id": 1})}
@@ -422,14 +472,14 @@ def stored_rows(
                 continue  # a fold finished some of them meanwhile: read again
         out: list[dict[str, Any]] = []
         for p in parts:
-            out.extend(from_store(p.get("rows") or []))
+            out.extend(unpacked(p, counters))
         if not pending:
             return out
         applied = {(p["kind"], p["grain"], p["month"], p.get("vendor")): set(p.get("applied") or []) for p in parts}
         acc: dict[tuple, dict[str, Any]] = {}
         facts.merge_rows(acc, out)
         for d in pending:
-            for r in facts.every_grain(from_store(d.get("rows") or [])):
+            for r in facts.partition_rows(from_store(d.get("rows") or [])):
                 key = _partition_of(r)
                 if (
                     (kind and key[0] != kind)
@@ -450,10 +500,35 @@ def can_answer(q: TrendQuery, rollup_tz: str) -> bool:
     return zone_free or zone(q.tz).key == zone(rollup_tz).key
 
 
-def rows_for(db: Database, q: TrendQuery) -> tuple[list[dict[str, Any]], str]:
-    """(rows, source) for a query: the rollup's where it can answer, else an exact scan of ``bookings``."""
+def trend_rows(db: Database, q: TrendQuery) -> tuple[list[dict[str, Any]], str]:
+    """The fewest rows that answer the trend of ``q`` exactly: summed over places where it allows, without
+    counters unless its metric reads one (lead time)."""
+    from booking_desktop.analytics.metrics import needs_counters
+
+    return rows_for(db, q, summed=True, counters=needs_counters(q))
+
+
+def places_free(q: TrendQuery) -> bool:
+    """The query neither filters nor splits by channel or property."""
+    return q.channel is None and q.property is None and q.split not in facts.PLACES
+
+
+def rows_for(db: Database, q: TrendQuery, summed: bool = False, counters: bool = True
+             ) -> tuple[list[dict[str, Any]], str]:
+    """(rows, source) for a query: the rollup's where it can answer, else an exact scan of ``bookings``.
+
+    ``summed``: for a trend (not for tops by property or channel), the rows summed over places where the
+    query allows it (:func:`places_free`) — fewer rows, the same numbers; they come back under the plain
+    grain's name with channel and property None.  ``counters=False``: rows without their counters (lead,
+    length of stay, room types), which most of the bytes are; for a trend of a sum."""
     if can_answer(q, rollup_zone(db)):
         months = months_between(q.start, q.end) if q.start and q.end else None
-        return stored_rows(db, q.date, months, q.vendor, grain_for(q)), "rollup"
+        grain = grain_for(q)
+        if summed and places_free(q) and has_summed(db):
+            rows = stored_rows(db, q.date, months, q.vendor, facts.summed(grain), counters)
+            for r in rows:
+                r["grain"] = grain
+            return rows, "rollup"
+        return stored_rows(db, q.date, months, q.vendor, grain, counters), "rollup"
     filt = {FIELD_OF.get(k, k): v for k, v in q.filters().items()}
     return facts.every_grain(rows_from_bookings(db, q.tz, filt)), "bookings"

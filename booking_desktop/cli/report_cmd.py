@@ -154,7 +154,7 @@ def _trends(db: Any, args: argparse.Namespace, q: Any) -> int:
     from booking_desktop.analytics.metrics import trend
     from booking_desktop.cli.output import printable
 
-    rows, source = rollup.rows_for(db, q)
+    rows, source = rollup.trend_rows(db, q)
     tr = trend(rows, q, source)
     if args.json:
         _emit_json(tr.as_dict())

@@ -1,75 +1,66 @@
-"""The Analytics page: one trend chart (pyqtgraph) over the rollup, with the same numbers in a table.
+"""The Analytics page for managers: the trend of a metric, lead time, length of stay and the top
+properties / room types / channels, each chart with its numbers in a table beside it.
 
-The page only shows what :mod:`booking_desktop.analytics` computes (the CLI's ``report trends`` gives the
-same numbers); the query runs on a worker so the window never freezes.  The x axis is the list of
-periods the core returns, already in the chosen zone (a day, an ISO week, a month), so the axis can never
-disagree with the grouping; one line per series (currency for money, or the split chosen).
+The page only shows what :func:`booking_desktop.analytics.dashboard.read_dashboard` computes (the
+definitions the CLI's ``report trends`` uses).  Reads run on a worker: the window never freezes, and a
+new choice supersedes the read under way (it is cancelled between its steps and its result, should it
+still arrive, is ignored), so what is drawn is always the last choice made.  Choices that arrive in a
+burst (a list scrolled with the keyboard) are gathered for :data:`SETTLE_MS` into one read.
+
+States: reading (the last charts stay, the status says so), charts, empty ("No bookings match ..." or
+an empty database), error (one line; the log has the details).  ``first_chart_seconds`` is the time
+from the page being opened to its first charts drawn.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
-import pyqtgraph as pg  # type: ignore[import-untyped]  # pyqtgraph ships no type information
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox,
+    QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from booking_desktop.gui import theme
+from booking_desktop.gui.analytics_controls import AnalyticsControls
+from booking_desktop.gui.chart_widgets import BarChart, ChartPanel, TrendChart, display
 from booking_desktop.gui.connection_manager import ConnectionManager
 from booking_desktop.gui.workers import GeneratorWorker
 
-METRICS = (
-    ("bookings", "Bookings"),
-    ("cancellations", "Cancellations"),
-    ("nights", "Room nights"),
-    ("revenue", "Revenue"),
-    ("adr", "Average daily rate"),
-    ("lead_time", "Lead time (days)"),
-)
-PERIODS = (("month", "Month"), ("week", "ISO week"), ("day", "Day"))
-DATES = (("check_in", "Check-in"), ("booked_at", "Booked at"))
-SPLITS = (("", "No split"), ("vendor", "Per vendor"), ("channel", "Per channel"), ("currency", "Per currency"))
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+log = logging.getLogger(__name__)
+SETTLE_MS = 120
+Y_LABELS = {
+    "bookings": "Bookings",
+    "cancellations": "Cancelled bookings",
+    "cancellation_rate": "Cancelled (% of bookings)",
+    "nights": "Room nights",
+    "revenue": "Revenue",
+    "adr": "Average daily rate",
+    "lead_time": "Mean lead time (days)",
+}
 
 
-def read_trend(target: Any, local: Any, query: Any) -> Any:
-    """On a worker: the trend of ``query`` in ``target``'s database (None = the local database)."""
-    from booking_desktop.analytics import rollup
-    from booking_desktop.analytics.metrics import trend
+def read_page(target: Any, local: Any, query: Any, metric: str, cancelled: Any) -> Any:
+    """On a worker: everything the page shows for ``query`` in ``target``'s database (None = local)."""
+    from booking_desktop.analytics.dashboard import read_dashboard
     from booking_desktop.storage.connection import open_connection
 
     conn = open_connection(local.target() if target is None else target, indexes=False)
     try:
-        rows, source = rollup.rows_for(conn.db, query)
-        return trend(rows, query, source)
+        return (yield from read_dashboard(conn.db, query, metric, cancelled))
     finally:
         conn.close()
-
-
-def series_label(s: Any) -> str:
-    parts = [str(v) for k, v in s.key.items() if k != "currency"]
-    if s.currency:
-        parts.append(s.currency)
-    return " ".join(parts) or "all"
-
-
-def cell(v: Any) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:,.2f}"
-    return f"{v:,}"
 
 
 class AnalyticsPage(QWidget):
@@ -77,124 +68,266 @@ class AnalyticsPage(QWidget):
         super().__init__(parent)
         self.setObjectName("analyticsPage")
         self.connections = connections
-        self._worker: GeneratorWorker | None = None
-        self.trend: Any = None
-        self.metric_box = self._combo("analyticsMetric", METRICS)
-        self.period_box = self._combo("analyticsPeriod", PERIODS)
-        self.date_box = self._combo("analyticsDate", DATES)
-        self.split_box = self._combo("analyticsSplit", SPLITS)
+        self.dashboard: Any = None  # the last Dashboard drawn
+        self.trend: Any = None  # its Trend (what the tests and the screenshots wait for)
+        self.error: str | None = None
+        self.first_chart_seconds: float | None = None
+        self._opened_at: float | None = None
+        self._workers: list[GeneratorWorker] = []
+        self._generation = 0
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self._start)
+
+        self.controls = AnalyticsControls()
+        self.controls.changed.connect(self.refresh)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setObjectName("analyticsRefresh")
+        self.refresh_button.setToolTip("Read the numbers again (F5)")
+        self.refresh_button.setShortcut("F5")
         self.refresh_button.clicked.connect(self.refresh)
         self.status = QLabel("")
         self.status.setObjectName("analyticsStatus")
         self.status.setWordWrap(True)
-        self.plot = pg.PlotWidget()
-        self.plot.setObjectName("analyticsPlot")
-        self.plot.showGrid(x=True, y=True, alpha=0.3)
-        self.plot.addLegend()
-        self.table = QTableWidget(0, 0)
-        self.table.setObjectName("analyticsTable")
-        self.table.setAccessibleName("Trend values")
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        top = QHBoxLayout()
-        top.addWidget(QLabel("<h3>Analytics</h3>"))
-        for w in (self.metric_box, self.period_box, self.date_box, self.split_box, self.refresh_button):
-            top.addWidget(w)
-        top.addStretch(1)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.plot)
-        split.addWidget(self.table)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.trend_chart = TrendChart()
+        self.bars: dict[str, BarChart] = {
+            "lead": BarChart("lead_time", "Lead time (days)"),
+            "los": BarChart("length_of_stay", "Length of stay (nights)"),
+            "property": BarChart("top_properties", "Top properties"),
+            "room_type": BarChart("top_room_types", "Top room types"),
+            "channel": BarChart("top_channels", "Top channels"),
+        }
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("analyticsTabs")
+        for key, text in (
+            ("lead", "Lead time"),
+            ("los", "Length of stay"),
+            ("property", "Top properties"),
+            ("room_type", "Top room types"),
+            ("channel", "Top channels"),
+        ):
+            self.tabs.addTab(self.bars[key], text)
+        charts = QSplitter(Qt.Orientation.Vertical)
+        charts.setChildrenCollapsible(False)
+        charts.addWidget(self.trend_chart)
+        charts.addWidget(self.tabs)
+        charts.setStretchFactor(0, 3)
+        charts.setStretchFactor(1, 2)
+        self.empty = QLabel("")
+        self.empty.setObjectName("analyticsEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty.setMargin(40)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(charts)
+        self.stack.addWidget(self.empty)
+
+        title = QLabel("<h3>Analytics</h3>")
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(title, alignment=Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.controls, 1)
+        row.addWidget(self.refresh_button, alignment=Qt.AlignmentFlag.AlignTop)
+        # the choices scroll sideways in a narrow window rather than widen its minimum size
+        choices = QScrollArea()
+        choices.setObjectName("analyticsChoices")
+        choices.setWidget(bar)
+        choices.setWidgetResizable(True)
+        choices.setFrameShape(QFrame.Shape.NoFrame)
+        choices.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        choices.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        choices.setFixedHeight(bar.sizeHint().height() + choices.horizontalScrollBar().sizeHint().height() + 2)
         lay = QVBoxLayout(self)
-        lay.addLayout(top)
+        lay.addWidget(choices)
         lay.addWidget(self.status)
-        lay.addWidget(split, 1)
-        for combo in (self.metric_box, self.period_box, self.date_box, self.split_box):
-            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        lay.addWidget(self.stack, 1)
+        for panel in self.panels():
+            panel.message.connect(lambda text, failed: self._say(text, error=failed))
+        self._apply_colors()
         connections.changed.connect(lambda _label: self.refresh() if self.isVisible() else None)
 
-    def _combo(self, name: str, items: tuple[tuple[str, str], ...]) -> QComboBox:
-        c = QComboBox()
-        c.setObjectName(name)
-        # the choices must not widen the window's minimum size (a small window keeps its size)
-        c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        c.setMinimumContentsLength(6)
-        for value, text in items:
-            c.addItem(text, value)
-        return c
+    # -- what tests and the window reach --------------------------------------------------------
+    def panels(self) -> list[ChartPanel]:
+        return [self.trend_chart, *self.bars.values()]
 
     @property
     def loading(self) -> bool:
-        return self._worker is not None and not self._worker.is_done
+        # a worker leaves the list when its ``finished`` arrives, after its result was drawn
+        return self._settle.isActive() or bool(self._workers)
 
-    def query(self) -> Any:
-        from booking_desktop.analytics.metrics import TrendQuery
-
-        return TrendQuery(
-            metric=self.metric_box.currentData(),
-            by=self.period_box.currentData(),
-            date=self.date_box.currentData(),
-            split=self.split_box.currentData() or None,
-        )
+    # the controls, by the names the first version of this page had
+    metric_box = property(lambda self: self.controls.metric_box)
+    period_box = property(lambda self: self.controls.period_box)
+    date_box = property(lambda self: self.controls.date_box)
+    split_box = property(lambda self: self.controls.split_box)
+    plot = property(lambda self: self.trend_chart.plot)
+    table = property(lambda self: self.trend_chart.table)
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        if self._opened_at is None:  # the first read starts now: nothing to gather yet
+            self._opened_at = time.perf_counter()
+            self._settle.stop()
+            self._start()
+            return
         self.refresh()
 
-    def refresh(self) -> None:
-        if self.loading:
-            self._again = True
+    def hideEvent(self, event: Any) -> None:
+        """Another page (or the window closing): the reads under way stop and nothing late is drawn; the
+        page reads again when it is shown."""
+        super().hideEvent(event)
+        if event.spontaneous():  # the window minimised: its page stays as it is
             return
-        self._again = False
-        q = self.query()
-        self.status.setText(f"Reading {self.metric_box.currentText().lower()} from {self.connections.label}…")
-        self.refresh_button.setEnabled(False)
-        w = GeneratorWorker(read_trend, self.connections.target, self.connections.local_db, q, pass_cancel=False)
-        w.signals.result.connect(self._show)
-        w.signals.errored.connect(lambda msg: self.status.setText(f"Cannot read the analytics: {msg}"))
-        w.signals.finished.connect(self._finished)
-        self._worker = w
+        self._settle.stop()
+        for w in self._workers:
+            w.cancel()
+        self._generation += 1
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_colors()
+            if self.dashboard is not None:
+                self._draw(self.dashboard)
+
+    # -- reading --------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read again for the current choices (gathered with any made within SETTLE_MS)."""
+        self._settle.start()
+
+    def _start(self) -> None:
+        from booking_desktop.analytics.periods import PeriodError
+
+        for w in self._workers:
+            w.cancel()  # superseded: stops between its reads; its result is ignored
+        self._generation += 1
+        try:
+            q = self.controls.query()
+        except PeriodError as exc:
+            self._show_error(str(exc), bad_input=True)
+            return
+        gen = self._generation
+        metric = self.controls.metric_name
+        self._say(f"Reading {self.controls.metric_box.currentText().lower()} from {self.connections.label}…")
+        w = GeneratorWorker(read_page, self.connections.target, self.connections.local_db, q, metric)
+        w.signals.progress.connect(lambda msg, g=gen: self._progress(g, msg))
+        w.signals.result.connect(lambda d, g=gen: self._arrived(g, d))
+        w.signals.errored.connect(lambda msg, g=gen: self._failed(g, msg))
+        w.signals.finished.connect(lambda w=w: self._forget(w))
+        self._workers.append(w)
         w.start()
 
-    def _finished(self) -> None:
-        self.refresh_button.setEnabled(True)
-        if getattr(self, "_again", False):  # the choice changed while the last query ran
-            self.refresh()
+    def _progress(self, gen: int, msg: Any) -> None:
+        if gen != self._generation:
+            return
+        if isinstance(msg, str):
+            self._say(f"Reading from {self.connections.label}: {msg}…")
+        else:  # the dashboard but its lead times, still being counted: draw the rest now
+            self._arrived(gen, msg, partial=True)
 
-    def _show(self, tr: Any) -> None:
-        self.trend = tr
-        self.plot.clear()
-        dark = theme.is_dark(self.palette())
-        self.plot.setBackground("#202020" if dark else "w")
-        periods = tr.periods
-        axis = self.plot.getAxis("bottom")
-        step = max(1, len(periods) // 12)
-        axis.setTicks([[(i, p) for i, p in enumerate(periods) if i % step == 0]])
-        for n, s in enumerate(tr.series):
-            ys = [float("nan") if p["value"] is None else float(p["value"]) for p in s.points]
-            pen = pg.mkPen(COLOURS[n % len(COLOURS)], width=2)
-            self.plot.plot(list(range(len(ys))), ys, pen=pen, symbol="o", symbolSize=5, name=series_label(s))
-        values = [float(p["value"]) for s in tr.series for p in s.points if p["value"] is not None]
-        if values and min(values) >= 0:  # the axis starts at zero: a drop is seen as the size it is
-            self.plot.setYRange(0, max(values) * 1.05 or 1, padding=0)
+    def _forget(self, w: GeneratorWorker) -> None:
+        if w in self._workers:
+            self._workers.remove(w)
+
+    def _failed(self, gen: int, msg: str) -> None:
+        if gen == self._generation:
+            self._show_error(f"Cannot read the analytics from {self.connections.label}: {msg}")
+
+    def _show_error(self, msg: str, bad_input: bool = False) -> None:
+        self.error = msg
+        self._say(msg, error=True)
+        if not bad_input:  # a typo keeps the last charts on screen; a failed read does not show stale ones
+            self.empty.setText(msg)
+            self.stack.setCurrentWidget(self.empty)
+
+    def _arrived(self, gen: int, dash: Any, partial: bool = False) -> None:
+        if gen != self._generation:
+            return  # a newer choice was made meanwhile
+        self.error = None
+        self.dashboard = dash
+        self._draw(dash)
+        if self.first_chart_seconds is None and self._opened_at is not None:
+            self.first_chart_seconds = time.perf_counter() - self._opened_at
+            log.info("analytics: first chart %.3f s after the page opened", self.first_chart_seconds)
+        if not partial:
+            self.trend = dash.trend
+
+    # -- drawing --------------------------------------------------------------------------------
+    def _apply_colors(self) -> None:
+        colors = theme.plot_colors(self.palette())
+        for p in self.panels():
+            p.apply_colors(colors)
+        muted = theme.muted_text_color(self.palette()).name()
+        self.empty.setStyleSheet(f"color: {muted}; font-size: 15px;")
+
+    def _draw(self, dash: Any) -> None:
+        from booking_desktop.analytics.dashboard import describe
+        from booking_desktop.analytics.periods import key_start
+
+        self.controls.set_choices(dash.choices)
+        q = dash.query
+        label = self.connections.label
+        if dash.database_empty:
+            self._empty(f"No bookings in {label} yet: import a file to see its trends.")
+            return
+        if dash.matched == 0:
+            self._empty(f"No bookings match {describe(q)} in {label}. Change the filters or the dates.")
+            return
+        self.stack.setCurrentIndex(0)
+        tr = dash.trend
+        starts = [key_start(p, q.by) for p in tr.periods]
+        note = " — one chart per currency, never converted nor added" if q.metric in ("revenue", "adr") else ""
+        self.trend_chart.title.setText(f"<b>{self.controls.metric_box.currentText()} by {q.by}</b>{note}")
+        money = q.metric in ("revenue", "adr")
+        self.trend_chart.show_trend(
+            tr.periods,
+            starts,
+            dash.trend_table(),
+            dash.metric == "cancellation_rate",
+            Y_LABELS[dash.metric],
+            [s.currency for s in tr.series] if money else None,
+        )
+        lead, los = dash.lead, dash.los
+        if lead is None:
+            self.bars["lead"].title.setText(f"<b>Lead time (days)</b> — counting in {q.tz} from the bookings…")
+            self.bars["lead"].clear()
         else:
-            self.plot.enableAutoRange(axis="y")
-        self.table.clear()
-        self.table.setColumnCount(1 + len(tr.series))
-        self.table.setHorizontalHeaderLabels(["Period", *(series_label(s) for s in tr.series)])
-        self.table.setRowCount(len(periods))
-        for r, p in enumerate(periods):
-            self.table.setItem(r, 0, QTableWidgetItem(p))
-            for c, s in enumerate(tr.series, start=1):
-                item = QTableWidgetItem(cell(s.points[r]["value"]))
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(r, c, item)
-        if not periods or not tr.series:
-            self.status.setText(f"No bookings in {self.connections.label} yet: import a file to see its trends.")
-        else:
-            where = "the rollup" if tr.source == "rollup" else "the bookings themselves (slower)"
-            self.status.setText(
-                f"{len(periods)} period(s), {len(tr.series)} series, from {where} of "
-                f"{self.connections.label}; days in {tr.query.tz}."
-            )
+            self.bars["lead"].title.setText(f"<b>Lead time (days)</b>{_stats(lead, 'bookings with a booking date')}")
+        self.bars["lead"].show_bars(dash.lead_table())
+        self.bars["los"].title.setText(f"<b>Length of stay (nights)</b>{_stats(los, 'bookings not cancelled')}")
+        self.bars["los"].show_bars(dash.los_table())
+        for by in ("property", "room_type", "channel"):
+            self.bars[by].show_bars(dash.top_table(by))
+        where = "the rollup" if dash.source == "rollup" else "the bookings themselves (slower: not in the rollup)"
+        self._say(
+            f"{dash.matched:,} booking(s) match; {len(tr.periods)} period(s), {len(tr.series)} series, "
+            f"from {where} of {label}; days in {q.tz}; read in {dash.seconds:.2f} s."
+        )
+
+    def _say(self, text: str, error: bool = False) -> None:
+        """The status line (plain text: a vendor's name is never read as markup); red for an error."""
+        color = theme.error_text_color(self.palette()).name() if error else ""
+        self.status.setStyleSheet(f"color: {color};" if color else "")
+        self.status.setText(text)
+
+    def _empty(self, text: str) -> None:
+        self._say(text)
+        self.empty.setText(text)
+        self.stack.setCurrentWidget(self.empty)
+        for p in self.panels():
+            p.clear()
+            p.table.setRowCount(0)
+            p.table_data = None
+
+
+def _stats(d: dict[str, Any], of: str) -> str:
+    if not d.get("count"):
+        return ""
+    return f" — {d['count']:,} {of}; mean {display(d['mean'])}, median {display(d['median'])}"
+

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QHBoxLayout,
     QLabel,
@@ -38,7 +40,12 @@ LAYOUT_KEY = "window/importPage"
 
 
 class FileNotes(QWidget):
-    """What the operator should read about the open file, dismissable."""
+    """What the operator should read about the open file, dismissable.
+
+    Its background and its text colour are both the theme's banner pair, picked from the palette of the
+    page around it (never from its own, whose window colour is the banner's): before, only the
+    background was set, from its own palette, so after a switch to dark the text turned light on the
+    light amber that stayed."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -62,11 +69,24 @@ class FileNotes(QWidget):
         text = "\n".join(notes[:MAX_NOTES])
         if len(notes) > MAX_NOTES:
             text += f"\n… and {len(notes) - MAX_NOTES} more"
-        pal = self.palette()
-        pal.setColor(self.backgroundRole(), theme.warning_color(self.palette()))
-        self.setPalette(pal)
+        self.paint_colours()
         self.label.setText(text)
         self.setVisible(bool(text))
+
+    def paint_colours(self) -> None:
+        around = self.parentWidget()
+        bg, fg = theme.banner_colors(around.palette() if around is not None else QApplication.palette())
+        pal = self.palette()
+        if pal.color(QPalette.ColorRole.Window) == bg and pal.color(QPalette.ColorRole.WindowText) == fg:
+            return  # already so (and no palette change event to answer again)
+        for role in (QPalette.ColorRole.Window, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
+            pal.setColor(role, bg if role == QPalette.ColorRole.Window else fg)
+        self.setPalette(pal)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self.paint_colours()  # light <-> dark
 
 
 class ImportPage(QMainWindow):

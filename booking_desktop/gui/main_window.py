@@ -1,8 +1,9 @@
 """The application window: a sidebar of pages, the current page's toolbar, menus and a status bar.
 
-Pages: **Import** (the operator's workspace, :class:`ImportPage`), **Review queue** and
-**Analytics** (said to be coming, nothing fake), and **Imports** (the history of the database the
-commits go to).  The window wires the pages to their controllers and shows what they report; it
+Pages: **Import** (the operator's workspace, :class:`ImportPage`), **Review queue** (the supervisor's
+rejected rows, :class:`ReviewPage`), **Analytics**, and **Imports** (the history of the database the
+commits go to).  Undo and Redo of the Edit menu act on the page shown (the Import page's edits or the
+Review page's fixes).  The window wires the pages to their controllers and shows what they report; it
 holds no business logic:
 
 - :class:`FileController` opens, re-maps and closes the file on workers;
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from booking_desktop.gui import main_window_chrome as chrome
-from booking_desktop.gui import pages, recent_files, theme
+from booking_desktop.gui import recent_files, theme
 from booking_desktop.gui.actions import ActionRegistry, UiState
 from booking_desktop.gui.analytics_page import AnalyticsPage
 from booking_desktop.gui.commit_flow import CommitFlow
@@ -41,13 +42,22 @@ from booking_desktop.gui.connection_manager import ConnectionManager
 from booking_desktop.gui.edit_controller import EditController
 from booking_desktop.gui.file_controller import FileController
 from booking_desktop.gui.import_page import ImportPage
+from booking_desktop.gui.imports_page import ImportsPage
+from booking_desktop.gui.quality_page import QualityPage
+from booking_desktop.gui.review_page import ReviewPage
 from booking_desktop.gui.status_widgets import ConnectionStatusWidget
 from booking_desktop.pipeline import Progress
 from booking_desktop.readers import openable_extensions
 from booking_desktop.session import PendingJournal, WorkSession
 
 FILE_FILTER = f"Vendor exports ({' '.join('*' + e for e in openable_extensions())});;All files (*)"
-PAGES = (("import", "Import"), ("review", "Review queue"), ("analytics", "Analytics"), ("history", "Imports"))
+PAGES = (
+    ("import", "Import"),
+    ("review", "Review queue"),
+    ("analytics", "Analytics"),
+    ("quality", "Data quality"),
+    ("history", "Imports"),
+)
 
 
 class MainWindow(QMainWindow):
@@ -85,11 +95,16 @@ class MainWindow(QMainWindow):
         self.nav.addItems([title for _name, title in PAGES])
         self.nav.setFixedWidth(150)
         self.stack = QStackedWidget()
-        self.history = pages.HistoryPage(self.connections)
+        self.history = ImportsPage(self.connections)
+        self.review = ReviewPage(self.connections)
+        self.quality = QualityPage(self.connections)
+        self.open_review = self.quality.open_review  # (vendor, code): the Review queue filtered on both
+        self.open_review.connect(self.show_review)
         self.page_widgets: dict[str, QWidget] = {
             "import": self.page,
-            "review": pages.review_page(),
+            "review": self.review,
             "analytics": AnalyticsPage(self.connections),
+            "quality": self.quality,
             "history": self.history,
         }
         for name, _title in PAGES:
@@ -104,6 +119,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.acts = ActionRegistry(self, self._slots())
+        self.review.undo_changed.connect(self.update_actions)
         for act in self.acts.all():
             if not self.acts.spec(act.objectName()).grid_only:
                 self.addAction(act)
@@ -175,8 +191,8 @@ class MainWindow(QMainWindow):
             "actCommit": self.commit,
             "actConnection": lambda: self.connections.choose(self),
             "actExportProblems": self.export_problems,
-            "actUndo": e.undo,
-            "actRedo": e.redo,
+            "actUndo": lambda: self.review.undo() if self.current_page == "review" else e.undo(),
+            "actRedo": lambda: self.review.redo() if self.current_page == "review" else e.redo(),
             "actCopy": e.copy,
             "actCopyHeaders": lambda: e.copy(headers=True),
             "actPaste": e.paste,
@@ -201,6 +217,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ pages
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow([n for n, _t in PAGES].index(name))
+
+    def show_review(self, vendor: str | None = None, code: str | None = None) -> None:
+        """The Review page filtered on a vendor and an error code (open rows)."""
+        self.show_page("review")
+        self.review.set_filter(vendor=vendor, code=code, status="open")
 
     @property
     def current_page(self) -> str:
@@ -243,6 +264,10 @@ class MainWindow(QMainWindow):
 
     def state(self) -> UiState:
         s = self.session
+        if self.current_page == "review" and hasattr(self, "review"):
+            r = self.review
+            return UiState(file_open=s is not None, loading=self.files.is_loading, can_undo=r.can_undo,
+                           can_redo=r.can_redo, undo_label=r.undo_label, redo_label=r.redo_label, page="review")
         return UiState(
             file_open=s is not None,
             loading=self.files.is_loading,

@@ -26,8 +26,10 @@ _MUTED_FG = ("#6b6b6b", "#9e9e9e")
 # the frame of the grid's current cell: near-black on light, near-white on dark, so that it stands
 # out (3:1 or more) on the plain, the selected, the error and the warning backgrounds alike
 _CURRENT_CELL = ("#141414", "#f4f4f4")
-
-
+# a note across the top of a page (the Import page's file notes): its own text colour on its own
+# background, both picked from the palette in force, so that neither follows the other into the unreadable
+_BANNER_BG = ("#fbe7b5", "#4a3a10")
+_BANNER_FG = ("#3b2a00", "#ffe6a6")
 class Health(StrEnum):
     """Traffic-light state of a connection."""
 
@@ -99,6 +101,29 @@ def current_cell_color(palette: QPalette | None = None) -> QColor:
     return _pick(_CURRENT_CELL, palette)
 
 
+def banner_colors(palette: QPalette | None = None) -> tuple[QColor, QColor]:
+    """(background, text) of a note across the top of a page."""
+    return _pick(_BANNER_BG, palette), _pick(_BANNER_FG, palette)
+
+
+def series_color(n: int, palette: QPalette | None = None) -> QColor:
+    """The colour of a chart's ``n``-th series (the same hue in light and dark)."""
+    return plot_colors(palette).series_color(n)
+
+
+def _luminance(c: QColor) -> float:
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio (1 to 21): 4.5 or more for text, 3 or more for lines and large text."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
 def health_color(health: Health | str, palette: QPalette | None = None) -> QColor:
     """Dot colour of the connection status: green / amber / red / grey."""
     h = Health(health)
@@ -144,3 +169,43 @@ def apply(app: Any, dark: bool) -> None:
     """Switch the whole application to the dark palette or back to the style's own light one."""
     app.setStyle("Fusion")
     app.setPalette(dark_palette() if dark else app.style().standardPalette())
+
+
+# -- charts (pyqtgraph): background, axes and text, grid, and the series colours ---------------------
+# Series colours keep 3:1 or more against their plot background (lines and bars are graphical objects):
+# darker hues on the light plot, lighter ones on the dark plot, in the same order so that a series keeps
+# its hue when the palette changes.
+_PLOT_BG = ("#ffffff", "#1c1c1c")
+_PLOT_FG = ("#2b2b2b", "#dcdcdc")
+_PLOT_GRID = ("#c8c8c8", "#4a4a4a")
+_PLOT_CURSOR = ("#7a7a7a", "#9a9a9a")
+_SERIES = (
+    ("#0b62a4", "#6cb4ff"),
+    ("#c4461b", "#ff8f5a"),
+    ("#1b7f4a", "#5fd38a"),
+    ("#8e44ad", "#c792ea"),
+    ("#9a6400", "#f2c14e"),
+    ("#0f7f91", "#4fd1e0"),
+    ("#b0306a", "#ff7eb6"),
+    ("#555555", "#c8c8c8"),
+)
+
+
+class PlotColors:
+    """The colours of one chart in the palette in force (``dark`` tells which variant)."""
+
+    def __init__(self, dark: bool):
+        i = 1 if dark else 0
+        self.dark = dark
+        self.background = QColor(_PLOT_BG[i])
+        self.foreground = QColor(_PLOT_FG[i])
+        self.grid = QColor(_PLOT_GRID[i])
+        self.cursor = QColor(_PLOT_CURSOR[i])
+        self.series = tuple(QColor(pair[i]) for pair in _SERIES)
+
+    def series_color(self, n: int) -> QColor:
+        return self.series[n % len(self.series)]
+
+
+def plot_colors(palette: QPalette | None = None) -> PlotColors:
+    return PlotColors(is_dark(palette))

@@ -166,6 +166,8 @@ def undo_state(doc: dict[str, Any], version: int) -> dict[str, Any]:
 def row_view(doc: dict[str, Any]) -> dict[str, Any]:
     """A rejected-row document as the CLI's ``--json`` and the GUI show it (old documents too)."""
     d = restored(doc)
+    mapped = {f: (d.get("mapped") or {}).get(f) for f in CANONICAL_FIELDS}
+    first = ((d.get("original") or {}).get("mapped")) if d.get("original") else None
     return {
         "id": d["_id"],
         "vendor": d.get("vendor"),
@@ -180,7 +182,8 @@ def row_view(doc: dict[str, Any]) -> dict[str, Any]:
         "warnings": [_problem(e) for e in d.get("warnings") or []],
         "raw": raw_as_dict(d.get("raw") or []),
         "raw_cells": _raw_cells(d.get("raw") or []),
-        "mapped": {f: (d.get("mapped") or {}).get(f) for f in CANONICAL_FIELDS},
+        "mapped": mapped,
+        "fixed": [] if first is None else [f for f in CANONICAL_FIELDS if (first or {}).get(f) != mapped[f]],
         "created_at": d.get("created_at"),
         "updated_at": d.get("updated_at"),
         "resolution": d.get("resolution"),

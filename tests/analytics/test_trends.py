@@ -49,14 +49,32 @@ def same(got, want):
                 assert g == pytest.approx(v, rel=1e-9, abs=1e-9), (k, p, g, v)
 
 
+@pytest.mark.parametrize("rows_of", ["every-place", "trend-rows"])
 @pytest.mark.parametrize("metric", METRICS)
 @pytest.mark.parametrize("by", ["day", "week", "month"])
-def test_check_in_trends_equal_pandas_over_find(loaded, metric, by):
+def test_check_in_trends_equal_pandas_over_find(loaded, metric, by, rows_of):
+    """Every place's rows with their counters, and the fewest rows a trend needs (summed over places, no
+    counters unless lead time): the same numbers, pandas' numbers."""
     db, docs = loaded
+    rollup.fold(db)  # the partitions are read (the deltas are too before a fold: every other test)
     q = TrendQuery(metric=metric, by=by)
-    rows, source = rollup.rows_for(db, q)
+    rows, source = rollup.rows_for(db, q) if rows_of == "every-place" else rollup.trend_rows(db, q)
     assert source == "rollup"
+    summed = rows_of == "trend-rows"
+    assert all((r["channel"], r["property"]) == (None, None) for r in rows) == summed  # the rows asked for
+    assert any(r["lead"] for r in rows) == (not summed or metric == "lead_time")
     same(values(trend(rows, q), metric), expected(docs, metric, by))
+
+
+@pytest.mark.parametrize("split", [None, "vendor", "currency", "channel"])
+def test_rows_summed_over_places_answer_only_what_they_can(loaded, split):
+    """A split or filter by channel or property needs every place's rows: ``summed`` is then ignored."""
+    db, _docs = loaded
+    q = TrendQuery(metric="revenue", by="week", split=split)
+    full, _ = rollup.rows_for(db, q)
+    summed, _ = rollup.rows_for(db, q, summed=True)
+    assert trend(summed, q).as_dict() == trend(full, q).as_dict()
+    assert (len(summed) < len(full)) == (split != "channel")
 
 
 @pytest.mark.parametrize("tz", ["UTC", "Europe/Lisbon", "America/New_York", "Asia/Kolkata"])
