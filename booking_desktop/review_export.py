@@ -177,7 +177,7 @@ def _write_csv(rows: Iterator[_Row], path: Path) -> None:
     for r in rows:
         for c in r.layout:
             columns.setdefault(c, None)
-        cells.append(dict(r.cells))
+        cells.append({c: _unicode(v) for c, v in r.cells})
     names = list(columns)
     frame = pd.DataFrame(cells, columns=names, dtype=object)
     for c in names:
@@ -186,6 +186,17 @@ def _write_csv(rows: Iterator[_Row], path: Path) -> None:
         writer = csv.writer(fh)
         writer.writerow(names)
         writer.writerows(["" if v is None or v is pd.NA else v for v in row] for row in frame.itertuples(index=False))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unicode(v: Any) -> Any:
+    """A lone surrogate (text that was not valid Unicode, kept so by the queue) as its escape: a
+    UTF-8 file cannot hold it."""
+    if isinstance(v, str) and _SURROGATE.search(v):
+        return v.encode("utf-8", "backslashreplace").decode("utf-8")
+    return v
 
 
 _INVALID_TITLE = re.compile(r"[\\*?:/\[\]\x00-\x1f\ud800-\udfff\ufffe\uffff]")

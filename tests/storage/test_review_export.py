@@ -129,3 +129,19 @@ def test_sheet_names_follow_excels_rules():
     assert names.new("'quoted'.csv") == "quoted"
     assert names.new("QUOTED.xlsx") == "QUOTED (2)"  # unique whatever the case
     assert len(names.new("x" * 60 + ".csv")) <= 31
+
+
+def test_text_bson_cannot_hold_is_exported_as_its_escape_not_a_crash(queue, mongo_db, tmp_path):
+    from booking_desktop.storage.imports import storable
+
+    doc = mongo_db.rejected_rows.find_one({"record": 2})
+    raw = [dict(c) for c in doc["raw"]]
+    raw[1]["value"] = storable("Ben \udcff Okafor")  # a lone surrogate, stored reversibly
+    mongo_db.rejected_rows.replace_one({"_id": doc["_id"]}, {**doc, "raw": raw})
+    out = tmp_path / "report.xlsx"
+    export_report(queue, ReviewFilter(), out)
+    assert openpyxl.load_workbook(out)["harbour"].cell(row=2, column=2).value == "Ben \\udcff Okafor"
+    csv_out = tmp_path / "report.csv"
+    export_report(queue, ReviewFilter(), csv_out)
+    with csv_out.open(encoding="utf-8", newline="") as fh:
+        assert list(csv.reader(fh))[1][1] == "Ben \\udcff Okafor"
