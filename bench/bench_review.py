@@ -1,19 +1,23 @@
 """The review queue at size: list and first page of a 200,000-row queue, export of 100,000 rows.
 
-    .venv/bin/python bench/bench_review.py [--rows 200000] [--export 100000]
+    .venv/bin/python bench/bench_review.py [--rows 200000] [--export 100000] [--bulk 20000]
         [--server secantus|secantus-standalone|nx-27017 | --uri URI]
 
 A fresh server (SecantusDB by default) gets ``--rows`` rejected rows as the engine writes them
 (``imports.rejected_doc``: 100 imports of 2,000 rows, each batch with its own ``created_at``, two
 vendors, one or two errors per row), then the queue's reads are timed: the first page (50 rows)
 unfiltered and with each filter, a page deep in the queue (through page tokens), the total
-count, counts by vendor x code, one row shown, and the vendor's report of ``--export`` rows as
-XLSX and CSV.  Each read is also checked against the answer of a plain ``find()``.
+count, counts by vendor x code (from the rows, then maintained: built, read, after a fix), one
+row shown, the vendor's report of ``--export`` rows as
+XLSX and CSV (with the peak memory each adds, Linux: VmHWM reset through /proc/self/clear_refs),
+and a bulk fix of the ``--bulk`` oldest rows (plan, apply, undo).  Each answer is also checked
+against a plain ``find()``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -63,6 +67,18 @@ def fill(db, rows: int) -> datetime:
     return t0
 
 
+def rss_mb(field: str = "VmRSS") -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def reset_peak() -> None:
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
+
+
 def timed(label: str, fn):
     t = time.perf_counter()
     out = fn()
@@ -70,10 +86,32 @@ def timed(label: str, fn):
     return out
 
 
+def bulk(db, q: ReviewQueue, t0: datetime, rows: int) -> None:
+    """A value map on the adults of the ``rows`` oldest rows (whole imports), then its undo."""
+    from booking_desktop.storage.review_bulk import ValueMap, apply_bulk, plan_bulk, undo_bulk
+
+    n_imp = max(1, rows // PER_IMPORT)
+    flt = ReviewFilter(since=t0, until=t0 + timedelta(hours=n_imp))
+    target = db.rejected_rows.count_documents({"import_id": {"$lt": f"imp{n_imp:05d}"}})
+    op = ValueMap("adults", {"0": "1"})  # record % 5 == 0: a fifth of the rows
+    expect = sum(1 for d in db.rejected_rows.find({"import_id": {"$lt": f"imp{n_imp:05d}"}, "mapped.adults": "0"}))
+    reset_peak()
+    before = rss_mb()
+    plan = timed(f"bulk fix planned over {target:,} rows ({expect:,} change)", lambda: plan_bulk(q, op, flt=flt))
+    assert (plan.matched, plan.changes) == (target, expect), (plan.matched, plan.changes, target, expect)
+    out = timed("bulk fix applied", lambda: apply_bulk(q, op, flt=flt))
+    assert len(out.changed) == expect and not out.conflicts
+    assert db.rejected_rows.count_documents({"import_id": {"$lt": f"imp{n_imp:05d}"}, "mapped.adults": "0"}) == 0
+    back = timed("bulk fix undone", lambda: undo_bulk(q, out.bulk_id))
+    assert len(back.changed) == expect
+    print(f"    peak memory of the three +{rss_mb('VmHWM') - before:.0f} MB")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=200_000)
     ap.add_argument("--export", type=int, default=100_000)
+    ap.add_argument("--bulk", type=int, default=20_000)
     ap.add_argument("--uri")
     ap.add_argument("--server", default="secantus", choices=["secantus", "secantus-standalone", "nx-27017"])
     args = ap.parse_args()
@@ -111,7 +149,14 @@ def main() -> int:
         timed("page 41 (40 pages through tokens, 2,000 rows)", deep)
         total = timed("total (count of open rows)", lambda: q.count())
         assert total == args.rows
-        timed("counts by vendor x code", lambda: q.counts())
+        by_rows = timed("counts by vendor x code, from every row", lambda: q.counts_from_rows())
+        assert timed("counts, maintained: the first (builds the partitions)", lambda: q.counts()) == by_rows
+        assert timed("counts, maintained", lambda: q.counts()) == by_rows
+        some = db.rejected_rows.find_one({"import_id": "imp00003"})
+        q.fix(some["_id"], {"adults": "2"})
+        after_fix = timed("counts, maintained, after a fix (one import counted again)", lambda: q.counts())
+        assert after_fix == q.counts_from_rows()
+        assert timed("counts, maintained, then", lambda: q.counts()) == after_fix
         rid = first.rows[0]["id"]
         timed("show one row (with its history)", lambda: q.show(rid))
         from booking_desktop.review_export import export_report
@@ -121,10 +166,14 @@ def main() -> int:
         rows_to_export = db.rejected_rows.count_documents({"import_id": {"$lt": f"imp{n_imp:05d}"}})
         for suffix in ("xlsx", "csv"):
             out = Path(tmp.name) / f"report.{suffix}"
+            reset_peak()
+            before = rss_mb()
             summary = timed(f"export {rows_to_export:,} rows as {suffix.upper()}",
                             lambda out=out: export_report(q, flt, out))
             assert summary["rows"] == rows_to_export, (summary["rows"], rows_to_export)
-            print(f"    {out.stat().st_size / 1e6:.1f} MB")
+            print(f"    {out.stat().st_size / 1e6:.1f} MB; peak memory +{rss_mb('VmHWM') - before:.0f} MB")
+        if args.bulk:
+            bulk(db, q, t0, args.bulk)
     finally:
         client.close()
         if server.process is not None:

@@ -122,7 +122,7 @@ def test_export_writes_the_report(cli, tmp_path):
     code, stdout, err = cli("review", "export", "--vendor", "HARBOUR", "--out", str(out), "--json")
     assert code == 0, err
     assert json.loads(stdout)["rows"] == len(BAD_RECORDS)
-    assert openpyxl.load_workbook(out).sheetnames == ["harbour", "Summary"]
+    assert openpyxl.load_workbook(out).sheetnames == ["Summary", "harbour"]
     code, _, err = cli("review", "export", "--out", str(tmp_path / "x.pdf"))
     assert code == 2 and ".xlsx or .csv" in err
 
@@ -168,3 +168,38 @@ def test_bulk_refusals_exit_2_with_one_line(cli, mongo_db, argv, message):
     code, _, err = cli("review", "bulk", *argv)
     assert code == 2 and message in err and len(err.splitlines()) == 1
     assert not [e for e in mongo_db.audit_log.find({}) if e["action"].startswith("rejected_row")]
+
+
+@pytest.mark.parametrize(
+    ("argv", "content", "message"),
+    [
+        (["bulk", "no-such-row", "--set", "adults=2"], None, "no rejected row 'no-such-row'"),
+        (["undo", "no-such-bulk"], None, "no bulk fix 'no-such-bulk'"),
+        (["bulk", "--vendor", "HARBOUR", "--map", "adults", "MAP.csv"], b"from,to\n\xff\xfe,1\n", "not UTF-8"),
+        (["bulk", "--vendor", "HARBOUR", "--map", "adults", "MAP.json"], b'{"0": 1}', "object of text"),
+        (["bulk", "--vendor", "HARBOUR", "--map", "adults", "MAP.json"], b"{", "not a JSON value map"),
+        (["bulk", "--vendor", "HARBOUR", "--map", "adults", "MAP.csv"], b"only-one-column\n", "header row of two"),
+        (["bulk", "--vendor", "HARBOUR", "--replace", "adults", "", "1"], None, "needs the text to find"),
+    ],
+)
+def test_bulk_and_undo_bad_input_exit_2_with_one_line(cli, mongo_db, tmp_path, argv, content, message):
+    if content is not None:
+        name = next(a for a in argv if a.startswith("MAP."))
+        (tmp_path / name).write_bytes(content)
+        argv = [str(tmp_path / a) if a == name else a for a in argv]
+    code, _, err = cli("review", *argv)
+    assert code == 2 and message in err and len(err.splitlines()) == 1, err
+    assert not [e for e in mongo_db.audit_log.find({}) if e["action"].startswith("rejected_row")]
+
+
+def test_recount_rebuilds_the_counts_list_shows(cli, mongo_db):
+    mongo_db.review_counts.delete_many({})
+    code, out, err = cli("review", "recount", "--json")
+    assert code == 0, err
+    rows = json.loads(out)["counts"]
+    expected = Counter((d["vendor"], d["status"], c) for d in mongo_db.rejected_rows.find({})
+                       for c in {e["code"] for e in d["errors"]})
+    assert {(r["vendor"], r["status"], r["code"]): r["rows"] for r in rows} == dict(expected)
+    code, out, _ = cli("review", "list", "--counts", "--json")
+    assert {(c["vendor"], c["code"]): c["rows"] for c in json.loads(out)["counts"]} == {
+        (v, c): n for (v, s, c), n in expected.items() if s == "open"}

@@ -3,8 +3,10 @@
 list, show, fix (re-validates and says what is still wrong), bulk (one fix on many rows: --set,
 --replace or --map, on named rows or every open row of a filter; --dry-run says what would change)
 and undo of a bulk, resubmit (commits rows that are valid now, exactly once), discard with a
-reason, reopen, assign, and export the vendor's error report (XLSX in the vendor's own layout, or
-CSV).  Nothing is ever deleted from the queue.
+reason, reopen, assign, recount (rebuilds the maintained counts that `list --counts` reads), and
+export the vendor's error report (XLSX in the vendor's own layout, or CSV).  Nothing is ever
+deleted from the queue.
+
 Exit status: 0 done; 2 with one line on stderr for an unknown id, a refused action, a row that
 another supervisor changed meanwhile, or a database that cannot be reached.
 """
@@ -94,6 +96,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     un = action("undo", "undo a bulk fix (rows changed since are left as they are)")
     un.add_argument("bulk_id", metavar="BULK_ID")
     un.add_argument("--json", action="store_true")
+
+    rc = action("recount", "rebuild the queue's maintained counts (vendor x status x code) from the rows")
+    rc.add_argument("--json", action="store_true")
 
     ex = action("export", "the vendor's error report: their layout, every bad cell marked (XLSX or CSV)")
     _filters(ex)
@@ -302,6 +307,16 @@ def _undo(queue: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def _recount(queue: Any, args: argparse.Namespace) -> int:
+    from booking_desktop.storage.review_counts import rebuild
+
+    tally = rebuild(queue.db)
+    rows = [{"vendor": v, "status": s, "code": c, "rows": n} for (v, s, c), n in sorted(tally.items(), key=str) if n]
+    _emit(args, {"counts": rows}, f"counted again: {len(rows)} (vendor, status, code) with rows\n"
+          + "\n".join(f"  {r['vendor']}  {r['status']}  {r['code']}  {r['rows']:,}" for r in rows))
+    return 0
+
+
 def _export(queue: Any, args: argparse.Namespace) -> int:
     from booking_desktop.review_export import export_report
 
@@ -321,4 +336,5 @@ _ACTIONS = {
     "export": _export,
     "bulk": _bulk,
     "undo": _undo,
+    "recount": _recount,
 }

@@ -39,6 +39,9 @@ from booking_desktop.readers.source import (
 )
 
 ENCRYPTED_TEXT = "the workbook is password-protected; save it without a password"
+# The first cell of the summary sheet of our own error report (review_export.py): that sheet comes
+# first for the vendor to read, and is passed over here, so the corrected report imports as it is.
+REPORT_SUMMARY_MARK = "Booking Desktop error report: records we could not import"
 
 
 class ExcelReader:
@@ -323,7 +326,8 @@ def _has_text(column: Column) -> bool:
 
 
 def _pick_sheet(wb: Any, sheets: list[str], wanted: object, label: str) -> tuple[str, Any, list[list[Any]]]:
-    """(name, sheet, rows): the sheet asked for, else the first visible worksheet with data.
+    """(name, sheet, rows): the sheet asked for, else the first visible worksheet with data (passing
+    over the summary of our own error report, :data:`REPORT_SUMMARY_MARK`).
 
     Each sheet is parsed at most once (calamine parses the whole sheet even for a few rows).
     """
@@ -336,7 +340,7 @@ def _pick_sheet(wb: Any, sheets: list[str], wanted: object, label: str) -> tuple
                 continue
             sheet = wb.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=True)
-            if rows:
+            if rows and not _is_report_summary(rows):
                 return meta.name, sheet, rows
             first = first or (meta.name, sheet, rows)
         if first is not None:
@@ -346,6 +350,10 @@ def _pick_sheet(wb: Any, sheets: list[str], wanted: object, label: str) -> tuple
         name = _sheet_name(sheets, wanted, label)
     sheet = wb.get_sheet_by_name(name)
     return name, sheet, sheet.to_python(skip_empty_area=True)
+
+
+def _is_report_summary(rows: list[list[Any]]) -> bool:
+    return bool(rows[0]) and rows[0][0] == REPORT_SUMMARY_MARK
 
 
 def _sheet_name(sheets: list[str], wanted: object, label: str) -> str:

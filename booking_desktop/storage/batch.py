@@ -29,6 +29,7 @@ from pymongo.errors import BulkWriteError
 
 from booking_desktop.analytics import rollup
 from booking_desktop.storage import imports as imp
+from booking_desktop.storage import review_counts
 from booking_desktop.storage.audit import DUPLICATE_KEY, audit_id, entry, insert_idempotent
 from booking_desktop.storage.mapper import SourceRef, booking_key
 
@@ -374,18 +375,19 @@ class BatchWrites:
                 )
             )
         self._mark_already_committed(docs, file, source.import_id, session)
-        if session is not None:
-            existing = set()
-            ids = [d["_id"] for d in docs]
-            for i in range(0, len(ids), self.lookup_chunk):
-                chunk = ids[i : i + self.lookup_chunk]
-                found = self.db.rejected_rows.find({"_id": {"$in": chunk}}, {"_id": 1}, session=session)
-                existing |= {d["_id"] for d in found}
-            fresh = [d for d in docs if d["_id"] not in existing]
-            if fresh:
-                self.db.rejected_rows.insert_many(fresh, ordered=False, session=session)
-        else:
-            insert_idempotent(self.db, "rejected_rows", docs)
+        with review_counts.writing(self.db, [source.import_id], session=session):  # the queue's counts
+            if session is not None:
+                existing = set()
+                ids = [d["_id"] for d in docs]
+                for i in range(0, len(ids), self.lookup_chunk):
+                    chunk = ids[i : i + self.lookup_chunk]
+                    found = self.db.rejected_rows.find({"_id": {"$in": chunk}}, {"_id": 1}, session=session)
+                    existing |= {d["_id"] for d in found}
+                fresh = [d for d in docs if d["_id"] not in existing]
+                if fresh:
+                    self.db.rejected_rows.insert_many(fresh, ordered=False, session=session)
+            else:
+                insert_idempotent(self.db, "rejected_rows", docs)
 
     def _mark_already_committed(
         self, docs: list[dict[str, Any]], file: imp.FileFacts, import_id: str, session: Any

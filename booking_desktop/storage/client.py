@@ -83,6 +83,9 @@ def ensure_indexes(db: Database) -> None:
     db.audit_log.create_index([("target._id", ASCENDING)], name="target")
     db.audit_log.create_index([("bulk_id", ASCENDING)], name="bulk")  # undo of a bulk fix (storage/review_bulk.py)
     db.import_batches.create_index([("import_id", ASCENDING)], name="import")
+    from booking_desktop.storage import review_counts
+
+    review_counts.ensure(db)  # before any batch, as the rollup's
     from booking_desktop.analytics.rollup import ensure_indexes as rollup_indexes
 
     rollup_indexes(db)  # before any batch: a collection created inside a transaction conflicts with it

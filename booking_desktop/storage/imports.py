@@ -373,7 +373,10 @@ def set_rejected_status(
         raise KeyError(row_id)
     now = datetime.now(UTC)
     new = {**doc, "status": status, "updated_at": now, "status_by": os_user(), "status_note": note}
-    db.rejected_rows.replace_one({"_id": row_id}, new, session=session)
+    from booking_desktop.storage.review_counts import writing
+
+    with writing(db, [doc.get("import_id")], session=session):  # the review queue's counts
+        db.rejected_rows.replace_one({"_id": row_id}, new, session=session)
     log(
         db,
         "rejected_row.status",

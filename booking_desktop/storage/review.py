@@ -274,7 +274,18 @@ class ReviewQueue:
         return self.db.rejected_rows.count_documents(flt.query())
 
     def counts(self, flt: ReviewFilter = ReviewFilter()) -> list[dict[str, Any]]:
-        """Rows per (vendor, code), most first (a row with two codes counts under each)."""
+        """Rows per (vendor, code), most first (a row with two codes counts under each): from the
+        maintained counts (review_counts.py) for a filter of vendor, import and status, else from
+        the rows."""
+        from booking_desktop.storage import review_counts
+
+        flt.query()  # the filter's own checks (a status that does not exist) first
+        if review_counts.answers(flt):
+            return review_counts.counts(self.db, flt)
+        return self.counts_from_rows(flt)
+
+    def counts_from_rows(self, flt: ReviewFilter = ReviewFilter()) -> list[dict[str, Any]]:
+        """:meth:`counts` read from every matching row (what the maintained counts must equal)."""
         # counted here over a projected cursor rather than by a $group with a document _id, which the
         # stand-in nx-27017 answers wrongly (docs/STORAGE.md): the numbers are right on every server
         tally: Counter[tuple[Any, Any]] = Counter()
@@ -306,7 +317,9 @@ class ReviewQueue:
         return Page([row_view(d) for d in rows], _token(rows[-1]) if more and rows else None, total)
 
     def iter_rows(self, flt: ReviewFilter = ReviewFilter(), chunk: int = 2000) -> Iterator[dict[str, Any]]:
-        """Every matching row, oldest first, as stored documents (exports, bulk actions)."""
+        """Every matching row, oldest first, as stored documents (exports, bulk actions).  Whole
+        documents: SecantusDB answers a projection slower than the whole document (2.5 s against
+        1.7 s for 20,000 rows)."""
         now = datetime.now(UTC)
         query = flt.query(now)
         for docs in self._windows(query, None, now, grow=chunk):
@@ -402,7 +415,8 @@ class ReviewQueue:
         field.  A row that is not written because of a changed version is a ``conflict``."""
         outs: list[FixOutcome] = []
         for doc, changes in items:
-            mapped = {f: (restored(doc.get("mapped") or {})).get(f) for f in CANONICAL_FIELDS}
+            stored = restored(doc.get("mapped") or {})
+            mapped = {f: stored.get(f) for f in CANONICAL_FIELDS}
             new_mapped = {**mapped, **{f: (v if v != "" else None) for f, v in changes.items()}}
             before = {f: mapped[f] for f in changes if mapped[f] != new_mapped[f]}
             after = {f: new_mapped[f] for f in before}
@@ -454,7 +468,10 @@ class ReviewQueue:
             ops.append(ReplaceOne(flt, storable(news[doc["_id"]])))
         if not ops:
             return {}
-        matched = self.db.rejected_rows.bulk_write(ops, ordered=False).matched_count
+        from booking_desktop.storage.review_counts import writing
+
+        with writing(self.db, {doc.get("import_id") for doc, _ in pairs}):
+            matched = self.db.rejected_rows.bulk_write(ops, ordered=False).matched_count
         if matched == len(ops):
             return news
         ids = list(news)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -123,6 +123,7 @@ class BulkResult:
     unchanged: int = 0
     still_invalid: int = 0
     valid_now: int = 0
+    cancelled: bool = False  # stopped between two chunks (what was done is kept, and can be undone)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -181,16 +182,22 @@ def _targets(queue: ReviewQueue, ids: list[str] | None, flt: ReviewFilter | None
 
 def _outcomes(queue: ReviewQueue, op: Operation, docs: list[dict[str, Any]], expected: dict[str, int] | None,
               conflicts: list[str], *, write: bool, bulk_id: str | None) -> list[FixOutcome]:
+    """The rows of ``docs`` that ``op`` changes, re-validated (and written); the others are returned
+    as outcomes without a change."""
     queue.authorize("fix", [d["_id"] for d in docs])
-    items = []
+    items, same = [], []
     for d in docs:
         want = (expected or {}).get(d["_id"])
         if d.get("claim") or (want is not None and want != int(d.get("version") or 0)):
             conflicts.append(d["_id"])
             continue
-        current = (restored(d.get("mapped") or {})).get(op.field)
-        items.append((d, {op.field: op.new(current)}))
-    return queue.fix_rows(items, expected, write=write, skip_unchanged=True, bulk_id=bulk_id)
+        current = restored((d.get("mapped") or {}).get(op.field))
+        new = op.new(current)
+        if (new if new != "" else None) == current:
+            same.append(FixOutcome(d, {}, {}, {}))
+        else:
+            items.append((d, {op.field: new}))
+    return same + queue.fix_rows(items, expected, write=write, skip_unchanged=True, bulk_id=bulk_id)
 
 
 def plan_bulk(queue: ReviewQueue, op: Operation, ids: list[str] | None = None,
@@ -220,8 +227,14 @@ def plan_bulk(queue: ReviewQueue, op: Operation, ids: list[str] | None = None,
 
 
 def apply_bulk(queue: ReviewQueue, op: Operation, ids: list[str] | None = None, flt: ReviewFilter | None = None,
-               expected: dict[str, int] | None = None) -> BulkResult:
-    """Apply ``op`` to the rows (``ids``) or to every open row ``flt`` matches, as one bulk."""
+               expected: dict[str, int] | None = None, *, progress: Callable[[int, int], None] | None = None,
+               cancelled: Callable[[], bool] | None = None) -> BulkResult:
+    """Apply ``op`` to the rows (``ids``) or to every open row ``flt`` matches, as one bulk.
+
+    ``progress(rows_read, rows_changed)`` is called after each chunk; ``cancelled()`` is asked
+    between chunks: a cancelled bulk stops there, is recorded with what it did (``cancelled``), and
+    is undone like any other.  A changed row costs a replace and an audit entry (about 3 ms on
+    SecantusDB, bench/RESULTS.md): a bulk over many rows belongs in a worker thread."""
     check_operation(op)
     targets = _targets(queue, ids, flt)
     first = next(targets, [])  # named rows are all checked before anything is written
@@ -231,7 +244,13 @@ def apply_bulk(queue: ReviewQueue, op: Operation, ids: list[str] | None = None, 
               "target": {"ids": len(ids)} if ids is not None else {"filter": _filter_doc(flt)},
               "at": datetime.now(UTC), "who": _who(queue)}
     queue.db[BULKS].insert_one(record)
+    read = 0
+    stopped = False
     for docs in _chain(first, targets):
+        if cancelled is not None and cancelled():
+            stopped = True
+            break
+        read += len(docs)
         for o in _outcomes(queue, op, docs, expected, out.conflicts, write=True, bulk_id=bulk_id):
             if not o.before:
                 out.unchanged += 1
@@ -243,8 +262,11 @@ def apply_bulk(queue: ReviewQueue, op: Operation, ids: list[str] | None = None, 
                     out.still_invalid += 1
                 else:
                     out.valid_now += 1
+        if progress is not None:
+            progress(read, len(out.changed))
+    out.cancelled = stopped
     counts = {"changed": len(out.changed), "conflicts": len(out.conflicts), "unchanged": out.unchanged,
-              "still_invalid": out.still_invalid, "valid_now": out.valid_now}
+              "still_invalid": out.still_invalid, "valid_now": out.valid_now, "cancelled": stopped}
     queue.db[BULKS].replace_one({"_id": bulk_id}, {**record, "state": APPLIED, "counts": counts})
     queue.db.audit_log.insert_one(audit.entry(
         "rejected_row.bulk", {"collection": "rejected_rows", "bulk_id": bulk_id}, db_user=queue.db_user,
@@ -340,7 +362,8 @@ def _who(queue: ReviewQueue) -> dict[str, Any]:
 def _note(op: Operation, counts: dict[str, int]) -> str:
     what = {"SetValue": "set", "FindReplace": "find/replace in", "ValueMap": "value map on"}[type(op).__name__]
     return (f"bulk fix: {what} {op.field}: {counts['changed']} row(s) changed ({counts['valid_now']} valid now), "
-            f"{counts['unchanged']} unchanged, {counts['conflicts']} changed meanwhile")
+            f"{counts['unchanged']} unchanged, {counts['conflicts']} changed meanwhile"
+            + ("; cancelled before the end" if counts.get("cancelled") else ""))
 
 
 

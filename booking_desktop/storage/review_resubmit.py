@@ -35,12 +35,13 @@ from booking_desktop.storage.mapper import booking_key
 from booking_desktop.storage.review import (
     OPEN,
     RESOLVED,
-    ConflictError,
     RefusedError,
     ReviewFilter,
     _changed,
 )
 from booking_desktop.storage.review_check import CheckedRows, check_rows
+
+CLAIM_CHUNK = 500
 
 if TYPE_CHECKING:
     from booking_desktop.pipeline import PipelineResult
@@ -102,24 +103,23 @@ def resubmit(queue: ReviewQueue, ids: list[str] | None, flt: ReviewFilter | None
     out = ResubmitSummary()
     token = uuid.uuid4().hex
     claimed = []
-    for d in docs:
-        try:
-            claimed.append(_claim(queue, d, token))
-        except ConflictError:
-            out.conflicts += 1
-            out.rows[d["_id"]] = "conflict"
-            out.errors.append(_changed(d))
+    claim = {"token": token, "at": datetime.now(UTC), "os_user": _os_user(), "db_user": queue.db_user}
+    for i in range(0, len(docs), CLAIM_CHUNK):  # one conditional write per chunk
+        part = docs[i : i + CLAIM_CHUNK]
+        written = queue._replace_many([(d, {**d, "claim": claim}) for d in part], None)
+        for d in part:
+            if d["_id"] in written:
+                claimed.append(written[d["_id"]])
+            else:
+                out.conflicts += 1
+                out.rows[d["_id"]] = "conflict"
+                out.errors.append(_changed(d))
     groups: dict[str, list[dict[str, Any]]] = {}
     for d in claimed:
         groups.setdefault(f"{d.get('import_id')}\x00{d.get('file_sha256')}", []).append(d)
     for group in groups.values():
         _resubmit_group(queue, group, out, cancelled, batch_size)
     return out
-
-
-def _claim(queue: ReviewQueue, doc: dict[str, Any], token: str) -> dict[str, Any]:
-    claim = {"token": token, "at": datetime.now(UTC), "os_user": _os_user(), "db_user": queue.db_user}
-    return queue._replace(doc, {**doc, "claim": claim}, None)
 
 
 def _os_user() -> str:

@@ -97,8 +97,12 @@ def test_plan_says_what_apply_does_and_writes_nothing(mongo_db, imported, monkey
     by_record = {r["record"]: r for r in plan.rows}
     assert by_record[4]["before"] == {"adults": "0"} and by_record[4]["errors"] == []
     assert [e["code"] for e in by_record[5]["errors"]] == ["range"]  # 7 is above the profile's 6
+    sizes = []
+    fix_rows = q.fix_rows
+    monkeypatch.setattr(q, "fix_rows", lambda items, *a, **kw: sizes.append(len(items)) or fix_rows(items, *a, **kw))
     out = apply_bulk(q, op, flt=ReviewFilter(), expected={r["id"]: r["version"] for r in plan.rows})
     assert (len(out.changed), out.unchanged, out.valid_now, out.still_invalid) == (2, 4, 1, 1)
+    assert len(sizes) == 3 and max(sizes) <= 2  # a chunk at a time: what bounds the memory of a big filter
 
 
 def test_rows_a_bulk_gives_the_same_reference_are_duplicates(mongo_db, imported):
@@ -183,3 +187,17 @@ def test_value_map_files(tmp_path):
     j.write_text('["Dbl"]', encoding="utf-8")
     with pytest.raises(RefusedError, match="object of text"):
         rb.load_value_map(j)
+
+
+def test_a_cancelled_bulk_keeps_what_it_did_and_is_undone_as_one(mongo_db, imported, monkeypatch):
+    monkeypatch.setattr(rb, "CHUNK", 2)
+    q = ReviewQueue(mongo_db)
+    before = {r: stable(d) for r, d in rows(mongo_db).items()}
+    seen = []
+    out = apply_bulk(q, SetValue("currency", "GBP"), flt=ReviewFilter(),
+                     progress=lambda done, changed: seen.append((done, changed)), cancelled=lambda: len(seen) >= 2)
+    assert out.cancelled and seen == [(2, 2), (4, 4)] and len(out.changed) == 4
+    assert sorted(r for r, d in rows(mongo_db).items() if d["mapped"]["currency"] == "GBP") == BAD_RECORDS[:4]
+    assert mongo_db.review_bulks.find_one({"_id": out.bulk_id})["counts"]["cancelled"] is True
+    assert len(undo_bulk(q, out.bulk_id).changed) == 4
+    assert {r: stable(d) for r, d in rows(mongo_db).items()} == before

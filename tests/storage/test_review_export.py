@@ -31,7 +31,7 @@ def test_the_report_is_the_vendors_layout_with_each_bad_cell_marked(queue, mongo
     summary = export_report(queue, ReviewFilter(), out)
     assert summary["rows"] == len(BAD_RECORDS)
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["harbour", "Summary"] and wb.active.title == "Summary"
+    assert wb.sheetnames == ["Summary", "harbour"] and wb.active.title == "Summary"  # the summary first
     ws = wb["harbour"]
     rows = list(ws.iter_rows(values_only=True))
     assert list(rows[0]) == COLUMNS
@@ -98,3 +98,50 @@ def test_an_empty_queue_gives_a_report_that_says_so(queue, tmp_path):
     out = tmp_path / "none.xlsx"
     assert export_report(queue, ReviewFilter(vendor="NOBODY"), out)["rows"] == 0
     assert "0 record(s)" in str(list(openpyxl.load_workbook(out)["Summary"].iter_rows(values_only=True))[1][0])
+
+
+def test_warnings_are_the_second_colour_and_the_report_opens_with_its_summary(queue, mongo_db, tmp_path):
+    from booking_desktop.readers import read_file
+    from booking_desktop.review_export import WARNING_FILL
+
+    doc = mongo_db.rejected_rows.find_one({"record": 2})
+    warning = {"field": "customer_name", "code": "format", "value": "Ben Okafor", "message": "check the name"}
+    mongo_db.rejected_rows.replace_one({"_id": doc["_id"]}, {**doc, "warnings": [warning]})
+    out = tmp_path / "report.xlsx"
+    export_report(queue, ReviewFilter(), out)
+    wb = openpyxl.load_workbook(out)
+    assert wb.worksheets[0].title == "Summary" and wb.active.title == "Summary"
+    cell = wb["harbour"].cell(row=2, column=COLUMNS.index("Guest") + 1)
+    assert cell.value == "Ben Okafor" and cell.fill.fgColor.rgb.endswith(WARNING_FILL)
+    assert cell.comment.text == "Warning: check the name"
+    summary = list(wb["Summary"].iter_rows(values_only=True))
+    assert ("format", "warning", 1) in {tuple(r[:3]) for r in summary}
+    raw = read_file(out)  # the file as written (not re-saved): the reader takes the data sheet
+    assert raw.source.sheet == "harbour" and raw.columns == COLUMNS and len(raw.frame) == len(BAD_RECORDS)
+
+
+def test_sheet_names_follow_excels_rules():
+    from booking_desktop.review_export import _SheetNames
+
+    names = _SheetNames()
+    assert names.new("a\x01[b]:c.csv") == "a__b__c"
+    assert names.new("summary.csv") == "summary (2)"  # the summary sheet's name is taken
+    assert names.new("'quoted'.csv") == "quoted"
+    assert names.new("QUOTED.xlsx") == "QUOTED (2)"  # unique whatever the case
+    assert len(names.new("x" * 60 + ".csv")) <= 31
+
+
+def test_text_bson_cannot_hold_is_exported_as_its_escape_not_a_crash(queue, mongo_db, tmp_path):
+    from booking_desktop.storage.imports import storable
+
+    doc = mongo_db.rejected_rows.find_one({"record": 2})
+    raw = [dict(c) for c in doc["raw"]]
+    raw[1]["value"] = storable("Ben \udcff Okafor")  # a lone surrogate, stored reversibly
+    mongo_db.rejected_rows.replace_one({"_id": doc["_id"]}, {**doc, "raw": raw})
+    out = tmp_path / "report.xlsx"
+    export_report(queue, ReviewFilter(), out)
+    assert openpyxl.load_workbook(out)["harbour"].cell(row=2, column=2).value == "Ben \\udcff Okafor"
+    csv_out = tmp_path / "report.csv"
+    export_report(queue, ReviewFilter(), csv_out)
+    with csv_out.open(encoding="utf-8", newline="") as fh:
+        assert list(csv.reader(fh))[1][1] == "Ben \\udcff Okafor"

@@ -138,3 +138,28 @@ def test_resubmitted_bookings_reach_the_analytics_rollup_once(queue, mongo_db):
     assert sorted(tuple(r.get(k) for k in key) for r in rollup.stored_rows(mongo_db)) == sorted(
         tuple(r.get(k) for k in key) for r in fresh
     )
+
+
+def test_a_row_another_supervisor_changes_before_the_claim_is_a_conflict_and_not_committed(
+        queue, mongo_db, mongo_server, monkeypatch):
+    fix_all(queue, mongo_db)
+    rid, other_rid = ids_of(mongo_db, [5, 2])
+    other = mongo_server.client()
+    try:
+        second = ReviewQueue(other[mongo_db.name])
+        real = queue._get_many
+
+        def read_then_changed(ids):
+            docs = real(ids)
+            second.assign([rid], "maria")  # after this resubmit read the row, before it claims it
+            return docs
+
+        monkeypatch.setattr(queue, "_get_many", read_then_changed)
+        out = queue.resubmit([rid, other_rid])
+    finally:
+        other.close()
+    assert (out.conflicts, out.resubmitted, out.inserted) == (1, 1, 1) and out.rows[rid] == "conflict"
+    row = mongo_db.rejected_rows.find_one({"_id": rid})
+    assert row["status"] == "open" and row["assignee"] == "maria" and "claim" not in row
+    assert mongo_db.bookings.find_one({"booking_ref": "H5"}) is None
+    assert mongo_db.rejected_rows.find_one({"_id": other_rid})["status"] == "resolved"
