@@ -1,10 +1,11 @@
 """The application window: a sidebar of pages, the current page's toolbar, menus and a status bar.
 
 Pages: **Import** (the operator's workspace, :class:`ImportPage`), **Review queue** (the supervisor's
-rejected rows, :class:`ReviewPage`), **Analytics**, and **Imports** (the history of the database the
-commits go to).  Undo and Redo of the Edit menu act on the page shown (the Import page's edits or the
-Review page's fixes).  The window wires the pages to their controllers and shows what they report; it
-holds no business logic:
+rejected rows, :class:`ReviewPage`), and for managers **Analytics**, **Data quality** (rejection rates,
+codes, open rows by age; a double-click opens the Review queue on that vendor and code) and **Imports**
+(history, imports per day, alerts).  Undo and Redo of the Edit menu act on the page shown (the Import
+page's edits or the Review page's fixes).  The window wires the pages to their controllers and shows what
+they report; it holds no business logic:
 
 - :class:`FileController` opens, re-maps and closes the file on workers;
 - :class:`EditController` runs the grid's edits, the clipboard and the problem navigation;

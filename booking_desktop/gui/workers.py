@@ -140,12 +140,13 @@ class GeneratorWorker(QRunnable):
         # silently swallowed a click under load.
         self._done.set()
         try:
-            if self.error is not None and not _is_cancelled_exc(self.error):
-                self.signals.errored.emit(readable_error(self.error))
-            elif self.error is not None or self.is_cancelled():
-                self.signals.aborted.emit()
-            else:
-                self.signals.result.emit(self.value)
+            with contextlib.suppress(RuntimeError):  # the receiver went away (its window closed, the app quit)
+                if self.error is not None and not _is_cancelled_exc(self.error):
+                    self.signals.errored.emit(readable_error(self.error))
+                elif self.error is not None or self.is_cancelled():
+                    self.signals.aborted.emit()
+                else:
+                    self.signals.result.emit(self.value)
         finally:
             with contextlib.suppress(RuntimeError):  # the receiver went away (application shutting down)
                 self.signals.finished.emit()

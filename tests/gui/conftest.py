@@ -90,25 +90,32 @@ def db(mongo_db):
 
 
 @pytest.fixture
-def review_db(tmp_path, monkeypatch, memory_keyring, server, db):
-    """A database on the test server holding one import of the file with planted defects
-    (tests/review_files.py), named as the window's connection ("Office")."""
-    from review_files import BAD_RECORDS, write_file, write_profile
-
+def office(tmp_path, monkeypatch, memory_keyring, server, db):
+    """A fresh database on the test server saved as the connection "Office" (its password, if any, in the
+    in-memory keyring) and chosen as the window's connection; the app's config in ``tmp_path``."""
     from booking_desktop.gui import recent_files
-    from booking_desktop.pipeline import run_to_end
     from booking_desktop.storage.client import ensure_indexes
     from booking_desktop.storage.connections import ConnectionStore
-    from booking_desktop.storage.engine import CommitEngine
 
     monkeypatch.setenv("BOOKING_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.delenv("BOOKING_MONGODB_URI", raising=False)
-    profiles = tmp_path / "profiles"
-    monkeypatch.setenv("BOOKING_DESKTOP_PROFILES", str(profiles))
-    write_profile(profiles)
     ConnectionStore().add("Office", server.uri, db_name=db.name)
     recent_files.settings().setValue("connection/name", "Office")
     ensure_indexes(db)
-    summary = CommitEngine(db).run(run_to_end(write_file(tmp_path), profile="harbour"))
-    assert summary.rejected == len(BAD_RECORDS)
     return db
+
+
+@pytest.fixture
+def review_db(office, tmp_path, monkeypatch):
+    """``office`` holding one import of the file with planted defects (tests/review_files.py)."""
+    from review_files import BAD_RECORDS, write_file, write_profile
+
+    from booking_desktop.pipeline import run_to_end
+    from booking_desktop.storage.engine import CommitEngine
+
+    profiles = tmp_path / "profiles"
+    monkeypatch.setenv("BOOKING_DESKTOP_PROFILES", str(profiles))
+    write_profile(profiles)
+    summary = CommitEngine(office).run(run_to_end(write_file(tmp_path), profile="harbour"))
+    assert summary.rejected == len(BAD_RECORDS)
+    return office

@@ -17,26 +17,15 @@ from PySide6.QtWidgets import QApplication
 
 from booking_desktop.analytics import rollup
 from booking_desktop.analytics.metrics import TrendQuery, trend
-from booking_desktop.gui import chart_widgets, recent_files, theme
+from booking_desktop.gui import chart_widgets, theme
 from booking_desktop.gui.main_window import PAGES
-from booking_desktop.storage.client import ConnectionTarget, ensure_indexes
-from booking_desktop.storage.connections import ConnectionStore
+from booking_desktop.storage.client import ConnectionTarget
 from booking_desktop.storage.engine import CommitEngine
 from booking_desktop.storage.testing import booking_rows, make_result
 
 pytestmark = pytest.mark.gui
 EXPONENT = {"EUR": 2, "USD": 2, "JPY": 0}
 NY = "America/New_York"
-
-
-@pytest.fixture
-def office(tmp_path, monkeypatch, memory_keyring, server, db):
-    monkeypatch.setenv("BOOKING_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.delenv("BOOKING_MONGODB_URI", raising=False)
-    ConnectionStore().add("Office", server.uri, db_name=db.name)
-    recent_files.settings().setValue("connection/name", "Office")
-    ensure_indexes(db)
-    return db
 
 
 def known_rows(n: int, vendor: str, start: int, seed: int) -> pd.DataFrame:

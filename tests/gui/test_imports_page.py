@@ -18,21 +18,9 @@ from booking_desktop.gui import recent_files, theme
 from booking_desktop.gui.imports_page import CHART_DAYS, STATUS_ROLE, span
 from booking_desktop.gui.main_window import PAGES
 from booking_desktop.pipeline import run_to_end
-from booking_desktop.storage.client import ensure_indexes
-from booking_desktop.storage.connections import ConnectionStore
 from booking_desktop.storage.engine import CommitEngine
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def office(tmp_path, monkeypatch, memory_keyring, server, db):
-    monkeypatch.setenv("BOOKING_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.delenv("BOOKING_MONGODB_URI", raising=False)
-    ConnectionStore().add("Office", server.uri, db_name=db.name)
-    recent_files.settings().setValue("connection/name", "Office")
-    ensure_indexes(db)
-    return db
 
 
 @pytest.fixture
