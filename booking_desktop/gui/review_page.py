@@ -435,8 +435,25 @@ class ReviewPage(QWidget):
             return
         of = f" of {total:,}" if total is not None else " (counting…)"
         self.pager.setText(f"Rows {first:,}–{first + shown - 1:,}{of}")
-        self.status.setText(f"{total:,} row(s) match in {self.connections.label}; oldest first."
-                            if total is not None else f"Counting the rows in {self.connections.label}…")
+        if total is None:
+            self.status.setText(f"Counting the rows in {self.connections.label}…")
+            return
+        gone = sum(1 for r in t.rows if not self._still_shown(r)) if t is not None else 0
+        self.status.setText(
+            f"{total:,} row(s) match in {self.connections.label}; oldest first."
+            + (f" {gone:,} row(s) here no longer match (fixed or acted on): they stay until Refresh." if gone else "")
+        )
+
+    def _still_shown(self, row: dict[str, Any]) -> bool:
+        """Does a row of this page still meet the filter's problem, field and status (a fix can take a row
+        out of a filter on its error code; it stays on the page until the next read)?"""
+        f = self.flt
+        errors = row.get("errors") or []
+        if f.code is not None and not any(e.get("code") == f.code for e in errors):
+            return False
+        if f.field is not None and not any(e.get("field") == f.field for e in errors):
+            return False
+        return f.status == "all" or row.get("status", "open") == f.status
 
     def _count_clicked(self, row: int, _col: int) -> None:
         if self.stats is None or not 0 <= row < len(self.stats.counts):

@@ -65,6 +65,7 @@ def test_a_fix_typed_in_the_grid_is_revalidated_undone_and_redone(qtbot, make_wi
     assert page.table.is_edited(view_row, "adults")
     counts = {page.counts.item(r, 1).text(): int(page.counts.item(r, 2).text()) for r in range(page.counts.rowCount())}
     assert counts["range"] == 1  # the counts follow the fix: only record 5's adults are out of range now
+    assert page.stats.total == 6 and "no longer match" not in page.status.text()  # still open: still in the queue
     # an edit that leaves an error says so: record 5 has 9 adults, the profile allows 6; 7 is still too many
     five = records_shown(page).index(5)
     type_into_cell(qtbot, page, five, "adults", "7")
@@ -268,3 +269,20 @@ def test_a_database_that_does_not_answer_is_said_in_one_line(qtbot, make_window,
     qtbot.waitUntil(lambda: not page.working and "Cannot read" in page.status.text(), timeout=60_000)
     assert page.status.text().startswith("Cannot read the review queue of Nowhere: ")
     assert "\n" not in page.status.text() and "Traceback" not in page.status.text()
+
+
+def test_a_row_fixed_out_of_the_filter_stays_on_the_page_and_says_so(qtbot, make_window, review_db):
+    w = make_window()
+    page = open_review(qtbot, w)
+    w.show_review(vendor="HARBOUR", code="range")
+    qtbot.waitUntil(lambda: page.flt.code == "range", timeout=5_000)
+    settle(qtbot, page)
+    assert records_shown(page) == [4, 5]
+    type_into_cell(qtbot, page, 0, "adults", "2")
+    qtbot.waitUntil(lambda: not page.working, timeout=30_000)
+    assert records_shown(page) == [4, 5]  # nothing moves under the supervisor's hands
+    assert page.stats.total == 1 == review_db.rejected_rows.count_documents({"errors.code": "range", "status": "open"})
+    assert "1 row(s) here no longer match (fixed or acted on): they stay until Refresh." in page.status.text()
+    qtbot.mouseClick(page.refresh_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, page)
+    assert records_shown(page) == [5] and "no longer match" not in page.status.text()
