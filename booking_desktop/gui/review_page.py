@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -71,18 +71,31 @@ class Sideways(QScrollArea):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self._fit()
+        widget.installEventFilter(self)
 
-    def _fit(self) -> None:
+    def _height(self) -> int:
         w = self.widget()
         if w is None:
-            return
+            return 0
         bar = self.horizontalScrollBar().sizeHint().height() if self.width() < w.minimumSizeHint().width() else 0
-        self.setFixedHeight(w.sizeHint().height() + bar)
+        return w.sizeHint().height() + bar
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self._height())
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        # the controls' size changes with the style, the font and what they hold: the layout asks again
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
-        self._fit()
+        if self.height() != self._height():  # the scroll bar came or went
+            self.updateGeometry()
 
 
 @dataclass
