@@ -44,7 +44,7 @@ from booking_desktop.analytics import health
 from booking_desktop.analytics.periods import local_day, periods_between, zone
 from booking_desktop.gui import charts, recent_files, theme
 from booking_desktop.gui.connection_manager import ConnectionManager
-from booking_desktop.gui.workers import GeneratorWorker
+from booking_desktop.gui.workers import PageReads
 
 HISTORY_COLUMNS = (
     "Started",
@@ -135,8 +135,6 @@ class ImportsPage(QWidget):
         self.connections = connections
         self.tz = tz
         self._zone = zone(tz)
-        self._worker: GeneratorWorker | None = None
-        self._again = False
         self._styling = False
         self.docs: list[dict[str, Any]] | None = None  # None: not read (or the read failed)
         self.history: list[dict[str, Any]] = []
@@ -149,6 +147,7 @@ class ImportsPage(QWidget):
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setObjectName("historyRefresh")
         self.refresh_button.clicked.connect(self.refresh)
+        self.reads = PageReads(self.refresh_button, self._show, self._failed)
         self.table = QTableWidget(0, len(HISTORY_COLUMNS))
         self.table.setObjectName("historyTable")
         self.table.setAccessibleName("Imports history")
@@ -243,7 +242,7 @@ class ImportsPage(QWidget):
     # ------------------------------------------------------------------ reading
     @property
     def loading(self) -> bool:
-        return self._worker is not None and not self._worker.is_done
+        return self.reads.loading
 
     def thresholds(self) -> health.Thresholds:
         silence, min_files, max_rate, failed_days = (s.value for s in self.settings)
@@ -259,23 +258,8 @@ class ImportsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        if self.loading:
-            self._again = True
-            return
-        self._again = False
-        self.status.setText(f"Reading the imports of {self.connections.label}…")
-        self.refresh_button.setEnabled(False)
-        w = GeneratorWorker(read_imports, self.connections.target, self.connections.local_db, pass_cancel=False)
-        w.signals.result.connect(self._show)
-        w.signals.errored.connect(self._failed)
-        w.signals.finished.connect(self._finished)
-        self._worker = w
-        w.start()
-
-    def _finished(self) -> None:
-        self.refresh_button.setEnabled(True)
-        if self._again:
-            self.refresh()
+        if self.reads.start(read_imports, self.connections.target, self.connections.local_db, again=self.refresh):
+            self.status.setText(f"Reading the imports of {self.connections.label}…")
 
     def _failed(self, message: str) -> None:
         self.docs = None

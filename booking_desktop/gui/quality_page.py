@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from booking_desktop.analytics.health import AGE_BUCKETS, QualityReport
 from booking_desktop.gui import charts, theme
 from booking_desktop.gui.connection_manager import ConnectionManager
-from booking_desktop.gui.workers import GeneratorWorker
+from booking_desktop.gui.workers import PageReads
 
 PERIODS = (("month", "Month"), ("week", "ISO week"))
 ALL_PERIODS = "All periods"
@@ -104,8 +104,6 @@ class QualityPage(QWidget):
         self.setObjectName("qualityPage")
         self.connections = connections
         self.tz = tz
-        self._worker: GeneratorWorker | None = None
-        self._again = False
         self._styling = False
         self.report: QualityReport | None = None
         self.error: str | None = None
@@ -124,6 +122,7 @@ class QualityPage(QWidget):
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setObjectName("qualityRefresh")
         self.refresh_button.clicked.connect(self.refresh)
+        self.reads = PageReads(self.refresh_button, self._show, self._failed)
         self.status = QLabel("")
         self.status.setObjectName("qualityStatus")
         self.status.setWordWrap(True)
@@ -185,7 +184,7 @@ class QualityPage(QWidget):
     # ------------------------------------------------------------------ reading
     @property
     def loading(self) -> bool:
-        return self._worker is not None and not self._worker.is_done
+        return self.reads.loading
 
     @property
     def by(self) -> str:
@@ -196,25 +195,10 @@ class QualityPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        if self.loading:
-            self._again = True  # the choice changed while the last read ran: read again after it
-            return
-        self._again = False
-        self.status.setText(f"Reading the data quality of {self.connections.label}…")
-        self.refresh_button.setEnabled(False)
-        w = GeneratorWorker(
-            read_quality, self.connections.target, self.connections.local_db, self.by, self.tz, pass_cancel=False
-        )
-        w.signals.result.connect(self._show)
-        w.signals.errored.connect(self._failed)
-        w.signals.finished.connect(self._finished)
-        self._worker = w
-        w.start()
-
-    def _finished(self) -> None:
-        self.refresh_button.setEnabled(True)
-        if self._again:
-            self.refresh()
+        """Read again (a choice made while a read runs is read once that one has ended)."""
+        args = (self.connections.target, self.connections.local_db, self.by, self.tz)
+        if self.reads.start(read_quality, *args, again=self.refresh):
+            self.status.setText(f"Reading the data quality of {self.connections.label}…")
 
     def _failed(self, message: str) -> None:
         """Nothing from another database (or an older read) is left on show as if it were the answer."""

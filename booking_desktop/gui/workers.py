@@ -158,3 +158,40 @@ class GeneratorWorker(QRunnable):
 def run_in_worker(func: Callable[..., Any], *args: Any, **kwargs: Any) -> GeneratorWorker:
     """Create and start a :class:`GeneratorWorker` (convenience)."""
     return GeneratorWorker(func, *args, **kwargs).start()
+
+
+class PageReads:
+    """The reads of a page that shows one answer at a time: one read runs at once, and a refresh asked
+    while it runs reads once more after it (the choice changed meanwhile).  ``button`` (Refresh) is
+    disabled while a read runs; ``show`` gets the result, ``failed`` the one-line error."""
+
+    def __init__(self, button: Any, show: Callable[[Any], None], failed: Callable[[str], None]):
+        self.button, self.show, self.failed = button, show, failed
+        self.worker: GeneratorWorker | None = None
+        self._again: Callable[[], None] | None = None
+
+    @property
+    def loading(self) -> bool:
+        return self.worker is not None and not self.worker.is_done
+
+    def start(self, func: Callable[..., Any], *args: Any, again: Callable[[], None]) -> bool:
+        """Start ``func(*args)`` on a worker, or (a read runs) call ``again`` once it has ended.  True
+        when it started."""
+        if self.loading:
+            self._again = again
+            return False
+        self._again = None
+        self.button.setEnabled(False)
+        w = GeneratorWorker(func, *args, pass_cancel=False)
+        w.signals.result.connect(self.show)
+        w.signals.errored.connect(self.failed)
+        w.signals.finished.connect(self._finished)
+        self.worker = w
+        w.start()
+        return True
+
+    def _finished(self) -> None:
+        self.button.setEnabled(True)
+        again, self._again = self._again, None
+        if again is not None:
+            again()
