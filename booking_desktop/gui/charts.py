@@ -1,6 +1,7 @@
-"""What the managers' pages share about their pyqtgraph charts: colours from the palette in force (light or
-dark, :mod:`booking_desktop.gui.theme`), a category axis whose labels are the core's own period keys (so
-the axis can never disagree with the grouping), and a plot set up the same way on every page."""
+"""What the managers' Data quality and Imports pages share: their frame (:class:`ChartPage`), and about
+their pyqtgraph charts: colours from the palette in force (light or dark, :mod:`booking_desktop.gui.theme`),
+a category axis whose labels are the core's own period keys (so the axis can never disagree with the
+grouping), and a plot set up the same way on every page."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import math
 from typing import Any
 
 import pyqtgraph as pg  # type: ignore[import-untyped]  # pyqtgraph ships no type information
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from booking_desktop.gui import theme
+from booking_desktop.gui.workers import PageReads
 
 MAX_TICKS = 12
 
@@ -78,3 +82,61 @@ def clear(plot: Any) -> None:
     legend = plot.getPlotItem().legend
     if legend is not None:
         legend.clear()
+
+
+class ChartPage(QWidget):
+    """What the managers' Data quality and Imports pages share: a status line and a Refresh button, one
+    read at a time on a worker (:class:`~booking_desktop.gui.workers.PageReads`: a page shown, Refresh, a
+    change of connection), and charts restyled on a switch of palette.  A page gives :meth:`refresh`,
+    ``_show`` / ``_failed`` (the read's outcome), ``_style`` (its charts) and ``_render`` (what it shows)."""
+
+    def __init__(self, name: str, prefix: str, connections: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.connections = connections
+        self._styling = False
+        self.status = QLabel("")
+        self.status.setObjectName(f"{prefix}Status")
+        self.status.setWordWrap(True)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setObjectName(f"{prefix}Refresh")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.reads = PageReads(self.refresh_button, self._show, self._failed)
+        connections.changed.connect(lambda _label: self.refresh() if self.isVisible() else None)
+
+    @property
+    def loading(self) -> bool:
+        return self.reads.loading
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def _show(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def _failed(self, message: str) -> None:
+        raise NotImplementedError
+
+    def _style(self) -> None:
+        raise NotImplementedError
+
+    def _render(self) -> None:
+        raise NotImplementedError
+
+    def restyle(self) -> None:
+        """The charts in the palette in force (styling changes the palette too: not a switch)."""
+        self._styling = True
+        try:
+            self._style()
+        finally:
+            self._styling = False
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and not self._styling:  # light <-> dark
+            self.restyle()
+            self._render()

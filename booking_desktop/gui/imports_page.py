@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyqtgraph as pg  # type: ignore[import-untyped]  # pyqtgraph ships no type information
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -44,7 +43,6 @@ from booking_desktop.analytics import health
 from booking_desktop.analytics.periods import local_day, periods_between, zone
 from booking_desktop.gui import charts, recent_files, theme
 from booking_desktop.gui.connection_manager import ConnectionManager
-from booking_desktop.gui.workers import PageReads
 
 HISTORY_COLUMNS = (
     "Started",
@@ -128,26 +126,16 @@ class SpinSetting:
         return float(self.box.value()) / self.scale
 
 
-class ImportsPage(QWidget):
+class ImportsPage(charts.ChartPage):
     def __init__(self, connections: ConnectionManager, parent: QWidget | None = None, tz: str = "UTC"):
-        super().__init__(parent)
-        self.setObjectName("historyPage")
-        self.connections = connections
+        super().__init__("historyPage", "history", connections, parent)
         self.tz = tz
         self._zone = zone(tz)
-        self._styling = False
         self.docs: list[dict[str, Any]] | None = None  # None: not read (or the read failed)
         self.history: list[dict[str, Any]] = []
         self.alerts: list[dict[str, Any]] = []
         self.read_at = datetime.now(UTC)
 
-        self.status = QLabel("")
-        self.status.setObjectName("historyStatus")
-        self.status.setWordWrap(True)
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setObjectName("historyRefresh")
-        self.refresh_button.clicked.connect(self.refresh)
-        self.reads = PageReads(self.refresh_button, self._show, self._failed)
         self.table = QTableWidget(0, len(HISTORY_COLUMNS))
         self.table.setObjectName("historyTable")
         self.table.setAccessibleName("Imports history")
@@ -236,14 +224,9 @@ class ImportsPage(QWidget):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(split, 1)
-        self._style()
-        connections.changed.connect(lambda _label: self.refresh() if self.isVisible() else None)
+        self.restyle()
 
     # ------------------------------------------------------------------ reading
-    @property
-    def loading(self) -> bool:
-        return self.reads.loading
-
     def thresholds(self) -> health.Thresholds:
         silence, min_files, max_rate, failed_days = (s.value for s in self.settings)
         return health.Thresholds(
@@ -252,10 +235,6 @@ class ImportsPage(QWidget):
             max_rejection_rate=max_rate,
             failed_within_days=failed_days,
         )
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        self.refresh()
 
     def refresh(self) -> None:
         if self.reads.start(read_imports, self.connections.target, self.connections.local_db, again=self.refresh):
@@ -287,17 +266,7 @@ class ImportsPage(QWidget):
 
     # ------------------------------------------------------------------ showing
     def _style(self) -> None:
-        self._styling = True
-        try:
-            charts.style(self.per_day_plot, self.palette(), f"Imports per day, last {CHART_DAYS} days", "imports")
-        finally:
-            self._styling = False
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and not self._styling:  # light <-> dark
-            self._style()
-            self._render()
+        charts.style(self.per_day_plot, self.palette(), f"Imports per day, last {CHART_DAYS} days", "imports")
 
     def _render(self) -> None:
         docs = self.docs or []

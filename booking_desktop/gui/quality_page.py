@@ -19,14 +19,13 @@ import math
 from typing import Any
 
 import pyqtgraph as pg  # type: ignore[import-untyped]  # pyqtgraph ships no type information
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -38,7 +37,6 @@ from PySide6.QtWidgets import (
 from booking_desktop.analytics.health import AGE_BUCKETS, QualityReport
 from booking_desktop.gui import charts, theme
 from booking_desktop.gui.connection_manager import ConnectionManager
-from booking_desktop.gui.workers import PageReads
 
 PERIODS = (("month", "Month"), ("week", "ISO week"))
 ALL_PERIODS = "All periods"
@@ -96,15 +94,12 @@ def _fill(table: QTableWidget, rows: list[list[tuple[str, bool]]]) -> None:
             table.setItem(r, c, _item(text, numeric))
 
 
-class QualityPage(QWidget):
+class QualityPage(charts.ChartPage):
     open_review = Signal(str, str)  # vendor, error code: the Review queue filtered on both (open rows)
 
     def __init__(self, connections: ConnectionManager, parent: QWidget | None = None, tz: str = "UTC"):
-        super().__init__(parent)
-        self.setObjectName("qualityPage")
-        self.connections = connections
+        super().__init__("qualityPage", "quality", connections, parent)
         self.tz = tz
-        self._styling = False
         self.report: QualityReport | None = None
         self.error: str | None = None
 
@@ -119,13 +114,6 @@ class QualityPage(QWidget):
         self.codes_period_box.setAccessibleName("Error codes of the period")
         self.codes_period_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.codes_period_box.currentIndexChanged.connect(lambda _i: self._show_codes())
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setObjectName("qualityRefresh")
-        self.refresh_button.clicked.connect(self.refresh)
-        self.reads = PageReads(self.refresh_button, self._show, self._failed)
-        self.status = QLabel("")
-        self.status.setObjectName("qualityStatus")
-        self.status.setWordWrap(True)
 
         self.rate_plot = charts.new_plot("qualityRatePlot", "Rejection rate per vendor")
         self.age_plot = charts.new_plot("qualityAgePlot", "Open rejected rows by age")
@@ -178,21 +166,12 @@ class QualityPage(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.status)
         lay.addWidget(split, 1)
-        self._style()
-        connections.changed.connect(lambda _label: self.refresh() if self.isVisible() else None)
+        self.restyle()
 
     # ------------------------------------------------------------------ reading
     @property
-    def loading(self) -> bool:
-        return self.reads.loading
-
-    @property
     def by(self) -> str:
         return str(self.period_box.currentData())
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        self.refresh()
 
     def refresh(self) -> None:
         """Read again (a choice made while a read runs is read once that one has ended)."""
@@ -228,18 +207,8 @@ class QualityPage(QWidget):
         return theme.series_color(vendors.index(vendor) if vendor in vendors else 0, self.palette())
 
     def _style(self) -> None:
-        self._styling = True
-        try:
-            charts.style(self.rate_plot, self.palette(), "Rejection rate per vendor", "% of records rejected")
-            charts.style(self.age_plot, self.palette(), "Open rejected rows by age", "rows")
-        finally:
-            self._styling = False
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and not self._styling:  # light <-> dark
-            self._style()
-            self._render()
+        charts.style(self.rate_plot, self.palette(), "Rejection rate per vendor", "% of records rejected")
+        charts.style(self.age_plot, self.palette(), "Open rejected rows by age", "rows")
 
     def _render(self) -> None:
         rep = self.report
