@@ -42,7 +42,7 @@ from booking_desktop.storage.client import ensure_indexes
 from booking_desktop.storage.connection import detect_traits
 from booking_desktop.storage.engine import CommitEngine
 from booking_desktop.storage.mapper import CANONICAL_FIELDS
-from booking_desktop.storage.testing import make_result, start_test_server
+from booking_desktop.storage.testing import make_result, running_test_server
 
 VENDORS = [f"vendor{v}" for v in range(4)]
 PROPS = [(VENDORS[p // 5], f"Hotel {p:02d}", ("EUR", "USD", "GBP")[p % 3]) for p in range(20)]
@@ -226,12 +226,7 @@ def main() -> int:
     ap.add_argument("--skip-commit", action="store_true")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="bench-analytics-")
-    if args.uri:
-        os.environ["BOOKING_TEST_MONGODB_URI"] = args.uri
-    os.environ["BOOKING_TEST_SERVER"] = args.server
-    server = start_test_server(Path(tmp.name))
-    client = server.client()
-    try:
+    with running_test_server(Path(tmp.name), args.uri, args.server) as (server, client):
         traits = detect_traits(client)
         print(
             f"server: {traits.description}; commits in transactions: {traits.commit_in_transactions}; "
@@ -276,10 +271,6 @@ def main() -> int:
             for name in results[lo]:
                 rr = f"{results[hi][name][1] / results[lo][name][1]:.2f}x" if results[lo][name][1] else "-"
                 print(f"  {name}: {results[hi][name][0] / results[lo][name][0]:.2f}x; {rr}", flush=True)
-    finally:
-        client.close()
-        if server.process is not None:
-            server.process.stop()
     return 0
 
 

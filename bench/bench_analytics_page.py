@@ -97,7 +97,7 @@ def main() -> int:
     args = ap.parse_args()
     app = QApplication.instance() or QApplication([])
     from booking_desktop.storage.client import ensure_indexes
-    from booking_desktop.storage.testing import ServerHandle, start_test_server
+    from booking_desktop.storage.testing import running_test_server
 
     with tempfile.TemporaryDirectory() as tmpd:
         tmp = Path(tmpd)
@@ -107,10 +107,8 @@ def main() -> int:
 
         for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
             QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp / "qsettings"))
-        server = ServerHandle(args.uri) if args.uri else start_test_server(tmp / "server")
-        client = server.client()
         results: dict[int, dict[str, float]] = {}
-        try:
+        with running_test_server(tmp / "server", args.uri) as (server, client):
             for n in (int(s) for s in args.sizes.split(",")):
                 db = client[f"bench_page_{n}"]
                 client.drop_database(db.name)
@@ -124,10 +122,6 @@ def main() -> int:
                 for k, v in results[n].items():
                     print(f"  {k}: {v * 1000:,.0f} ms", flush=True)
                 client.drop_database(db.name)
-        finally:
-            client.close()
-            if server.process is not None:
-                server.process.stop()
     sizes = sorted(results)
     print("\n| on the page | " + " | ".join(f"{n:,}" for n in sizes) + " | ratio |")
     print("|---|" + "---|" * (len(sizes) + 1))

@@ -26,7 +26,7 @@ from booking_desktop.storage.client import ensure_indexes
 from booking_desktop.storage.connection import detect_traits
 from booking_desktop.storage.engine import CommitEngine
 from booking_desktop.storage.mapper import BookingMapper, SourceRef
-from booking_desktop.storage.testing import booking_rows, make_result, start_test_server
+from booking_desktop.storage.testing import booking_rows, make_result, running_test_server
 
 
 def main() -> int:
@@ -44,13 +44,8 @@ def main() -> int:
     tmp = tempfile.TemporaryDirectory(prefix="bench-commit-")
     import os
 
-    if args.uri:
-        os.environ["BOOKING_TEST_MONGODB_URI"] = args.uri
-    os.environ["BOOKING_TEST_SERVER"] = args.server
     os.environ["BOOKING_COMMIT_TRANSACTIONS"] = args.transactions
-    server = start_test_server(Path(tmp.name))
-    client = server.client()
-    try:
+    with running_test_server(Path(tmp.name), args.uri, args.server) as (_server, client):
         traits = detect_traits(client)
         print(
             f"server: {traits.description}, decimal128: {traits.decimal128}, "
@@ -118,11 +113,7 @@ def main() -> int:
         print(f"re-import (same) : {reimport:6.2f} s  {n / reimport:9,.0f} rows/s  (all unchanged)")
         for db in (db_bare, db_engine):
             client.drop_database(db.name)
-    finally:
-        client.close()
-        if server.process is not None:
-            server.process.stop()
-        tmp.cleanup()
+    tmp.cleanup()
     return 0
 
 

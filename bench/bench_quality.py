@@ -26,7 +26,7 @@ from bench_review import fill
 
 from booking_desktop.analytics import health
 from booking_desktop.storage.client import ensure_indexes
-from booking_desktop.storage.testing import start_test_server
+from booking_desktop.storage.testing import running_test_server
 
 
 def timed(label: str, fn, repeat: int = 3):
@@ -46,12 +46,7 @@ def main() -> int:
     ap.add_argument("--server", default="secantus", choices=["secantus", "secantus-standalone", "nx-27017"])
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="bench-quality-")
-    if args.uri:
-        os.environ["BOOKING_TEST_MONGODB_URI"] = args.uri
-    os.environ["BOOKING_TEST_SERVER"] = args.server
-    server = start_test_server(Path(tmp.name))
-    client = server.client()
-    try:
+    with running_test_server(Path(tmp.name), args.uri, args.server) as (server, client):
         for rows in args.rows:
             name = f"bench_quality_{rows}"
             client.drop_database(name)
@@ -73,10 +68,6 @@ def main() -> int:
             want = frame[frame["status"] == "open"].groupby("vendor").size().to_dict()
             assert {a["vendor"]: a["open"] for a in rep.ages} == want, "open rows differ from a plain find()"
             client.drop_database(name)
-    finally:
-        client.close()
-        if server.process is not None:
-            server.process.stop()
     return 0
 
 

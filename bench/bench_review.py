@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from booking_desktop.storage import imports as imp
 from booking_desktop.storage.client import ensure_indexes
 from booking_desktop.storage.review import ReviewFilter, ReviewQueue
-from booking_desktop.storage.testing import start_test_server
+from booking_desktop.storage.testing import running_test_server
 
 PER_IMPORT = 2000
 HEADERS = ["Ref", "Guest", "Arrive", "Leave", "Pax", "Total", "Cur"]
@@ -116,12 +116,7 @@ def main() -> int:
     ap.add_argument("--server", default="secantus", choices=["secantus", "secantus-standalone", "nx-27017"])
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="bench-review-")
-    if args.uri:
-        os.environ["BOOKING_TEST_MONGODB_URI"] = args.uri
-    os.environ["BOOKING_TEST_SERVER"] = args.server
-    server = start_test_server(Path(tmp.name))
-    client = server.client()
-    try:
+    with running_test_server(Path(tmp.name), args.uri, args.server) as (server, client):
         db = client["bench_review"]
         client.drop_database("bench_review")
         ensure_indexes(db)
@@ -174,11 +169,7 @@ def main() -> int:
             print(f"    {out.stat().st_size / 1e6:.1f} MB; peak memory +{rss_mb('VmHWM') - before:.0f} MB")
         if args.bulk:
             bulk(db, q, t0, args.bulk)
-    finally:
-        client.close()
-        if server.process is not None:
-            server.process.stop()
-        tmp.cleanup()
+    tmp.cleanup()
     return 0
 
 

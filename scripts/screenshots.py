@@ -176,7 +176,7 @@ def shoot_commit(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
     from booking_desktop.gui.vendor_dialog import VendorDialog
     from booking_desktop.pipeline import run_to_end
     from booking_desktop.storage.engine import CommitEngine
-    from booking_desktop.storage.testing import start_test_server
+    from booking_desktop.storage.testing import running_test_server
 
     vendor = VendorDialog(sample.name, ["ALPINE", "CITYBREAK", "LISBOA"])
     vendor.resize(520, 200)
@@ -184,9 +184,7 @@ def shoot_commit(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
     grab(vendor, out, f"vendor_dialog{suffix}")
     vendor.close()
     result = run_to_end(sample, vendor="HARBOUR")  # the vendor the operator named
-    server = start_test_server(tmp / "server")
-    client = server.client()
-    try:
+    with running_test_server(tmp / "server") as (_server, client):
         engine = CommitEngine(client["screenshots"], batch_size=50)
         dlg = CommitPanel(result, engine, target="Local database (this computer only)")
         dlg.resize(560, 300)
@@ -201,10 +199,17 @@ def shoot_commit(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
         grab(dlg.record_dialog, out, f"import_record{suffix}")
         dlg.record_dialog.close()
         dlg.close()
-    finally:
-        client.close()
-        if server.process is not None:
-            server.process.stop()
+
+
+def grab_page(win: Any, name: str, out: Path, suffix: str) -> None:
+    """Show page ``name`` of the window, wait for its read to end, grab the window."""
+    win.show_page(name)
+    page = win.page_widgets[name]
+    settle(300)
+    if hasattr(page, "loading"):
+        wait_for(lambda: not page.loading)
+    settle(600)
+    grab(win, out, f"page_{name}{suffix}")
 
 
 MANAGER_PAGES = ("quality", "history")  # shot by shoot_managers, over a history of several vendors
@@ -273,11 +278,9 @@ def shoot_managers(out: Path, suffix: str, tmp: Path) -> None:
     """The Data quality and Imports pages over :func:`vendor_history`."""
     from booking_desktop.gui.main_window import MainWindow
     from booking_desktop.storage.client import ConnectionTarget, ensure_indexes
-    from booking_desktop.storage.testing import start_test_server
+    from booking_desktop.storage.testing import running_test_server
 
-    server = start_test_server(tmp / "server")
-    client = server.client()
-    try:
+    with running_test_server(tmp / "server") as (server, client):
         ensure_indexes(client["managers"])
         vendor_history(client["managers"], tmp)
         win = MainWindow(journal_dir=tmp / "journal", profiles_dir=tmp / "profiles", check_journals=False)
@@ -285,17 +288,8 @@ def shoot_managers(out: Path, suffix: str, tmp: Path) -> None:
         win.resize(1400, 860)
         win.show()
         for name in MANAGER_PAGES:
-            win.show_page(name)
-            page = win.page_widgets[name]
-            settle(300)
-            wait_for(lambda p=page: not p.loading)
-            settle(600)
-            grab(win, out, f"page_{name}{suffix}")
+            grab_page(win, name, out, suffix)
         win.close()
-    finally:
-        client.close()
-        if server.process is not None:
-            server.process.stop()
 
 
 def shoot_pages(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
@@ -305,11 +299,9 @@ def shoot_pages(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
     from booking_desktop.pipeline import run_to_end
     from booking_desktop.storage.client import ConnectionTarget
     from booking_desktop.storage.engine import CommitEngine
-    from booking_desktop.storage.testing import start_test_server
+    from booking_desktop.storage.testing import running_test_server
 
-    server = start_test_server(tmp / "server")
-    client = server.client()
-    try:
+    with running_test_server(tmp / "server") as (server, client):
         engine = CommitEngine(client["pages"], batch_size=100)
         engine.run(run_to_end(sample, vendor="HARBOUR"))
         win = MainWindow(journal_dir=tmp / "journal", profiles_dir=tmp / "profiles", check_journals=False)
@@ -318,23 +310,9 @@ def shoot_pages(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
         settle(600)
         grab(win, out, f"page_import{suffix}")
         for name, _title in PAGES[1:]:
-            if name in MANAGER_PAGES:
-                continue
-            win.show_page(name)
-            page = win.page_widgets[name]
-            loading = getattr(page, "loading", None)
-            settle(300)
-            if callable(loading):
-                wait_for(lambda f=loading: not f())
-            elif loading is not None:
-                wait_for(lambda p=page: not p.loading)
-            settle(600)
-            grab(win, out, f"page_{name}{suffix}")
+            if name not in MANAGER_PAGES:
+                grab_page(win, name, out, suffix)
         win.close()
-    finally:
-        client.close()
-        if server.process is not None:
-            server.process.stop()
 
 
 DATASETS = REPO.parent / "shared" / "datasets"
@@ -350,16 +328,16 @@ class DataSetDatabase:
         self.server: Any = None
         self.client: Any = None
         self.imported: list[str] = []
+        self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> DataSetDatabase:
         import time
 
         from booking_desktop.pipeline import run_to_end
         from booking_desktop.storage.engine import CommitEngine
-        from booking_desktop.storage.testing import start_test_server
+        from booking_desktop.storage.testing import running_test_server
 
-        self.server = start_test_server(self.tmp / "datasets-server")
-        self.client = self.server.client()
+        self.server, self.client = self._stack.enter_context(running_test_server(self.tmp / "datasets-server"))
         for name, vendor in DATA_SETS:
             path = DATASETS / name
             if not path.is_file():
@@ -373,10 +351,7 @@ class DataSetDatabase:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.client is not None:
-            self.client.close()
-        if self.server is not None and self.server.process is not None:
-            self.server.process.stop()
+        self._stack.close()
 
 
 def shoot_analytics(out: Path, suffix: str, tmp: Path, data: DataSetDatabase) -> None:
@@ -416,11 +391,9 @@ def shoot_review(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
     from booking_desktop.pipeline import run_to_end
     from booking_desktop.storage.client import ConnectionTarget
     from booking_desktop.storage.engine import CommitEngine
-    from booking_desktop.storage.testing import start_test_server
+    from booking_desktop.storage.testing import running_test_server
 
-    server = start_test_server(tmp / "server")
-    client = server.client()
-    try:
+    with running_test_server(tmp / "server") as (server, client):
         CommitEngine(client["review"], batch_size=100).run(run_to_end(sample, vendor="HARBOUR"))
         win = MainWindow(journal_dir=tmp / "journal", profiles_dir=tmp / "profiles", check_journals=False)
         win.connection_target = ConnectionTarget(uri=server.uri, db_name="review", label="test server")
@@ -455,10 +428,6 @@ def shoot_review(out: Path, sample: Path, suffix: str, tmp: Path) -> None:
         settle(300)
         grab(win, out, f"review_fixed{suffix}")
         win.close()
-    finally:
-        client.close()
-        if server.process is not None:
-            server.process.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -105,14 +105,33 @@ def server_process(name: str, data_dir: Path, log_dir: Path) -> ServerProcess:
     return proc
 
 
-def start_test_server(tmp_dir: Path) -> ServerHandle:
-    """``BOOKING_TEST_MONGODB_URI`` if set, else a child server of ``BOOKING_TEST_SERVER``'s kind."""
-    uri = os.environ.get(TEST_URI_ENV)
+def start_test_server(tmp_dir: Path, uri: str | None = None, name: str | None = None) -> ServerHandle:
+    """``uri`` (or ``BOOKING_TEST_MONGODB_URI``) if set, else a child server of kind ``name`` (or
+    ``BOOKING_TEST_SERVER``'s)."""
+    uri = uri or os.environ.get(TEST_URI_ENV)
     if uri:
         return ServerHandle(uri)
-    name = test_server_name()
+    name = name or test_server_name()
+    if name not in TEST_SERVERS:
+        raise ValueError(f"unknown test server {name!r}: expected one of {', '.join(TEST_SERVERS)}")
     proc = server_process(name, Path(tmp_dir) / "data", Path(tmp_dir)).start()
     return ServerHandle(proc.uri, proc, name)
+
+
+@contextlib.contextmanager
+def running_test_server(
+    tmp_dir: Path, uri: str | None = None, name: str | None = None
+) -> Iterator[tuple[ServerHandle, MongoClient]]:
+    """:func:`start_test_server` and a client of it, for a script's ``with``: the client is closed and a
+    child server stopped at the end, whatever happened."""
+    server = start_test_server(tmp_dir, uri, name)
+    client = server.client()
+    try:
+        yield server, client
+    finally:
+        client.close()
+        if server.process is not None:
+            server.process.stop()
 
 
 def fresh_database(client: MongoClient, prefix: str = "bdtest") -> Iterator[Database]:
