@@ -23,7 +23,6 @@ import pyqtgraph as pg  # type: ignore[import-untyped]  # pyqtgraph ships no typ
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from booking_desktop.gui import recent_files, theme
+from booking_desktop.gui.prompts import ask_save_path
 
 EPOCH = date(1970, 1, 1).toordinal()
 MAX_SYMBOLS = 60  # points drawn with a marker up to this many periods (beyond, the markers hide the line)
@@ -63,13 +63,6 @@ def display(v: Any, percent: bool = False) -> str:
     if isinstance(v, int):
         return f"{v:,}"
     return str(v)
-
-
-def ask_save_path(parent: QWidget, caption: str, suggested: str, filters: str) -> str:
-    """The file dialog of an export (tests patch this function, the one call site of the dialog)."""
-    start = str(recent_files.settings().value(EXPORT_DIR_KEY) or Path.home())
-    path, _ = QFileDialog.getSaveFileName(parent, caption, str(Path(start) / suggested), filters)
-    return str(path or "")
 
 
 class PeriodAxis(pg.AxisItem):
@@ -319,7 +312,7 @@ class ChartPanel(QWidget):
         return f"{self.name}-{date.today().isoformat()}.{ext}"
 
     def _chosen(self, caption: str, ext: str, filters: str) -> Path | None:
-        text = ask_save_path(self, caption, self._suggested(ext), filters)
+        text = ask_save_path(self, caption, self._suggested(ext), filters, EXPORT_DIR_KEY)
         if not text:
             return None
         path = Path(text)

@@ -1,12 +1,26 @@
-"""The questions the Import page asks: restore edits left by a crash, keep edits for later."""
+"""The questions the pages ask: restore edits left by a crash, keep edits for later (the Import page), where
+to save an export (the Analytics and Review pages)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from booking_desktop.gui import recent_files
 from booking_desktop.session import PendingJournal
+
+
+def ask_save_path(parent: QWidget, caption: str, suggested: str, filters: str, start_key: str | None = None) -> str:
+    """The file dialog of an export ("" when cancelled): in the folder kept under ``start_key`` in the
+    settings (else the home folder), or, without a key, where ``suggested`` says.  Tests patch the name
+    at its call site, the one place the dialog opens from."""
+    start = suggested
+    if start_key is not None:
+        start = str(Path(str(recent_files.settings().value(start_key) or Path.home())) / suggested)
+    path, _ = QFileDialog.getSaveFileName(parent, caption, start, filters)
+    return str(path or "")
 
 
 def local_time(created: str) -> str:

@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -46,6 +45,7 @@ from booking_desktop.gui import theme
 from booking_desktop.gui.connection_manager import ConnectionManager
 from booking_desktop.gui.grid_model import MARK_ERROR, MARK_OK, GridModel
 from booking_desktop.gui.grid_view import GridView
+from booking_desktop.gui.prompts import ask_save_path
 from booking_desktop.gui.review_bulk_dialog import BulkFixDialog
 from booking_desktop.gui.review_detail import ReviewDetail
 from booking_desktop.gui.review_dialogs import AssignDialog, DiscardDialog
@@ -116,7 +116,6 @@ class UndoEntry:
 
 class ReviewPage(QWidget):
     undo_changed = Signal()  # the undo/redo stacks changed (the window's Edit menu follows)
-    busy_changed = Signal(bool)
 
     def __init__(self, connections: ConnectionManager, parent: QWidget | None = None):
         super().__init__(parent)
@@ -144,7 +143,6 @@ class ReviewPage(QWidget):
         self._recount.setInterval(RECOUNT_DELAY_MS)
         self._recount.timeout.connect(self._read_stats)
         self.dialog: Any = None
-        self.ask_save_path: Callable[[str], str] = self._ask_save_path
 
         self.status = QLabel("")
         self.status.setObjectName("reviewStatus")
@@ -303,11 +301,9 @@ class ReviewPage(QWidget):
         rows = self.selected_rows()
         has_rows = self.table is not None and len(self.table) > 0
         acting = self._running(self._action_worker)
-        for name in ("resubmit", "discard", "reopen", "assign"):
-            self.buttons[name].setEnabled(has_rows and not acting)
-        self.buttons["discard"].setEnabled(bool(rows) and not acting)
-        self.buttons["reopen"].setEnabled(bool(rows) and not acting)
-        self.buttons["assign"].setEnabled(bool(rows) and not acting)
+        self.buttons["resubmit"].setEnabled(has_rows and not acting)
+        for name in ("discard", "reopen", "assign"):
+            self.buttons[name].setEnabled(bool(rows) and not acting)
         self.buttons["export"].setEnabled(has_rows and not acting)
         self.buttons["bulk"].setEnabled(has_rows and not acting and not self.model.read_only)
         self.buttons["undo"].setEnabled(self.can_undo and not self._edits)
@@ -318,7 +314,6 @@ class ReviewPage(QWidget):
         self.prev_button.setEnabled(self.page_no > 0 and not self.loading)
         self.next_button.setEnabled(self.next_token is not None and not self.loading)
         self.refresh_button.setEnabled(not self.loading)
-        self.busy_changed.emit(self.working)
 
     # ------------------------------------------------------------------ reading
     def showEvent(self, event: Any) -> None:
@@ -746,16 +741,12 @@ class ReviewPage(QWidget):
         dlg.open()
 
     # ------------------------------------------------------------------ the vendor's report
-    def _ask_save_path(self, suggested: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, "Send report to vendor", suggested,
-                                              "Excel workbook (*.xlsx);;CSV (*.csv)")
-        return path
-
     def export(self) -> None:
         if self._running(self._action_worker):
             return
         name = "_".join(x for x in (self.flt.vendor, self.flt.code) if x) or "review"
-        path = self.ask_save_path(f"{name}_rejected_rows.xlsx")
+        path = ask_save_path(self, "Send report to vendor", f"{name}_rejected_rows.xlsx",
+                             "Excel workbook (*.xlsx);;CSV (*.csv)")
         if not path:
             return
         out = Path(path)
@@ -771,6 +762,5 @@ class ReviewPage(QWidget):
             self.say(f"The report was not written: {o.message}")
             return
         s = o.value
-        self.last_export = out
         self.say(f"{s['rows']:,} row(s) of {s['files']} file(s) written to {out} — every bad cell marked, "
                  "with what to do on the first sheet.", error=False)

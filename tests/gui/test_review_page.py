@@ -192,10 +192,12 @@ def test_the_quality_click_through_filters_on_vendor_and_code(qtbot, make_window
     assert w.current_page == "review"
 
 
-def test_the_vendors_report_is_written_for_the_rows_shown(qtbot, make_window, review_db, tmp_path):
+def test_the_vendors_report_is_written_for_the_rows_shown(qtbot, make_window, review_db, tmp_path, monkeypatch):
+    from booking_desktop.gui import review_page
+
     page = open_review(qtbot, make_window())
     out = tmp_path / "report.xlsx"
-    page.ask_save_path = lambda _suggested: str(out)
+    monkeypatch.setattr(review_page, "ask_save_path", lambda *_a: str(out))  # the file dialog, answered
     qtbot.mouseClick(page.buttons["export"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "written to" in page.notice.text() or "not written" in page.notice.text(),
                     timeout=60_000)
