@@ -169,10 +169,13 @@ class PageReads:
         self.button, self.show, self.failed = button, show, failed
         self.worker: GeneratorWorker | None = None
         self._again: Callable[[], None] | None = None
+        self._reading = False
 
     @property
     def loading(self) -> bool:
-        return self.worker is not None and not self.worker.is_done
+        """A read runs or its result has not been shown yet (a worker is done before its result reaches
+        the UI thread: ``is_done`` alone would call the page settled while it shows the old answer)."""
+        return self._reading
 
     def start(self, func: Callable[..., Any], *args: Any, again: Callable[[], None]) -> bool:
         """Start ``func(*args)`` on a worker, or (a read runs) call ``again`` once it has ended.  True
@@ -187,10 +190,12 @@ class PageReads:
         w.signals.errored.connect(self.failed)
         w.signals.finished.connect(self._finished)
         self.worker = w
+        self._reading = True
         w.start()
         return True
 
     def _finished(self) -> None:
+        self._reading = False
         self.button.setEnabled(True)
         again, self._again = self._again, None
         if again is not None:
