@@ -5,7 +5,6 @@ column order, and its history (who did what, when, before and after)."""
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from booking_desktop.gui import theme
+from booking_desktop.gui.commit_text import local_time
 
 ACTIONS = {
     "rejected_row.fix": "fixed",
@@ -31,13 +31,6 @@ ACTIONS = {
     "rejected_row.resolve": "resolved",
     "rejected_row.bulk": "bulk fix",
 }
-
-
-def when(dt: Any) -> str:
-    if not isinstance(dt, datetime):
-        return ""
-    dt = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-    return dt.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def who(entry: dict[str, Any]) -> str:
@@ -150,7 +143,7 @@ class ReviewDetail(QWidget):
         entries = list(entries or [])
         self.history.setRowCount(len(entries))
         for i, e in enumerate(entries):
-            self.history.setItem(i, 0, _item(when(e.get("at"))))
+            self.history.setItem(i, 0, _item(local_time(e.get("at"))))
             self.history.setItem(i, 1, _item(who(e)))
             self.history.setItem(i, 2, _item(ACTIONS.get(str(e.get("action")), e.get("action"))))
             self.history.setItem(i, 3, _item(changes(e)))
